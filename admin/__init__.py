@@ -1,0 +1,43 @@
+"""The reviewer app and the management CLI. Never served by the intake process.
+
+Imports ``reprisal_intake`` (the shared model) and ``crypto``; nothing imports it back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from reprisal_intake.config import default_instance_path, load_config
+from reprisal_intake.web.errors import log_exception_without_content
+
+
+class AdminFlask(Flask):
+    def log_exception(self, exc_info: Any) -> None:
+        log_exception_without_content(self, exc_info)
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """The admin app factory (``admin:create_app()``): its own cookie name and secret key."""
+    instance_path = default_instance_path()
+    app = AdminFlask(__name__, instance_path=str(instance_path))
+    app.config.update(load_config("admin", instance_path))
+    if test_config:
+        app.config.update(test_config)
+
+    from reprisal_intake import db
+    from reprisal_intake.web import errors, headers, templating
+
+    from .extensions import babel, csrf
+    from .views import bp
+
+    db.init_app(app, app.config.get("DATABASE_BIND"))
+    babel.init_app(app, locale_selector=lambda: "en")
+    csrf.init_app(app)
+    headers.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(bp)
+    return app

@@ -1,0 +1,82 @@
+"""Case queries and the case bundle export (RPTENV spec §3), shared by the CLI and later the web app."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from nacl.public import PublicKey
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from crypto.bundle import BundleAccess, BundleItemSource, write_bundle
+from reprisal_intake.envelopes import open_envelope
+from reprisal_intake.models import AccessStanza, Case
+
+
+def case_summary(case: Case) -> dict[str, Any]:
+    """The routing fields of a case: nothing a submitter wrote."""
+    return {
+        "ref": case.ref,
+        "mechanisms": [m.code for m in case.mechanisms],
+        "status": case.status,
+        "created": case.created.isoformat(),
+        "urgency": case.urgency,
+        "in_detention": case.in_detention,
+        "items": len(case.items),
+    }
+
+
+def list_cases(session: Session) -> list[Case]:
+    return list(
+        session.scalars(
+            select(Case)
+            .options(selectinload(Case.mechanisms), selectinload(Case.items))
+            .order_by(Case.created.desc(), Case.ref)
+        )
+    )
+
+
+def export_case(session: Session, case: Case, out: Path) -> None:
+    """Write the case bundle to ``out`` atomically: a crash leaves no partial bundle behind."""
+    access = [
+        BundleAccess(reviewer=stanza.reviewer.name, sealed_case_key=stanza.sealed_case_key)
+        for stanza in session.scalars(
+            select(AccessStanza)
+            .where(AccessStanza.case_ref == case.ref)
+            .options(selectinload(AccessStanza.reviewer))
+            .order_by(AccessStanza.id)
+        )
+    ]
+    items = [
+        BundleItemSource(
+            id=item.id,
+            kind=item.kind,
+            created=item.created,
+            open=lambda item_id=item.id: open_envelope(session, item_id),
+        )
+        for item in case.items
+    ]
+    summary = case_summary(case)
+    summary.pop("ref")
+    summary.pop("items")
+    out = out.resolve()
+    fd, temporary = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write_bundle(
+                handle,
+                case_ref=case.ref,
+                case_public_key=PublicKey(case.public_key),
+                access=access,
+                items=items,
+                case=summary,
+            )
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, out)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,51 @@
+"""reprisal-intake: the data model shared by both apps, and the public intake app.
+
+The intake never holds a reviewer's secret key and never imports ``admin``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from .config import default_instance_path, load_config
+from .intake.uploads import IntakeRequest
+from .web.errors import log_exception_without_content
+
+
+class IntakeFlask(Flask):
+    request_class = IntakeRequest
+
+    def log_exception(self, exc_info: Any) -> None:
+        log_exception_without_content(self, exc_info)
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """The intake app factory (``reprisal_intake:create_app()``)."""
+    instance_path = default_instance_path()
+    app = IntakeFlask(__name__, instance_path=str(instance_path), static_url_path="/static")
+    app.config.update(load_config("intake", instance_path))
+    app.config.update(
+        INTAKE_SUBMIT_LIMIT="30 per minute; 600 per hour",
+        INTAKE_LOOKUP_LIMIT="30 per minute; 300 per hour",
+        INTAKE_FOLLOWUP_LIMIT="30 per minute; 300 per hour",
+    )
+    if test_config:
+        app.config.update(test_config)
+
+    from . import db
+    from .extensions import babel, csrf, limiter
+    from .intake import bp
+    from .web import errors, headers, templating
+
+    db.init_app(app, app.config.get("DATABASE_BIND"))
+    babel.init_app(app, locale_selector=lambda: "en")
+    csrf.init_app(app)
+    limiter.init_app(app)
+    headers.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(bp)
+    return app

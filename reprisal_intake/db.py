@@ -1,0 +1,68 @@
+"""Database engine and sessions, bound to an app in ``init_app`` (no Flask-SQLAlchemy)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+EXTENSION_KEY = "reprisal_db"
+
+
+class Database:
+    """Hands out sessions bound to an engine, or in tests to one connection whose outer transaction is
+    rolled back after the test (each commit then only releases a savepoint)."""
+
+    def __init__(self, bind: Engine | Connection) -> None:
+        self.bind = bind
+        self.sessionmaker = sessionmaker(
+            bind, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        )
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session whose transaction commits on success and rolls back on any error."""
+        with self.sessionmaker() as session, session.begin():
+            yield session
+
+
+def make_engine(url: str, **options: Any) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30}, **options)
+        event.listen(engine, "connect", _configure_sqlite)
+        event.listen(engine, "begin", _begin_sqlite)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **options)
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, emit BEGIN, so that savepoints work and transactions
+    # start where SQLAlchemy thinks they do.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    # FULL makes every commit durable before the receipt page is sent.
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.close()
+
+
+def _begin_sqlite(connection: Connection) -> None:
+    # IMMEDIATE takes the write lock up front (waiting up to the busy timeout) instead of failing when
+    # a read transaction later tries to write while another process writes.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def init_app(app: Flask, bind: Engine | Connection | None = None) -> Database:
+    database = Database(bind or make_engine(app.config["REPRISAL_DATABASE_URL"]))
+    app.extensions[EXTENSION_KEY] = database
+    return database
+
+
+def get_db() -> Database:
+    database: Database = current_app.extensions[EXTENSION_KEY]
+    return database

@@ -1,0 +1,10 @@
+"""The intake app's extensions, created unbound and bound in ``create_app`` (flaskr style)."""
+
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFProtect
+
+from .web.limits import make_limiter
+
+babel = Babel()
+csrf = CSRFProtect()
+limiter = make_limiter()

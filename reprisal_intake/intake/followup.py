@@ -1,0 +1,106 @@
+"""The submitter's return visits: find the case by codename, read replies, add information.
+
+The codename is never stored. After it is entered once, the session cookie carries the lookup tag and the
+submitter secret key sealed with a key only the server holds, so the next pages can decrypt replies
+without asking again; neither the cookie alone nor the server alone can open anything.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from flask import current_app, session
+from nacl.exceptions import CryptoError
+from nacl.public import PrivateKey, PublicKey
+from nacl.secret import SecretBox
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crypto.codename import CodenameKeys
+from crypto.envelope import EnvelopeReader
+from crypto.errors import RptenvError
+
+from ..envelopes import open_envelope
+from ..models import Case, Item, SubmitterTag
+
+SESSION_KEY = "followup"
+READABLE_KINDS = ("reply", "followup", "attachment")
+
+
+@dataclass(frozen=True)
+class Message:
+    item_id: str
+    kind: str
+    created: datetime.date
+    text: str | None
+    file_name: str | None
+
+
+def _session_box() -> SecretBox:
+    secret = current_app.config["SECRET_KEY"]
+    key = hmac.new(secret, b"reprisal intake follow-up session", hashlib.sha256).digest()
+    return SecretBox(key)
+
+
+def remember(keys: CodenameKeys) -> None:
+    sealed = _session_box().encrypt(keys.lookup_tag + bytes(keys.submitter_key))
+    session.clear()
+    session[SESSION_KEY] = base64.b64encode(sealed).decode()
+    session.permanent = True
+
+
+def forget() -> None:
+    session.pop(SESSION_KEY, None)
+
+
+def remembered() -> CodenameKeys | None:
+    sealed = session.get(SESSION_KEY)
+    if not isinstance(sealed, str):
+        return None
+    try:
+        opened = _session_box().decrypt(base64.b64decode(sealed))
+    except (CryptoError, ValueError):
+        return None
+    return CodenameKeys(lookup_tag=opened[:32], submitter_key=PrivateKey(opened[32:]))
+
+
+def find_case(db_session: Session, keys: CodenameKeys) -> Case | None:
+    return db_session.scalar(
+        select(Case).join(SubmitterTag, SubmitterTag.case_ref == Case.ref).where(
+            SubmitterTag.tag == keys.lookup_tag
+        )
+    )
+
+
+def submitter_recipients(case: Case) -> list[PublicKey]:
+    return [PublicKey(case.public_key), PublicKey(case.submitter_public_key)]
+
+
+def readable_messages(db_session: Session, case: Case, keys: CodenameKeys) -> list[Message]:
+    """Items the submitter may read (replies and their own follow-ups), decrypted in memory.
+
+    Items without a stanza for the submitter key (the report, internal notes) are skipped.
+    """
+    items = db_session.scalars(
+        select(Item).where(Item.case_ref == case.ref, Item.kind.in_(READABLE_KINDS)).order_by(Item.seq)
+    )
+    messages = []
+    for item in items:
+        try:
+            reader = EnvelopeReader(open_envelope(db_session, item.id), keys.submitter_key)
+        except RptenvError:
+            continue
+        metadata = reader.metadata
+        if item.kind == "attachment":
+            # Only the name is shown; the data is not decrypted just to list the file.
+            messages.append(
+                Message(item.id, item.kind, item.created, None, str(metadata.get("name") or ""))
+            )
+        else:
+            text = b"".join(reader.chunks()).decode("utf-8", "replace")
+            messages.append(Message(item.id, item.kind, item.created, text, None))
+    return messages

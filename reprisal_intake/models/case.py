@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+import datetime
+import secrets
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, random_id, today
+from .mechanism import Mechanism
+from .reviewer import Reviewer
+
+# Crockford's base32 alphabet: no I, L, O or U, so a reference read aloud is not misheard.
+REF_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_case_ref() -> str:
+    """A random case reference (80 bits) such as ``7KQX-M2PD-9TAR-4HFE``: no name, no country."""
+    symbols = "".join(secrets.choice(REF_ALPHABET) for _ in range(16))
+    return "-".join(symbols[i : i + 4] for i in range(0, 16, 4))
+
+
+case_mechanisms = Table(
+    "case_mechanisms",
+    Base.metadata,
+    Column("case_ref", ForeignKey("cases.ref", ondelete="CASCADE"), primary_key=True),
+    Column("mechanism_code", ForeignKey("mechanisms.code"), primary_key=True, index=True),
+)
+
+
+class Case(Base):
+    """A reported reprisal. Only routing fields are in the clear; the report is in its items."""
+
+    __tablename__ = "cases"
+
+    ref: Mapped[str] = mapped_column(String(24), primary_key=True, default=new_case_ref)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    submitter_public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created: Mapped[datetime.date] = mapped_column(Date, default=today, index=True)
+    status: Mapped[str] = mapped_column(String(32), default="received", index=True)
+    urgency: Mapped[str | None] = mapped_column(String(16), index=True)
+    in_detention: Mapped[str | None] = mapped_column(String(8))
+    language: Mapped[str] = mapped_column(String(16), default="en")
+
+    mechanisms: Mapped[list[Mechanism]] = relationship(
+        secondary=case_mechanisms, order_by=Mechanism.position
+    )
+    access: Mapped[list[AccessStanza]] = relationship(
+        back_populates="case", cascade="all, delete-orphan"
+    )
+    items: Mapped[list[Item]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Item.seq"
+    )
+    consents: Mapped[list[Consent]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Consent.id"
+    )
+
+
+class AccessStanza(Base):
+    """The case secret key sealed to one reviewer's public key (RPTENV spec §1)."""
+
+    __tablename__ = "access_stanzas"
+    __table_args__ = (UniqueConstraint("case_ref", "reviewer_id"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    case_ref: Mapped[str] = mapped_column(ForeignKey("cases.ref", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[str] = mapped_column(ForeignKey("reviewers.id"), index=True)
+    sealed_case_key: Mapped[bytes] = mapped_column(LargeBinary(80))
+    created: Mapped[datetime.date] = mapped_column(Date, default=today)
+
+    case: Mapped[Case] = relationship(back_populates="access")
+    reviewer: Mapped[Reviewer] = relationship()
+
+
+class Item(Base):
+    """One envelope of a case: the report, an attachment, a follow-up, a reply or a note."""
+
+    __tablename__ = "items"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    case_ref: Mapped[str] = mapped_column(ForeignKey("cases.ref", ondelete="CASCADE"), index=True)
+    # Order within the case. Random ids cannot give it and dates are too coarse.
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    created: Mapped[datetime.date] = mapped_column(Date, default=today)
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+
+    case: Mapped[Case] = relationship(back_populates="items")
+
+    __table_args__ = (UniqueConstraint("case_ref", "seq"),)
+
+
+class EnvelopeChunk(Base):
+    """Envelope bytes, stored in pieces so that large attachments stream in and out of the database."""
+
+    __tablename__ = "envelope_chunks"
+
+    item_id: Mapped[str] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SubmitterTag(Base):
+    """The lookup tag derived from a codename (docs/codename-v1.md); the codename is never stored."""
+
+    __tablename__ = "submitter_tags"
+
+    tag: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    case_ref: Mapped[str] = mapped_column(
+        ForeignKey("cases.ref", ondelete="CASCADE"), unique=True
+    )
+
+
+class Consent(Base):
+    """One recorded state of one consent scope; the latest row per scope is in force."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_ref: Mapped[str] = mapped_column(ForeignKey("cases.ref", ondelete="CASCADE"), index=True)
+    scope: Mapped[str] = mapped_column(String(32))
+    mechanism_code: Mapped[str | None] = mapped_column(ForeignKey("mechanisms.code"))
+    state: Mapped[str] = mapped_column(String(16))
+    given_by: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(16))
+    recorded: Mapped[datetime.date] = mapped_column(Date, default=today)
+
+    case: Mapped[Case] = relationship(back_populates="consents")

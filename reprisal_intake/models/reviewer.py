@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import datetime
+
+from sqlalchemy import Boolean, Column, Date, ForeignKey, LargeBinary, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, random_id, today
+from .mechanism import Mechanism
+
+reviewer_mechanisms = Table(
+    "reviewer_mechanisms",
+    Base.metadata,
+    Column("reviewer_id", ForeignKey("reviewers.id", ondelete="CASCADE"), primary_key=True),
+    Column("mechanism_code", ForeignKey("mechanisms.code"), primary_key=True, index=True),
+)
+
+
+class Reviewer(Base):
+    """A focal point's key: the X25519 public key that case keys are sealed to.
+
+    Only the public half reaches the server for an offline reviewer.
+    """
+
+    __tablename__ = "reviewers"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created: Mapped[datetime.date] = mapped_column(Date, default=today)
+
+    mechanisms: Mapped[list[Mechanism]] = relationship(
+        secondary=reviewer_mechanisms, order_by=Mechanism.position
+    )
