@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import click
+from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -23,7 +24,8 @@ from .cases import case_summary, export_case, list_cases
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """Manage the reprisal intake: schema, reviewers and cases."""
-    app = create_app()
+    # Tests pass their app (bound to a rolled-back connection) as the context object.
+    app = ctx.obj if isinstance(ctx.obj, Flask) else create_app()
     ctx.with_resource(app.app_context())
 
 

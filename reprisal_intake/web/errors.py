@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+OUR_PACKAGES = ("reprisal_intake", "admin", "crypto")
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType] | tuple[None, None, None]
 
 
@@ -78,7 +79,9 @@ def log_exception_without_content(app: Flask, exc_info: ExcInfo) -> None:
     if exc_type is None:
         return
     frames = traceback.extract_tb(tb)
-    where = " <- ".join(f"{frame.filename}:{frame.lineno}" for frame in reversed(frames[-6:]))
+    ours = [f for f in frames if any(f"/{p}/" in f.filename for p in OUR_PACKAGES)]
+    shown = [*ours[-4:], frames[-1]] if ours and ours[-1] is not frames[-1] else (ours or frames)[-5:]
+    where = " <- ".join(f"{frame.filename}:{frame.lineno}" for frame in reversed(shown))
     app.logger.error("unhandled %s at %s", exc_type.__name__, where)
 
 

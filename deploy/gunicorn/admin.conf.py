@@ -1,0 +1,20 @@
+# Gunicorn settings for the reviewer app (admin:create_app()), on its own port and onion service.
+import os
+
+bind = [os.environ.get("REPRISAL_ADMIN_BIND", "127.0.0.1:8081")]
+workers = int(os.environ.get("REPRISAL_ADMIN_WORKERS", "2"))
+worker_class = "sync"
+timeout = 300
+graceful_timeout = 30
+keepalive = 5
+accesslog = None
+disable_redirect_access_to_syslog = True
+errorlog = "-"
+loglevel = "warning"
+control_socket_disable = True
+limit_request_line = 4094
+limit_request_fields = 50
+limit_request_field_size = 8190
+forwarded_allow_ips = ""
+proxy_allow_ips = ""
+proc_name = "reprisal-admin"

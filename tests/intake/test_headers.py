@@ -1,0 +1,86 @@
+"""Every page carries the security headers of DESIGN.md, and nothing leaves the origin."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.factories import make_reviewer
+
+INTAKE_PAGES = ["/", "/safety", "/report", "/followup", "/nothing-here"]
+
+
+def directives(policy: str) -> dict[str, str]:
+    return {
+        part.strip().split(" ", 1)[0]: part.strip().split(" ", 1)[1]
+        for part in policy.split(";")
+        if part.strip()
+    }
+
+
+@pytest.mark.parametrize("path", INTAKE_PAGES)
+def test_each_intake_page_has_strict_headers(app: Flask, client: FlaskClient, path: str) -> None:
+    make_reviewer(app, "CAT")
+    response = client.get(path)
+    headers = response.headers
+    csp = directives(headers["Content-Security-Policy"])
+    assert csp["default-src"] == "'none'"
+    assert csp["frame-ancestors"] == "'none'"
+    assert csp["form-action"] == "'self'"
+    assert csp["base-uri"] == "'none'"
+    assert "script-src" not in csp, "no page runs scripts yet"
+    assert "unsafe-inline" not in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert headers["Cross-Origin-Resource-Policy"] == "same-origin"
+    assert "no-store" in headers["Cache-Control"]
+    assert "Strict-Transport-Security" not in headers
+
+
+@pytest.mark.parametrize("path", ["/", "/safety", "/report", "/followup"])
+def test_pages_load_nothing_from_elsewhere_and_run_no_inline_code(
+    app: Flask, client: FlaskClient, path: str
+) -> None:
+    make_reviewer(app, "CAT")
+    page = client.get(path).get_data(as_text=True)
+    for url in re.findall(r'(?:src|href|action)="([^"]+)"', page):
+        assert url.startswith(("/", "#")), url
+    assert "<script" not in page
+    assert " style=" not in page
+    assert "<style" not in page
+    for tag in re.findall(r"<[a-z]+[^>]*>", page):
+        assert not re.search(r"\son[a-z]+=", tag), tag
+
+
+def test_the_landing_page_sets_no_cookie(client: FlaskClient) -> None:
+    response = client.get("/")
+    assert "Set-Cookie" not in response.headers
+    assert "Set-Cookie" not in client.get("/safety").headers
+
+
+def test_the_session_cookie_is_httponly_and_strict(app: Flask, client: FlaskClient) -> None:
+    make_reviewer(app, "CAT")
+    cookie = client.get("/report").headers["Set-Cookie"]
+    assert cookie.startswith("reprisal_intake=")
+    assert "HttpOnly" in cookie
+    assert "SameSite=Strict" in cookie
+
+
+def test_static_files_get_the_same_headers(client: FlaskClient) -> None:
+    response = client.get("/static/css/intake.css")
+    assert response.status_code == 200
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert directives(response.headers["Content-Security-Policy"])["default-src"] == "'none'"
+    response.close()
+
+
+def test_the_admin_app_has_its_own_cookie_name_and_key(app: Flask, admin_app: Flask) -> None:
+    assert app.config["SESSION_COOKIE_NAME"] != admin_app.config["SESSION_COOKIE_NAME"]
+    assert app.config["SECRET_KEY"] != admin_app.config["SECRET_KEY"]
+    response = admin_app.test_client().get("/")
+    assert directives(response.headers["Content-Security-Policy"])["default-src"] == "'none'"
