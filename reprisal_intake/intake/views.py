@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, g, redirect, render_template, request,
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from nacl.public import PrivateKey, PublicKey
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
@@ -21,7 +22,7 @@ from crypto.keys import generate_keypair
 from .. import domain
 from ..db import get_db
 from ..models import Consent, Mechanism, today
-from ..extensions import limiter
+from ..extensions import csrf, limiter
 from . import followup
 from .forms import OPTIONAL_SCOPES, CodenameForm, EmptyForm, FollowupForm, ReportForm
 from .submission import (
@@ -66,6 +67,24 @@ def _uploaded_files(field_files: list[FileStorage]) -> list[FileStorage]:
     return [f for f in field_files if f.filename or encrypted_upload(f).plaintext_size]
 
 
+def _validate(form: FlaskForm) -> bool:
+    """Validate, turning an expired or missing CSRF token into an error shown beside the answers.
+
+    These forms check their own token (they are exempt from the global check) so that a person who
+    spent hours writing does not lose the text to an expired token: the form comes back, filled in,
+    with a fresh token.
+    """
+    valid = form.validate()
+    if form.meta.csrf and form.csrf_token.errors:
+        form.csrf_token.errors = [
+            _(
+                "This form was open for a long time, or did not come from this site, so nothing "
+                "was saved. Check your answers and send again."
+            )
+        ]
+    return valid
+
+
 def _mechanism_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     with get_db().session() as session:
         accepting = mechanisms_accepting_reports(session)
@@ -88,6 +107,7 @@ def safety() -> ResponseReturnValue:
 
 @bp.route("/report", methods=["GET", "POST"])
 @limiter.limit(_configured_limit("INTAKE_SUBMIT_LIMIT"), methods=["POST"])
+@csrf.exempt
 def submit() -> ResponseReturnValue:
     accepting, everyone = _mechanism_choices()
     form = ReportForm(accepting, everyone)
@@ -95,7 +115,7 @@ def submit() -> ResponseReturnValue:
         return render_template("intake/report.html", form=form, accepting=accepting)
 
     files = _uploaded_files(form.attachments.data or [])
-    if not form.validate():
+    if not _validate(form):
         return render_template(
             "intake/report.html", form=form, accepting=accepting, files_dropped=bool(files)
         ), 400
@@ -142,11 +162,12 @@ def submit() -> ResponseReturnValue:
 
 @bp.route("/followup", methods=["GET", "POST"])
 @limiter.limit(_configured_limit("INTAKE_LOOKUP_LIMIT"), methods=["POST"])
+@csrf.exempt
 def followup_start() -> ResponseReturnValue:
     form = CodenameForm()
     if request.method == "GET":
         return render_template("intake/followup_start.html", form=form)
-    if not form.validate():
+    if not _validate(form):
         return render_template("intake/followup_start.html", form=form), 400
     keys = derive_codename_keys(form.codename.data)
     with get_db().session() as session:
@@ -162,6 +183,7 @@ def followup_start() -> ResponseReturnValue:
 
 @bp.route("/followup/case", methods=["GET", "POST"])
 @limiter.limit(_configured_limit("INTAKE_FOLLOWUP_LIMIT"), methods=["POST"])
+@csrf.exempt
 def followup_case() -> ResponseReturnValue:
     keys = followup.remembered()
     if keys is None:
@@ -171,7 +193,7 @@ def followup_case() -> ResponseReturnValue:
     status = 200
     if request.method == "POST":
         files = _uploaded_files(form.attachments.data or [])
-        if form.validate() and (form.message.data or files):
+        if _validate(form) and (form.message.data or files):
             with get_db().session() as session:
                 case = followup.find_case(session, keys)
                 if case is None:

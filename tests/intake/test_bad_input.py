@@ -22,15 +22,28 @@ def assert_nothing_stored(app: Flask, before: dict[str, int]) -> None:
     assert counts(app) == before
 
 
-def test_a_post_without_csrf_token_is_refused(app: Flask, client: FlaskClient, reviewer) -> None:
+def test_a_post_without_a_valid_csrf_token_is_refused_but_the_text_comes_back(
+    app: Flask, client: FlaskClient, reviewer
+) -> None:
     before = counts(app)
     client.get("/report")
-    response = post_form(client, "/report", report_form("not-a-token"))
+    response = post_form(
+        client, "/report", report_form("not-a-token", what_happened="Hours of careful writing")
+    )
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "This form has expired" in page
-    assert "Nothing was saved" in page
+    assert "nothing was saved" in page
+    assert "Hours of careful writing" in page
+    assert 'name="csrf_token" value="' in page
     assert_nothing_stored(app, before)
+    fresh_token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    assert post_form(client, "/report", report_form(fresh_token)).status_code == 200
+
+
+def test_other_forms_without_csrf_token_get_the_expired_page(app: Flask, client: FlaskClient) -> None:
+    response = client.post("/followup/leave", data={})
+    assert response.status_code == 400
+    assert "This form has expired" in response.get_data(as_text=True)
 
 
 def test_a_post_from_a_fresh_browser_without_session_is_refused(

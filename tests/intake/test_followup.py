@@ -126,12 +126,15 @@ def test_the_case_page_needs_the_codename_first(client: FlaskClient) -> None:
     assert response.headers["Location"].endswith("/followup")
 
 
-def test_files_without_a_codename_session_are_refused(app: Flask, client: FlaskClient) -> None:
+def test_files_without_a_codename_session_are_not_read(app: Flask, client: FlaskClient) -> None:
     token = csrf_token(client, "/followup")
     response = post_form(
         client, "/followup/case", {"csrf_token": token, "attachments": [(io.BytesIO(b"x"), "x.txt")]}
     )
-    assert response.status_code == 400
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/followup")
+    with database(app).session() as session:
+        assert session.scalars(select(Item)).first() is None
 
 
 def test_leaving_forgets_the_codename(app: Flask, client: FlaskClient) -> None:
