@@ -44,10 +44,20 @@ def reviewer() -> None:
 
 @reviewer.command("add")
 @click.argument("name")
-@click.option("--mechanism", "mechanisms", multiple=True, required=True, metavar="CODE",
-              help="A mechanism whose new cases this reviewer reads (repeatable).")
-@click.option("--public-key", required=True, metavar="BASE64",
-              help="The reviewer's X25519 public key, as printed by `reprisal-decrypt keygen`.")
+@click.option(
+    "--mechanism",
+    "mechanisms",
+    multiple=True,
+    required=True,
+    metavar="CODE",
+    help="A mechanism whose new cases this reviewer reads (repeatable).",
+)
+@click.option(
+    "--public-key",
+    required=True,
+    metavar="BASE64",
+    help="The reviewer's X25519 public key, as printed by `reprisal-decrypt keygen`.",
+)
 def reviewer_add(name: str, mechanisms: tuple[str, ...], public_key: str) -> None:
     """Register an offline reviewer: only the public key reaches the server."""
     try:
@@ -113,8 +123,13 @@ def case_list(as_json: bool) -> None:
 
 @case.command("export")
 @click.argument("ref")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write the case bundle (a ZIP file).")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the case bundle (a ZIP file).",
+)
 @click.option("--force", is_flag=True, help="Overwrite OUT if it exists.")
 def case_export(ref: str, out: Path, force: bool) -> None:
     """Export a case as an encrypted bundle for offline decryption (spec §3)."""

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-
 SUBMITTER_ROLES = (
     ("victim", _l("I am the person who suffered the reprisal")),
     ("relative", _l("A relative")),

@@ -39,7 +39,9 @@ def require_service(name: str, problem: str) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _instance_path(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def _instance_path(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """Keep generated secrets and default databases out of the developer's real instance folder."""
     path = tmp_path_factory.mktemp("instance")
     monkeypatch.setenv("REPRISAL_INSTANCE_PATH", str(path))
@@ -65,7 +67,9 @@ def _postgres_database() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
     else:
@@ -147,7 +151,9 @@ def post_form(client: FlaskClient, path: str, data: dict[str, Any]) -> Any:
     """
     from werkzeug.test import EnvironBuilder
 
-    builder = EnvironBuilder(path=path, method="POST", data=data, content_type="multipart/form-data")
+    builder = EnvironBuilder(
+        path=path, method="POST", data=data, content_type="multipart/form-data"
+    )
     environ = builder.get_environ()
     try:
         return client.open(environ)

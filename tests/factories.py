@@ -46,7 +46,9 @@ def make_reviewer(app: Flask, *mechanisms: str, name: str | None = None) -> Revi
     key = generate_keypair()
     name = name or f"Reviewer {next(_names)}"
     with database(app).session() as session:
-        rows = list(session.scalars(select(Mechanism).where(Mechanism.code.in_(mechanisms or ("CAT",)))))
+        rows = list(
+            session.scalars(select(Mechanism).where(Mechanism.code.in_(mechanisms or ("CAT",))))
+        )
         reviewer = Reviewer(name=name, public_key=bytes(key.public_key), mechanisms=rows)
         session.add(reviewer)
         session.flush()

@@ -87,5 +87,7 @@ def test_no_secret_key_outlives_a_submission(app: Flask, client: FlaskClient) ->
     reviewer = make_reviewer(app, "CAT")
     assert submit(client).status_code == 200
     gc.collect()
-    alive = [o for o in gc.get_objects() if isinstance(o, PrivateKey) and o is not reviewer.secret_key]
+    alive = [
+        o for o in gc.get_objects() if isinstance(o, PrivateKey) and o is not reviewer.secret_key
+    ]
     assert alive == [], "the case key or the submitter key is still reachable after the request"

@@ -34,7 +34,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def multipart(fields: list[tuple[str, str]], files: list[tuple[str, str, str, bytes]]) -> tuple[bytes, str]:
+def multipart(
+    fields: list[tuple[str, str]], files: list[tuple[str, str, str, bytes]]
+) -> tuple[bytes, str]:
     boundary = "----reprisal" + secrets.token_hex(12)
     parts: list[bytes] = []
     for name, value in fields:
@@ -81,7 +83,9 @@ def csrf(page: str) -> str:
     return match.group(1)
 
 
-def files_containing(folder: Path, needles: list[bytes], since: float, skip: Path | None = None) -> list[str]:
+def files_containing(
+    folder: Path, needles: list[bytes], since: float, skip: Path | None = None
+) -> list[str]:
     hits = []
     for path in folder.rglob("*"):
         try:
@@ -98,7 +102,9 @@ def files_containing(folder: Path, needles: list[bytes], since: float, skip: Pat
     return hits
 
 
-def test_a_report_goes_from_the_form_to_the_offline_reviewer_and_leaves_no_trace(tmp_path: Path) -> None:
+def test_a_report_goes_from_the_form_to_the_offline_reviewer_and_leaves_no_trace(
+    tmp_path: Path,
+) -> None:
     started = time.time() - 1
     instance = tmp_path / "instance"
     temporary = tmp_path / "tmp"
@@ -117,26 +123,49 @@ def test_a_report_goes_from_the_form_to_the_offline_reviewer_and_leaves_no_trace
     env.pop("REPRISAL_DATABASE_URL", None)
 
     def run(*command: str) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp_path, check=False)
+        result = subprocess.run(
+            command, capture_output=True, text=True, env=env, cwd=tmp_path, check=False
+        )
         assert result.returncode == 0, f"{command}: {result.stderr}"
         return result
 
     # A focal point makes a key offline; only the public key reaches the server.
     passphrase = tmp_path / "passphrase"
     passphrase.write_text("correct horse battery staple reprisal\n")
-    public_key = run(str(BIN / "reprisal-decrypt"), "keygen", "--out", str(tmp_path / "cat.key"),
-                     "--passphrase-file", str(passphrase)).stdout.strip()
+    public_key = run(
+        str(BIN / "reprisal-decrypt"),
+        "keygen",
+        "--out",
+        str(tmp_path / "cat.key"),
+        "--passphrase-file",
+        str(passphrase),
+    ).stdout.strip()
     run(str(BIN / "reprisal-admin"), "init")
-    run(str(BIN / "reprisal-admin"), "reviewer", "add", "CAT focal point", "--mechanism", "CAT",
-        "--public-key", public_key)
+    run(
+        str(BIN / "reprisal-admin"),
+        "reviewer",
+        "add",
+        "CAT focal point",
+        "--mechanism",
+        "CAT",
+        "--public-key",
+        public_key,
+    )
 
     phrase = f"UNIQUE-{secrets.token_hex(8)}-they confiscated my passport"
     attachment = secrets.token_bytes(5 * 1024 * 1024)
     with (logs / "gunicorn.out").open("wb") as out, (logs / "gunicorn.err").open("wb") as err:
         server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", str(ROOT / "deploy/gunicorn/intake.conf.py"),
-             "reprisal_intake:create_app()"],
-            env=env, cwd=tmp_path, stdout=out, stderr=err,
+            [
+                str(BIN / "gunicorn"),
+                "-c",
+                str(ROOT / "deploy/gunicorn/intake.conf.py"),
+                "reprisal_intake:create_app()",
+            ],
+            env=env,
+            cwd=tmp_path,
+            stdout=out,
+            stderr=err,
         )
         try:
             browser = Browser(f"http://127.0.0.1:{port}")
@@ -158,16 +187,29 @@ def test_a_report_goes_from_the_form_to_the_offline_reviewer_and_leaves_no_trace
                 ("submitter_role", "victim"),
                 ("consent_store_assess", "y"),
                 ("consent_given_by", "victim"),
-                *[(f"consent_{s}", "not_asked") for s in (
-                    "contact", "state_named", "state_anonymised", "public_named", "public_anonymised",
-                    "sg_report_named", "sg_report_anonymised", "committee_report", "statistics")],
+                *[
+                    (f"consent_{s}", "not_asked")
+                    for s in (
+                        "contact",
+                        "state_named",
+                        "state_anonymised",
+                        "public_named",
+                        "public_anonymised",
+                        "sg_report_named",
+                        "sg_report_anonymised",
+                        "committee_report",
+                        "statistics",
+                    )
+                ],
             ]
             body, content_type = multipart(
                 fields, [("attachments", "evidence.bin", "application/octet-stream", attachment)]
             )
             status, receipt = browser.post("/report", body, content_type)
             assert status == 200, receipt[:2000]
-            codename = re.search(r'<p class="codename" id="codename">([a-z \-]+)</p>', receipt).group(1)
+            codename = re.search(
+                r'<p class="codename" id="codename">([a-z \-]+)</p>', receipt
+            ).group(1)
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -176,11 +218,22 @@ def test_a_report_goes_from_the_form_to_the_offline_reviewer_and_leaves_no_trace
     assert [c["mechanisms"] for c in cases] == [["CAT"]]
     bundle = tmp_path / "case.zip"
     run(str(BIN / "reprisal-admin"), "case", "export", cases[0]["ref"], "--out", str(bundle))
-    run(str(BIN / "reprisal-decrypt"), "open", "--key", str(tmp_path / "cat.key"),
-        "--passphrase-file", str(passphrase), str(bundle), "--out", str(decrypted))
+    run(
+        str(BIN / "reprisal-decrypt"),
+        "open",
+        "--key",
+        str(tmp_path / "cat.key"),
+        "--passphrase-file",
+        str(passphrase),
+        str(bundle),
+        "--out",
+        str(decrypted),
+    )
 
     texts = [p.read_bytes() for p in decrypted.rglob("*") if p.is_file()]
-    assert any(phrase.encode() in text for text in texts), "the phrase is not in the decrypted report"
+    assert any(phrase.encode() in text for text in texts), (
+        "the phrase is not in the decrypted report"
+    )
     assert attachment in texts, "the attachment did not come back identical"
 
     needles = [phrase.encode(), attachment[1000:1064], codename.encode()]

@@ -70,9 +70,9 @@ def remembered() -> CodenameKeys | None:
 
 def find_case(db_session: Session, keys: CodenameKeys) -> Case | None:
     return db_session.scalar(
-        select(Case).join(SubmitterTag, SubmitterTag.case_ref == Case.ref).where(
-            SubmitterTag.tag == keys.lookup_tag
-        )
+        select(Case)
+        .join(SubmitterTag, SubmitterTag.case_ref == Case.ref)
+        .where(SubmitterTag.tag == keys.lookup_tag)
     )
 
 
@@ -86,7 +86,9 @@ def readable_messages(db_session: Session, case: Case, keys: CodenameKeys) -> li
     Items without a stanza for the submitter key (the report, internal notes) are skipped.
     """
     items = db_session.scalars(
-        select(Item).where(Item.case_ref == case.ref, Item.kind.in_(READABLE_KINDS)).order_by(Item.seq)
+        select(Item)
+        .where(Item.case_ref == case.ref, Item.kind.in_(READABLE_KINDS))
+        .order_by(Item.seq)
     )
     messages = []
     for item in items:

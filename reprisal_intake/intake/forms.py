@@ -37,7 +37,9 @@ CONSENT_CHOICES = [
 # Scopes asked as yes / no / later on the report form; "store_assess" is the required tick box and
 # "share_with" is asked per mechanism.
 OPTIONAL_SCOPES = tuple(
-    (code, label) for code, label in domain.CONSENT_SCOPES if code not in {"store_assess", "share_with"}
+    (code, label)
+    for code, label in domain.CONSENT_SCOPES
+    if code not in {"store_assess", "share_with"}
 )
 
 
@@ -67,7 +69,9 @@ class ReportForm(FlaskForm):
             Length(max=REPORT_MAX_CHARS),
         ],
     )
-    acts = MultiCheckboxField(_l("What was done?"), choices=options(domain.ACTS), validators=[Optional()])
+    acts = MultiCheckboxField(
+        _l("What was done?"), choices=options(domain.ACTS), validators=[Optional()]
+    )
     when = StringField(
         _l("When did it happen?"), validators=[Optional(), Length(max=SHORT_MAX_CHARS)]
     )
@@ -75,7 +79,9 @@ class ReportForm(FlaskForm):
         _l("Where did it happen?"), validators=[Optional(), Length(max=SHORT_MAX_CHARS)]
     )
     setting = RadioField(
-        _l("Did it happen in person or online?"), choices=options(domain.SETTINGS), validators=[Optional()]
+        _l("Did it happen in person or online?"),
+        choices=options(domain.SETTINGS),
+        validators=[Optional()],
     )
     perpetrators = MultiCheckboxField(
         _l("Who did it?"), choices=options(domain.PERPETRATORS), validators=[Optional()]
@@ -92,7 +98,9 @@ class ReportForm(FlaskForm):
         validators=[InputRequired(_l("Tell us how urgent it is."))],
     )
     in_detention = RadioField(
-        _l("Is the person in detention now?"), choices=options(domain.IN_DETENTION), validators=[Optional()]
+        _l("Is the person in detention now?"),
+        choices=options(domain.IN_DETENTION),
+        validators=[Optional()],
     )
     relation = RadioField(
         _l("How is the person connected to the mechanism?"),
@@ -110,10 +118,14 @@ class ReportForm(FlaskForm):
         validators=[InputRequired(_l("Tell us who is sending this report."))],
     )
     victim_type = RadioField(
-        _l("Who suffered the reprisal?"), choices=options(domain.VICTIM_TYPES), validators=[Optional()]
+        _l("Who suffered the reprisal?"),
+        choices=options(domain.VICTIM_TYPES),
+        validators=[Optional()],
     )
     profiles = MultiCheckboxField(
-        _l("Which of these describe them?"), choices=options(domain.VICTIM_PROFILES), validators=[Optional()]
+        _l("Which of these describe them?"),
+        choices=options(domain.VICTIM_PROFILES),
+        validators=[Optional()],
     )
     identity = TextAreaField(
         _l("Names and how to reach you (optional)"),
@@ -144,7 +156,9 @@ class ReportForm(FlaskForm):
     gender = RadioField(
         _l("Gender of the person"), choices=options(domain.GENDERS), validators=[Optional()]
     )
-    age_band = RadioField(_l("Age of the person"), choices=options(domain.AGE_BANDS), validators=[Optional()])
+    age_band = RadioField(
+        _l("Age of the person"), choices=options(domain.AGE_BANDS), validators=[Optional()]
+    )
     other_grounds = MultiCheckboxField(
         _l("Does the person belong to any of these groups?"),
         choices=options(domain.OTHER_GROUNDS),
@@ -152,8 +166,12 @@ class ReportForm(FlaskForm):
     )
     attachments = MultipleFileField(_l("Files (optional)"))
 
-    def __init__(self, mechanisms: list[tuple[str, str]], all_mechanisms: list[tuple[str, str]],
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        mechanisms: list[tuple[str, str]],
+        all_mechanisms: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.mechanism.choices = options(mechanisms)
         self.share_with.choices = options(all_mechanisms)
@@ -170,9 +188,25 @@ class ReportForm(FlaskForm):
         """The submitter's answers as the JSON object encrypted into the report item."""
         answers: dict[str, object] = {"form": "report", "form_version": 1}
         for name in (
-            "mechanism", "what_happened", "acts", "when", "where", "setting", "perpetrators",
-            "state", "location_now", "urgency", "in_detention", "relation", "activity",
-            "submitter_role", "victim_type", "profiles", "identity", "gender", "age_band",
+            "mechanism",
+            "what_happened",
+            "acts",
+            "when",
+            "where",
+            "setting",
+            "perpetrators",
+            "state",
+            "location_now",
+            "urgency",
+            "in_detention",
+            "relation",
+            "activity",
+            "submitter_role",
+            "victim_type",
+            "profiles",
+            "identity",
+            "gender",
+            "age_band",
             "other_grounds",
         ):
             value = getattr(self, name).data
@@ -194,7 +228,12 @@ for _code, _label in OPTIONAL_SCOPES:
     setattr(
         ReportForm,
         f"consent_{_code}",
-        RadioField(_label, choices=options(CONSENT_CHOICES), default="not_asked", validators=[InputRequired()]),
+        RadioField(
+            _label,
+            choices=options(CONSENT_CHOICES),
+            default="not_asked",
+            validators=[InputRequired()],
+        ),
     )
 
 
@@ -208,7 +247,11 @@ def well_formed_codename(_form: FlaskForm, field: Field) -> None:
 class CodenameForm(FlaskForm):
     codename = StringField(
         _l("Your codename"),
-        validators=[DataRequired(_l("Enter your codename.")), Length(max=400), well_formed_codename],
+        validators=[
+            DataRequired(_l("Enter your codename.")),
+            Length(max=400),
+            well_formed_codename,
+        ],
     )
 
 

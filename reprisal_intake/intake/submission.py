@@ -46,7 +46,9 @@ def reviewers_for(session: Session, mechanism_code: str) -> list[Reviewer]:
     return list(
         session.scalars(
             select(Reviewer)
-            .where(Reviewer.active.is_(True), Reviewer.mechanisms.any(Mechanism.code == mechanism_code))
+            .where(
+                Reviewer.active.is_(True), Reviewer.mechanisms.any(Mechanism.code == mechanism_code)
+            )
             .order_by(Reviewer.id)
         )
     )

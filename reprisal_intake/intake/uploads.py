@@ -36,9 +36,7 @@ class EncryptedUpload(io.RawIOBase):
     def __init__(self, recipients: list[PublicKey], metadata: dict[str, object]) -> None:
         super().__init__()
         self._spool: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed with this object
-        self._writer = EnvelopeWriter(
-            self._spool, recipients, metadata, chunk_log2=CHUNK_LOG2_FILE
-        )
+        self._writer = EnvelopeWriter(self._spool, recipients, metadata, chunk_log2=CHUNK_LOG2_FILE)
         self.plaintext_size = 0
         self._finished = False
 

@@ -21,8 +21,8 @@ from crypto.keys import generate_keypair
 
 from .. import domain
 from ..db import get_db
-from ..models import Consent, Mechanism, today
 from ..extensions import csrf, limiter
+from ..models import Consent, Mechanism, today
 from . import followup
 from .forms import OPTIONAL_SCOPES, CodenameForm, EmptyForm, FollowupForm, ReportForm
 from .submission import (
@@ -125,7 +125,9 @@ def submit() -> ResponseReturnValue:
     language = str(get_locale() or "en")
     consent_choices = form.consent_choices()
     consents = [NewConsent("store_assess", "granted")]
-    consents += [NewConsent(code, getattr(form, f"consent_{code}").data) for code, _l in OPTIONAL_SCOPES]
+    consents += [
+        NewConsent(code, getattr(form, f"consent_{code}").data) for code, _l in OPTIONAL_SCOPES
+    ]
     consents += [NewConsent("share_with", "granted", code) for code in form.share_with.data or []]
     try:
         with get_db().session() as session:
@@ -210,7 +212,9 @@ def followup_case() -> ResponseReturnValue:
                     add_item(session, case, "followup", io.BytesIO(envelope), seq)
                     seq += 1
                 for offset, file in enumerate(files):
-                    add_item(session, case, "attachment", encrypted_upload(file).envelope(), seq + offset)
+                    add_item(
+                        session, case, "attachment", encrypted_upload(file).envelope(), seq + offset
+                    )
             sent = True
             form = FollowupForm(formdata=None)
         else:

@@ -28,10 +28,13 @@ def main() -> None:
     if connection is not None:
         run_migrations(connection)
         return
-    url = config.get_main_option("sqlalchemy.url") or load_config(
-        "admin", default_instance_path()
-    )["REPRISAL_DATABASE_URL"]
-    engine = engine_from_config({"sqlalchemy.url": url}, prefix="sqlalchemy.", poolclass=pool.NullPool)
+    url = (
+        config.get_main_option("sqlalchemy.url")
+        or load_config("admin", default_instance_path())["REPRISAL_DATABASE_URL"]
+    )
+    engine = engine_from_config(
+        {"sqlalchemy.url": url}, prefix="sqlalchemy.", poolclass=pool.NullPool
+    )
     with engine.connect() as connection:
         run_migrations(connection)
 

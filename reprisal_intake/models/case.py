@@ -119,9 +119,7 @@ class SubmitterTag(Base):
     __tablename__ = "submitter_tags"
 
     tag: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
-    case_ref: Mapped[str] = mapped_column(
-        ForeignKey("cases.ref", ondelete="CASCADE"), unique=True
-    )
+    case_ref: Mapped[str] = mapped_column(ForeignKey("cases.ref", ondelete="CASCADE"), unique=True)
 
 
 class Consent(Base):

@@ -80,7 +80,9 @@ def log_exception_without_content(app: Flask, exc_info: ExcInfo) -> None:
         return
     frames = traceback.extract_tb(tb)
     ours = [f for f in frames if any(f"/{p}/" in f.filename for p in OUR_PACKAGES)]
-    shown = [*ours[-4:], frames[-1]] if ours and ours[-1] is not frames[-1] else (ours or frames)[-5:]
+    shown = (
+        [*ours[-4:], frames[-1]] if ours and ours[-1] is not frames[-1] else (ours or frames)[-5:]
+    )
     where = " <- ".join(f"{frame.filename}:{frame.lineno}" for frame in reversed(shown))
     app.logger.error("unhandled %s at %s", exc_type.__name__, where)
 

@@ -34,8 +34,18 @@ def test_init_is_idempotent(admin_app: Flask) -> None:
 def test_reviewer_add_registers_only_a_public_key(admin_app: Flask) -> None:
     key = generate_keypair()
     encoded = base64.b64encode(bytes(key.public_key)).decode()
-    result = run(admin_app, "reviewer", "add", "Ana", "--mechanism", "CAT", "--mechanism", "spt",
-                 "--public-key", encoded)
+    result = run(
+        admin_app,
+        "reviewer",
+        "add",
+        "Ana",
+        "--mechanism",
+        "CAT",
+        "--mechanism",
+        "spt",
+        "--public-key",
+        encoded,
+    )
     assert result.exit_code == 0, result.output
     assert "Added reviewer Ana for CAT, SPT" in result.output
     with database(admin_app).session() as session:
@@ -52,17 +62,27 @@ def test_reviewer_add_refuses_bad_input(admin_app: Flask) -> None:
     assert bad_key.exit_code == 2
     assert "not a public key" in bad_key.output
     short = base64.b64encode(b"x" * 31).decode()
-    assert run(admin_app, "reviewer", "add", "A", "--mechanism", "CAT", "--public-key", short).exit_code == 2
+    assert (
+        run(
+            admin_app, "reviewer", "add", "A", "--mechanism", "CAT", "--public-key", short
+        ).exit_code
+        == 2
+    )
     unknown = run(admin_app, "reviewer", "add", "A", "--mechanism", "NOPE", "--public-key", key)
     assert unknown.exit_code == 2
     assert "unknown mechanism NOPE" in unknown.output
-    assert run(admin_app, "reviewer", "add", "A", "--mechanism", "CAT", "--public-key", key).exit_code == 0
+    assert (
+        run(admin_app, "reviewer", "add", "A", "--mechanism", "CAT", "--public-key", key).exit_code
+        == 0
+    )
     again = run(admin_app, "reviewer", "add", "A", "--mechanism", "CAT", "--public-key", key)
     assert again.exit_code == 2
     assert "exists already" in again.output
 
 
-def test_case_list_json_has_the_fixed_fields(app: Flask, admin_app: Flask, client: FlaskClient) -> None:
+def test_case_list_json_has_the_fixed_fields(
+    app: Flask, admin_app: Flask, client: FlaskClient
+) -> None:
     make_reviewer(app, "CAT")
     assert run(admin_app, "case", "list", "--json").output.strip() == "[]"
     assert submit(client, urgency="immediate").status_code == 200

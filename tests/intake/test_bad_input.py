@@ -40,7 +40,9 @@ def test_a_post_without_a_valid_csrf_token_is_refused_but_the_text_comes_back(
     assert post_form(client, "/report", report_form(fresh_token)).status_code == 200
 
 
-def test_other_forms_without_csrf_token_get_the_expired_page(app: Flask, client: FlaskClient) -> None:
+def test_other_forms_without_csrf_token_get_the_expired_page(
+    app: Flask, client: FlaskClient
+) -> None:
     response = client.post("/followup/leave", data={})
     assert response.status_code == 400
     assert "This form has expired" in response.get_data(as_text=True)
@@ -62,7 +64,11 @@ def test_an_oversize_post_gets_a_clear_413_page(app: Flask, client: FlaskClient,
     token = csrf_token(client, "/report")
     before = counts(app)
     big = io.BytesIO(b"\0" * (300 * 1024))
-    response = post_form(client, "/report", report_form(token, attachments=[(big, "big.bin", "application/octet-stream")]))
+    response = post_form(
+        client,
+        "/report",
+        report_form(token, attachments=[(big, "big.bin", "application/octet-stream")]),
+    )
     assert response.status_code == 413
     page = response.get_data(as_text=True)
     assert "too large" in page
@@ -99,19 +105,19 @@ def test_broken_multipart_is_a_400_not_a_500(app: Flask, client: FlaskClient, re
     token = csrf_token(client, "/report")
     before = counts(app)
     body = (
-        b"--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n"
+        b'--XyZ\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
         + token.encode()
-        + b"\r\n--XyZ\r\nContent-Disposition: form-data; name=\"attachments\"; filename=\"a.txt\"\r\n"
+        + b'\r\n--XyZ\r\nContent-Disposition: form-data; name="attachments"; filename="a.txt"\r\n'
         b"Content-Type: text/plain\r\n\r\nhalf a file and no closing boundary"
     )
-    response = client.post(
-        "/report", data=body, content_type="multipart/form-data; boundary=XyZ"
-    )
+    response = client.post("/report", data=body, content_type="multipart/form-data; boundary=XyZ")
     assert 400 <= response.status_code < 500
     assert_nothing_stored(app, before)
 
 
-def test_a_multipart_body_without_boundary_is_a_400(app: Flask, client: FlaskClient, reviewer) -> None:
+def test_a_multipart_body_without_boundary_is_a_400(
+    app: Flask, client: FlaskClient, reviewer
+) -> None:
     csrf_token(client, "/report")
     before = counts(app)
     response = client.post("/report", data=b"garbage", content_type="multipart/form-data")
@@ -126,10 +132,14 @@ def test_a_json_body_is_refused(app: Flask, client: FlaskClient, reviewer) -> No
     assert_nothing_stored(app, before)
 
 
-def test_files_sent_to_a_form_without_file_fields_are_refused(app: Flask, client: FlaskClient) -> None:
+def test_files_sent_to_a_form_without_file_fields_are_refused(
+    app: Flask, client: FlaskClient
+) -> None:
     token = csrf_token(client, "/followup")
     response = post_form(
-        client, "/followup", {"csrf_token": token, "codename": "x", "f": (io.BytesIO(b"a"), "a.txt")}
+        client,
+        "/followup",
+        {"csrf_token": token, "codename": "x", "f": (io.BytesIO(b"a"), "a.txt")},
     )
     assert response.status_code == 400
 
@@ -142,7 +152,9 @@ def test_unknown_pages_and_methods_get_clear_pages(client: FlaskClient) -> None:
     assert "cannot be used that way" in response.get_data(as_text=True)
 
 
-def test_too_many_submissions_get_a_clear_429_page(app: Flask, client: FlaskClient, reviewer) -> None:
+def test_too_many_submissions_get_a_clear_429_page(
+    app: Flask, client: FlaskClient, reviewer
+) -> None:
     app.config["INTAKE_SUBMIT_LIMIT"] = "2 per minute"
     token = csrf_token(client, "/report")
     statuses = [post_form(client, "/report", report_form(token)).status_code for _ in range(3)]

@@ -91,7 +91,9 @@ def test_the_submitter_adds_information_and_a_file(app: Flask, client: FlaskClie
         case = session.scalars(select(Case)).one()
         stanzas = list(session.scalars(select(AccessStanza.sealed_case_key)))
     assert [i.kind for i in items] == ["report", "followup", "attachment"]
-    case_key = open_case_key(stanzas, reviewer.secret_key, case_public_key=PublicKey(case.public_key))
+    case_key = open_case_key(
+        stanzas, reviewer.secret_key, case_public_key=PublicKey(case.public_key)
+    )
     assert read_item(app, items[1], reviewer.secret_key)[1] == b"They came back last night."
     metadata, data = read_item(app, items[2], reviewer.secret_key)
     assert (metadata["name"], data) == ("summons.pdf", b"%PDF-1.4 summons")
@@ -129,7 +131,9 @@ def test_the_case_page_needs_the_codename_first(client: FlaskClient) -> None:
 def test_files_without_a_codename_session_are_not_read(app: Flask, client: FlaskClient) -> None:
     token = csrf_token(client, "/followup")
     response = post_form(
-        client, "/followup/case", {"csrf_token": token, "attachments": [(io.BytesIO(b"x"), "x.txt")]}
+        client,
+        "/followup/case",
+        {"csrf_token": token, "attachments": [(io.BytesIO(b"x"), "x.txt")]},
     )
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/followup")

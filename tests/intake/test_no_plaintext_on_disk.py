@@ -56,7 +56,9 @@ def test_a_large_upload_is_encrypted_before_it_is_spooled(
     response = post_form(
         client,
         "/report",
-        report_form(token, what_happened=phrase, attachments=[(io.BytesIO(evidence), "e.bin", "x/y")]),
+        report_form(
+            token, what_happened=phrase, attachments=[(io.BytesIO(evidence), "e.bin", "x/y")]
+        ),
     )
     assert response.status_code == 200
     spooled = b"".join(temp_writes)
@@ -73,7 +75,11 @@ def test_a_large_upload_is_encrypted_before_it_is_spooled(
     response = post_form(
         client,
         "/followup/case",
-        {"csrf_token": token, "message": phrase, "attachments": [(io.BytesIO(followup_file), "f.bin")]},
+        {
+            "csrf_token": token,
+            "message": phrase,
+            "attachments": [(io.BytesIO(followup_file), "f.bin")],
+        },
     )
     assert response.status_code == 200
     spooled = b"".join(temp_writes)

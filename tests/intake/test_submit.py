@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from crypto.envelope import decrypt_to, EnvelopeReader
+from crypto.envelope import decrypt_to
 from crypto.keys import open_case_key
 from reprisal_intake.envelopes import open_envelope
 from reprisal_intake.models import AccessStanza, Case, Consent, EnvelopeChunk, Item, SubmitterTag
@@ -35,7 +35,9 @@ def counts(app: Flask) -> dict[str, int]:
 
 def read_item(app: Flask, item: Item, reviewer_key) -> tuple[dict, bytes]:
     with database(app).session() as session:
-        stanzas = session.scalars(select(AccessStanza.sealed_case_key).where(AccessStanza.case_ref == item.case_ref))
+        stanzas = session.scalars(
+            select(AccessStanza.sealed_case_key).where(AccessStanza.case_ref == item.case_ref)
+        )
         case_key = open_case_key(list(stanzas), reviewer_key)
         out = io.BytesIO()
         metadata = decrypt_to(open_envelope(session, item.id), case_key, out)
@@ -49,7 +51,9 @@ def test_the_form_lists_only_mechanisms_someone_can_read(app: Flask, client: Fla
     assert 'name="mechanism" value="CCPR"' not in page
 
 
-def test_without_any_reviewer_the_form_says_reports_are_not_accepted_yet(client: FlaskClient) -> None:
+def test_without_any_reviewer_the_form_says_reports_are_not_accepted_yet(
+    client: FlaskClient,
+) -> None:
     page = client.get("/report").get_data(as_text=True)
     assert "not accepting reports yet" in page
     assert "<form" not in page.split("<main", 1)[1]
@@ -132,7 +136,9 @@ def test_an_empty_file_input_adds_no_attachment(app: Flask, client: FlaskClient)
         assert list(session.scalars(select(Item.kind))) == ["report"]
 
 
-def test_a_missing_answer_shows_the_form_again_with_the_text_kept(app: Flask, client: FlaskClient) -> None:
+def test_a_missing_answer_shows_the_form_again_with_the_text_kept(
+    app: Flask, client: FlaskClient
+) -> None:
     make_reviewer(app, "CAT")
     before = counts(app)
     response = submit(
