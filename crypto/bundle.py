@@ -1,0 +1,323 @@
+"""The case bundle (spec section 3): a ZIP of a case's envelopes plus manifest.json.
+
+The bundle holds no plaintext and no secret key. Its manifest is not authenticated by itself: the
+sha256 values catch a damaged or inconsistent bundle, the envelopes' own authentication protects
+their contents, and the case key is checked against `case_public_key`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import json
+import os
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import IO, BinaryIO
+
+from nacl.public import PrivateKey, PublicKey
+
+from ._encoding import b64decode_exact, b64encode, strict_json_loads
+from .envelope import ITEM_KINDS, EnvelopeReader, check_structure, read_header
+from .errors import AuthenticationError, FormatError
+from .keys import ACCESS_STANZA_SIZE, KEY_SIZE, open_case_key
+
+__all__ = [
+    "BUNDLE_FORMAT",
+    "BUNDLE_VERSION",
+    "MANIFEST_NAME",
+    "BundleAccess",
+    "BundleItemSource",
+    "OpenedBundle",
+    "item_path",
+    "open_bundle",
+    "write_bundle",
+]
+
+BUNDLE_FORMAT = "reprisal-case-bundle"
+BUNDLE_VERSION = 1
+MANIFEST_NAME = "manifest.json"
+_MANIFEST_MAX_SIZE = 16 * 1024 * 1024
+_COPY_SIZE = 64 * 1024
+_ITEM_ID = re.compile(r"[A-Za-z0-9_-]+")
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # no export time in the archive
+
+
+@dataclass(frozen=True)
+class BundleAccess:
+    """One reviewer's access stanza (the case secret key sealed to their public key)."""
+
+    reviewer: str
+    sealed_case_key: bytes
+
+
+@dataclass(frozen=True)
+class BundleItemSource:
+    """One stored envelope to put into a bundle; `open` returns it ready for reading."""
+
+    id: str
+    kind: str
+    created: datetime.date
+    open: Callable[[], BinaryIO]
+
+
+def item_path(item_id: str) -> str:
+    """The ZIP entry name of an item: items/<id>.rptenv (FormatError for an unsafe id)."""
+    if not isinstance(item_id, str) or not _ITEM_ID.fullmatch(item_id):
+        raise FormatError("bundle item id must match [A-Za-z0-9_-]+")
+    return f"items/{item_id}.rptenv"
+
+
+def _zip_info(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
+    info.compress_type = zipfile.ZIP_STORED
+    info.external_attr = 0o600 << 16
+    return info
+
+
+def _copy_envelope(source: BinaryIO, destination: IO[bytes]) -> str:
+    """Copy one envelope, checking its header and size; return the sha256 hex of its bytes."""
+    digest = hashlib.sha256()
+    header = read_header(source)
+    destination.write(header.raw)
+    digest.update(header.raw)
+    total = header.size
+    while block := source.read(_COPY_SIZE):
+        destination.write(block)
+        digest.update(block)
+        total += len(block)
+    check_structure(header, total)
+    return digest.hexdigest()
+
+
+def write_bundle(
+    out: BinaryIO,
+    *,
+    case_ref: str,
+    case_public_key: PublicKey,
+    access: Sequence[BundleAccess],
+    items: Iterable[BundleItemSource],
+    case: Mapping[str, object],
+) -> None:
+    """Write a bundle to `out`: each envelope streamed into items/<id>.rptenv, manifest.json last.
+
+    Each envelope's header and size are checked (not its contents). `out` is not closed.
+    """
+    if not isinstance(case_ref, str) or not case_ref:
+        raise FormatError("case_ref must be a non-empty string")
+    if not access:
+        raise FormatError("a bundle needs at least one access stanza")
+    for entry in access:
+        if not isinstance(entry.reviewer, str) or len(entry.sealed_case_key) != ACCESS_STANZA_SIZE:
+            raise FormatError(f"access stanza must be {ACCESS_STANZA_SIZE} bytes with a label")
+    manifest_items: list[dict[str, object]] = []
+    seen: set[str] = set()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
+        for item in items:
+            path = item_path(item.id)
+            if item.id in seen:
+                raise FormatError("duplicate bundle item id")
+            seen.add(item.id)
+            if item.kind not in ITEM_KINDS:
+                raise FormatError("unknown bundle item kind")
+            if isinstance(item.created, datetime.datetime) or not isinstance(
+                item.created, datetime.date
+            ):
+                raise FormatError("bundle item created must be a date, not a time")
+            with item.open() as source, archive.open(_zip_info(path), "w", force_zip64=True) as dst:
+                sha256 = _copy_envelope(source, dst)
+            manifest_items.append(
+                {
+                    "id": item.id,
+                    "kind": item.kind,
+                    "path": path,
+                    "sha256": sha256,
+                    "created": item.created.isoformat(),
+                }
+            )
+        manifest = {
+            "format": BUNDLE_FORMAT,
+            "version": BUNDLE_VERSION,
+            "case_ref": case_ref,
+            "case_public_key": b64encode(bytes(case_public_key)),
+            "access": [
+                {"reviewer": entry.reviewer, "sealed_case_key": b64encode(entry.sealed_case_key)}
+                for entry in access
+            ],
+            "items": manifest_items,
+            "case": dict(case),
+        }
+        try:
+            manifest_bytes = (
+                json.dumps(manifest, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+            ).encode("utf-8")
+        except (TypeError, ValueError):
+            raise FormatError("bundle case fields are not serialisable as JSON") from None
+        archive.writestr(_zip_info(MANIFEST_NAME), manifest_bytes)
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise FormatError(f"bundle manifest: {message}")
+
+
+def _parse_items(value: object) -> list[dict[str, object]]:
+    _require(isinstance(value, list), "items must be a list")
+    assert isinstance(value, list)
+    items: list[dict[str, object]] = []
+    seen: set[str] = set()
+    for item in value:
+        _require(isinstance(item, dict), "each item must be an object")
+        assert isinstance(item, dict)
+        item_id = item.get("id")
+        _require(isinstance(item_id, str) and bool(_ITEM_ID.fullmatch(item_id)), "bad item id")
+        assert isinstance(item_id, str)
+        _require(item_id not in seen, "duplicate item id")
+        seen.add(item_id)
+        _require(item.get("path") == item_path(item_id), "item path must be items/<id>.rptenv")
+        _require(item.get("kind") in ITEM_KINDS, "unknown item kind")
+        sha256 = item.get("sha256")
+        _require(isinstance(sha256, str) and bool(_SHA256_HEX.fullmatch(sha256)), "bad sha256")
+        created = item.get("created")
+        _require(isinstance(created, str) and bool(_DATE.fullmatch(created)), "bad created date")
+        assert isinstance(created, str)
+        try:
+            datetime.date.fromisoformat(created)
+        except ValueError:
+            raise FormatError("bundle manifest: bad created date") from None
+        items.append(item)
+    return items
+
+
+def _parse_access(value: object) -> list[bytes]:
+    _require(isinstance(value, list) and bool(value), "access must be a non-empty list")
+    assert isinstance(value, list)
+    stanzas = []
+    for entry in value:
+        _require(isinstance(entry, dict), "each access entry must be an object")
+        assert isinstance(entry, dict)
+        _require(isinstance(entry.get("reviewer"), str), "access reviewer must be a string")
+        stanzas.append(
+            b64decode_exact(entry.get("sealed_case_key"), ACCESS_STANZA_SIZE, "sealed_case_key")
+        )
+    return stanzas
+
+
+class OpenedBundle:
+    """A bundle whose case key has been recovered. Use as a context manager, or call close()."""
+
+    manifest: dict[str, object]
+    case_ref: str
+    case_public_key: PublicKey
+    case_key: PrivateKey
+
+    def __init__(self, archive: zipfile.ZipFile, reviewer_key: PrivateKey) -> None:
+        self._archive = archive
+        names = archive.namelist()
+        if len(names) != len(set(names)):
+            raise FormatError("bundle has duplicate entries")
+        for entry_info in archive.infolist():
+            if entry_info.flag_bits & 0x1:
+                raise FormatError("bundle entries must not be ZIP-encrypted")
+            if entry_info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise FormatError("bundle entries must be stored or deflated")
+        try:
+            info = archive.getinfo(MANIFEST_NAME)
+        except KeyError:
+            raise FormatError("bundle has no manifest.json") from None
+        if info.file_size > _MANIFEST_MAX_SIZE:
+            raise FormatError("bundle manifest.json is too large")
+        with archive.open(info) as entry:
+            raw = entry.read(_MANIFEST_MAX_SIZE + 1)
+        if len(raw) > _MANIFEST_MAX_SIZE:
+            raise FormatError("bundle manifest.json is too large")
+        manifest = strict_json_loads(raw, "bundle manifest")
+        _require(manifest.get("format") == BUNDLE_FORMAT, "not a reprisal case bundle")
+        version = manifest.get("version")
+        _require(type(version) is int and version == BUNDLE_VERSION, "unsupported version")
+        case_ref = manifest.get("case_ref")
+        _require(isinstance(case_ref, str), "case_ref must be a string")
+        assert isinstance(case_ref, str)
+        _require(isinstance(manifest.get("case"), dict), "case must be an object")
+        case_public_key = PublicKey(
+            b64decode_exact(manifest.get("case_public_key"), KEY_SIZE, "case_public_key")
+        )
+        stanzas = _parse_access(manifest.get("access"))
+        self._items = _parse_items(manifest.get("items"))
+        expected = {MANIFEST_NAME, *(item_path(str(item["id"])) for item in self._items)}
+        if set(names) != expected:
+            raise FormatError("bundle entries do not match its manifest")
+        self.manifest = manifest
+        self.case_ref = case_ref
+        self.case_public_key = case_public_key
+        self.case_key = open_case_key(stanzas, reviewer_key, case_public_key=case_public_key)
+
+    def _sha256(self, path: str) -> str:
+        digest = hashlib.sha256()
+        with self._archive.open(path) as entry:
+            while block := entry.read(_COPY_SIZE):
+                digest.update(block)
+        return digest.hexdigest()
+
+    def items(self) -> Iterator[tuple[dict[str, object], EnvelopeReader]]:
+        """Yield (manifest item, reader) per item, after checking the entry's sha256.
+
+        Consume each reader's chunks() before advancing: the entry is closed when the iterator
+        moves on. The envelope's authenticated kind must equal the manifest's.
+        """
+        for item in self._items:
+            path = str(item["path"])
+            try:
+                actual = self._sha256(path)
+                if not hmac.compare_digest(actual, str(item["sha256"])):
+                    raise AuthenticationError("bundle entry does not match its sha256")
+                entry = self._archive.open(path)
+            except zipfile.BadZipFile:
+                raise FormatError("bundle entry is damaged") from None
+            with entry:
+                reader = EnvelopeReader(entry, self.case_key)  # type: ignore[arg-type]
+                if reader.metadata.get("kind") != item["kind"]:
+                    raise AuthenticationError("bundle item kind differs from the envelope's")
+                yield dict(item), reader
+
+    def close(self) -> None:
+        self._archive.close()
+
+    def __enter__(self) -> OpenedBundle:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def open_bundle(
+    path_or_file: str | os.PathLike[str] | BinaryIO, reviewer_key: PrivateKey
+) -> OpenedBundle:
+    """Open a bundle and recover its case key with `reviewer_key`.
+
+    FormatError for a malformed bundle, NotARecipientError if no access stanza is for this key,
+    AuthenticationError if the recovered case key does not match `case_public_key`.
+    """
+    try:
+        archive = zipfile.ZipFile(path_or_file, "r")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile):
+        raise FormatError("not a ZIP archive") from None
+    try:
+        return OpenedBundle(archive, reviewer_key)
+    except BaseException:
+        archive.close()
+        raise
