@@ -21,23 +21,38 @@ class AdminFlask(Flask):
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """The admin app factory (``admin:create_app()``): its own cookie name and secret key."""
+    from .settings import admin_settings
+
     instance_path = default_instance_path()
     app = AdminFlask(__name__, instance_path=str(instance_path))
     app.config.update(load_config("admin", instance_path))
+    app.config.update(admin_settings())
     if test_config:
         app.config.update(test_config)
 
     from reprisal_intake import db
     from reprisal_intake.web import errors, headers, templating
 
-    from .extensions import babel, csrf
-    from .views import bp
+    from . import account_views, audit_views, auth_views, case_views, user_views, views
+    from .current import load_current_user
+    from .extensions import babel, csrf, limiter
 
     db.init_app(app, app.config.get("DATABASE_BIND"))
     babel.init_app(app, locale_selector=lambda: "en")
     csrf.init_app(app)
+    limiter.init_app(app)
     headers.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
-    app.register_blueprint(bp)
+    app.before_request(load_current_user)
+
+    for blueprint in (
+        views.bp,
+        auth_views.bp,
+        account_views.bp,
+        case_views.bp,
+        audit_views.bp,
+        user_views.bp,
+    ):
+        app.register_blueprint(blueprint)
     return app

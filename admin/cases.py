@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from nacl.public import PublicKey
 from sqlalchemy import select
@@ -39,8 +39,8 @@ def list_cases(session: Session) -> list[Case]:
     )
 
 
-def export_case(session: Session, case: Case, out: Path) -> None:
-    """Write the case bundle to ``out`` atomically: a crash leaves no partial bundle behind."""
+def write_case_bundle(session: Session, case: Case, handle: BinaryIO) -> None:
+    """Write the case bundle (ciphertext and routing fields only) to an open binary file."""
     access = [
         BundleAccess(reviewer=stanza.reviewer.name, sealed_case_key=stanza.sealed_case_key)
         for stanza in session.scalars(
@@ -62,18 +62,23 @@ def export_case(session: Session, case: Case, out: Path) -> None:
     summary = case_summary(case)
     summary.pop("ref")
     summary.pop("items")
+    write_bundle(
+        handle,
+        case_ref=case.ref,
+        case_public_key=PublicKey(case.public_key),
+        access=access,
+        items=items,
+        case=summary,
+    )
+
+
+def export_case(session: Session, case: Case, out: Path) -> None:
+    """Write the case bundle to ``out`` atomically: a crash leaves no partial bundle behind."""
     out = out.resolve()
     fd, temporary = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            write_bundle(
-                handle,
-                case_ref=case.ref,
-                case_public_key=PublicKey(case.public_key),
-                access=access,
-                items=items,
-                case=summary,
-            )
+            write_case_bundle(session, case, handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, out)

@@ -145,5 +145,12 @@ def case_export(ref: str, out: Path, force: bool) -> None:
         click.echo(f"Wrote {out} ({len(found.items)} items, {len(found.access)} reviewers).")
 
 
+from . import cli_backup  # noqa: E402, F401 - adds `backup` and `restore` to `cli`
+
+
 def main() -> None:
     cli(prog_name="reprisal-admin")
+
+
+# Command groups kept in their own modules; each registers itself on `cli` when imported.
+from . import cli_audit, cli_db, cli_keys, cli_users  # noqa: E402, F401

@@ -1,13 +1,25 @@
-"""Reviewer pages. Until accounts and sign-in exist, the app shows no case data at all."""
+"""The landing page: sends each person where their role works."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, url_for
 from flask.typing import ResponseReturnValue
+
+from .access import current_user
 
 bp = Blueprint("admin", __name__)
 
 
 @bp.get("/")
 def home() -> ResponseReturnValue:
-    return render_template("admin/home.html")
+    user = current_user()
+    if user is None:
+        return redirect(url_for("auth.sign_in"))
+    roles = user.role_set
+    if roles & {"focal_point", "coordinator"}:
+        return redirect(url_for("cases.case_list"))
+    if "administrator" in roles:
+        return redirect(url_for("users.user_list"))
+    if "auditor" in roles:
+        return redirect(url_for("audit.log"))
+    return redirect(url_for("account.overview"))

@@ -70,3 +70,77 @@ def report_form(csrf_token: str, **overrides: Any) -> dict[str, Any]:
     }
     data.update(overrides)
     return data
+
+
+# --- admin app accounts (issue 4) ---------------------------------------------------------------
+
+ACCOUNT_PASSWORD = "correct horse battery staple"
+KEY_PASSPHRASE = "a different key passphrase"
+
+
+@dataclass
+class Account:
+    id: str
+    username: str
+    password: str
+    totp_secret: str
+    reviewer: ReviewerWithKey | None = None
+
+
+def make_account(
+    app: Flask,
+    *roles: str,
+    mechanisms: tuple[str, ...] = (),
+    username: str | None = None,
+    key: str | None = None,
+) -> Account:
+    """An enrolled account (password + TOTP). ``key``: None, "app" (wrapped under KEY_PASSPHRASE,
+    cheap KDF) or "offline" (public key only)."""
+    import json
+
+    import nacl.pwhash
+    import pyotp
+    from argon2 import PasswordHasher
+
+    from crypto.keyfile import wrap_secret_key
+    from reprisal_intake.models import User
+
+    username = username or f"user{next(_names)}"
+    secret = pyotp.random_base32()
+    with database(app).session() as session:
+        rows = list(session.scalars(select(Mechanism).where(Mechanism.code.in_(mechanisms))))
+        user = User(
+            username=username,
+            roles=" ".join(roles),
+            password_hash=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(
+                ACCOUNT_PASSWORD
+            ),
+            totp_secret=secret,
+            assigned_mechanisms=rows,
+        )
+        session.add(user)
+        session.flush()
+        reviewer = None
+        if key is not None:
+            secret_key = generate_keypair()
+            wrapped = None
+            if key == "app":
+                wrapped = json.dumps(
+                    wrap_secret_key(
+                        secret_key,
+                        KEY_PASSPHRASE,
+                        opslimit=nacl.pwhash.argon2id.OPSLIMIT_MIN,
+                        memlimit=nacl.pwhash.argon2id.MEMLIMIT_MIN,
+                    )
+                )
+            row = Reviewer(
+                name=f"{username} key",
+                public_key=bytes(secret_key.public_key),
+                mechanisms=rows,
+                user_id=user.id,
+                wrapped_secret_key=wrapped,
+            )
+            session.add(row)
+            session.flush()
+            reviewer = ReviewerWithKey(row.id, row.name, secret_key)
+        return Account(user.id, username, ACCOUNT_PASSWORD, secret, reviewer)

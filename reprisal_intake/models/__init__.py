@@ -1,5 +1,7 @@
 """The data model shared by the intake and the admin app."""
 
+from .account import ROLES, User, WebAuthnCredential, user_mechanisms, utcnow
+from .audit import AuditEntry, AuditHead
 from .base import Base, random_id, today
 from .case import (
     AccessStanza,
@@ -13,9 +15,15 @@ from .case import (
 )
 from .mechanism import Mechanism
 from .reviewer import Reviewer, reviewer_mechanisms
+from .session import AdminSession
+from .upload import Upload, UploadPart
 
 __all__ = [
+    "ROLES",
     "AccessStanza",
+    "AdminSession",
+    "AuditEntry",
+    "AuditHead",
     "Base",
     "Case",
     "Consent",
@@ -24,9 +32,15 @@ __all__ = [
     "Mechanism",
     "Reviewer",
     "SubmitterTag",
+    "Upload",
+    "UploadPart",
+    "User",
+    "WebAuthnCredential",
     "case_mechanisms",
     "new_case_ref",
     "random_id",
     "reviewer_mechanisms",
     "today",
+    "user_mechanisms",
+    "utcnow",
 ]

@@ -5,15 +5,18 @@ import secrets
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
     Table,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, random_id, today
@@ -42,6 +45,8 @@ class Case(Base):
     """A reported reprisal. Only routing fields are in the clear; the report is in its items."""
 
     __tablename__ = "cases"
+    # The case list pages newest first by (created, ref) with a keyset, never an OFFSET scan.
+    __table_args__ = (Index("ix_cases_created_ref", "created", "ref"),)
 
     ref: Mapped[str] = mapped_column(String(24), primary_key=True, default=new_case_ref)
     public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
@@ -51,6 +56,8 @@ class Case(Base):
     urgency: Mapped[str | None] = mapped_column(String(16), index=True)
     in_detention: Mapped[str | None] = mapped_column(String(8))
     language: Mapped[str] = mapped_column(String(16), default="en")
+    # How many items the case has had; the next item's seq. See reprisal_intake.items.
+    item_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     mechanisms: Mapped[list[Mechanism]] = relationship(
         secondary=case_mechanisms, order_by=Mechanism.position
@@ -92,6 +99,11 @@ class Item(Base):
     # Order within the case. Random ids cannot give it and dates are too coarse.
     seq: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(16))
+    # True when the envelope has a stanza for the submitter key: replies and the submitter's own
+    # follow-ups and files. The intake's database role may read back only these.
+    submitter_readable: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sa_false()
+    )
     created: Mapped[datetime.date] = mapped_column(Date, default=today)
     size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
@@ -106,8 +118,10 @@ class EnvelopeChunk(Base):
 
     __tablename__ = "envelope_chunks"
 
+    # Deferred: pieces are written before their item's row (see reprisal_intake.envelopes).
     item_id: Mapped[str] = mapped_column(
-        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey("items.id", ondelete="CASCADE", deferrable=True, initially="DEFERRED"),
+        primary_key=True,
     )
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 
-from sqlalchemy import Boolean, Column, Date, ForeignKey, LargeBinary, String, Table
+from sqlalchemy import Boolean, Column, Date, ForeignKey, LargeBinary, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, random_id, today
@@ -19,7 +19,9 @@ reviewer_mechanisms = Table(
 class Reviewer(Base):
     """A focal point's key: the X25519 public key that case keys are sealed to.
 
-    Only the public half reaches the server for an offline reviewer.
+    Only the public half reaches the server for an offline reviewer. A key made in the admin app also
+    keeps its secret half, wrapped under the reviewer's passphrase (the spec's key-file object as JSON
+    text). An escrow key belongs to no account: it is sealed every new case, for recovery offline.
     """
 
     __tablename__ = "reviewers"
@@ -29,6 +31,11 @@ class Reviewer(Base):
     public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created: Mapped[datetime.date] = mapped_column(Date, default=today)
+    user_id: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    wrapped_secret_key: Mapped[str | None] = mapped_column(Text)
+    escrow: Mapped[bool] = mapped_column(Boolean, default=False)
 
     mechanisms: Mapped[list[Mechanism]] = relationship(
         secondary=reviewer_mechanisms, order_by=Mechanism.position

@@ -1,0 +1,167 @@
+"""The append-only, hash-chained audit log of reviewer actions.
+
+Each entry's hash is SHA-256 over the canonical JSON of its fields and the previous entry's hash, so an
+edited or deleted entry breaks the chain at that point. Appends lock the chain head row, so entries are
+numbered without gaps even with several workers. Entries hold who, what, which case and when, never
+case content or secrets.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reprisal_intake.models import AuditEntry, AuditHead, utcnow
+
+GENESIS_HASH = "0" * 64
+HEAD_ID = 1
+
+ACTIONS = (
+    "sign_in",
+    "sign_in_failed",
+    "sign_out",
+    "sign_out_everywhere",
+    "account_locked",
+    "invitation_created",
+    "invitation_accepted",
+    "totp_enrolled",
+    "recovery_code_used",
+    "recovery_codes_renewed",
+    "security_key_added",
+    "role_change",
+    "user_deactivated",
+    "key_created",
+    "key_registered",
+    "key_unlocked",
+    "key_locked",
+    "key_rotated",
+    "escrow_key_added",
+    "access_denied",
+    "case_viewed",
+    "item_decrypted",
+    "item_downloaded",
+    "case_exported",
+    "routing",
+)
+
+
+def entry_hash(
+    *,
+    seq: int,
+    at: datetime.datetime,
+    actor: str,
+    action: str,
+    case_ref: str | None,
+    detail: str,
+    prev_hash: str,
+) -> str:
+    canonical = json.dumps(
+        {
+            "seq": seq,
+            "at": at.isoformat(timespec="microseconds"),
+            "actor": actor,
+            "action": action,
+            "case_ref": case_ref,
+            "detail": detail,
+            "prev_hash": prev_hash,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=True,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def record(
+    session: Session,
+    actor: str,
+    action: str,
+    *,
+    case_ref: str | None = None,
+    detail: Mapping[str, object] | None = None,
+) -> AuditEntry:
+    """Append one entry in the caller's transaction (so it commits or rolls back with the action)."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    head = session.scalar(select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update())
+    if head is None:
+        head = AuditHead(id=HEAD_ID, seq=0, hash=GENESIS_HASH)
+        session.add(head)
+    at = utcnow()
+    detail_text = json.dumps(dict(detail or {}), sort_keys=True, separators=(",", ":"))
+    seq = head.seq + 1
+    digest = entry_hash(
+        seq=seq,
+        at=at,
+        actor=actor,
+        action=action,
+        case_ref=case_ref,
+        detail=detail_text,
+        prev_hash=head.hash,
+    )
+    entry = AuditEntry(
+        seq=seq,
+        at=at,
+        actor=actor,
+        action=action,
+        case_ref=case_ref,
+        detail=detail_text,
+        prev_hash=head.hash,
+        hash=digest,
+    )
+    session.add(entry)
+    head.seq = seq
+    head.hash = digest
+    session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    ok: bool
+    entries: int
+    first_bad_seq: int | None = None
+    problem: str = ""
+
+
+def check_chain(entries: Iterable[AuditEntry], head: AuditHead | None) -> ChainCheck:
+    """Recompute the chain; report the first entry that was edited, removed or reordered."""
+    expected_prev = GENESIS_HASH
+    expected_seq = 1
+    count = 0
+    for entry in entries:
+        if entry.seq != expected_seq:
+            return ChainCheck(False, count, expected_seq, "entry missing")
+        if entry.prev_hash != expected_prev:
+            return ChainCheck(False, count, entry.seq, "previous hash does not match")
+        digest = entry_hash(
+            seq=entry.seq,
+            at=entry.at,
+            actor=entry.actor,
+            action=entry.action,
+            case_ref=entry.case_ref,
+            detail=entry.detail,
+            prev_hash=entry.prev_hash,
+        )
+        if digest != entry.hash:
+            return ChainCheck(False, count, entry.seq, "entry was changed")
+        expected_prev = digest
+        expected_seq += 1
+        count += 1
+    head_seq = head.seq if head else 0
+    head_hash = head.hash if head else GENESIS_HASH
+    if head_seq != count or head_hash != expected_prev:
+        return ChainCheck(False, count, count + 1, "entries missing at the end of the log")
+    return ChainCheck(True, count)
+
+
+def verify(session: Session) -> ChainCheck:
+    entries = session.scalars(select(AuditEntry).order_by(AuditEntry.seq)).yield_per(1000)
+    head = session.get(AuditHead, HEAD_ID)
+    return check_chain(entries, head)

@@ -1,0 +1,41 @@
+"""The audit log, for auditors: newest first, paged by sequence number, with the chain's state."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from reprisal_intake.db import get_db
+from reprisal_intake.models import AuditEntry
+
+from . import audit
+from .access import require_roles
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+PAGE_SIZE = 100
+
+
+@bp.get("/")
+@require_roles("auditor")
+def log() -> ResponseReturnValue:
+    before = request.args.get("before", type=int)
+    case_ref = request.args.get("case", "").strip().upper()[:24] or None
+    with get_db().session() as db:
+        query = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(PAGE_SIZE + 1)
+        if before:
+            query = query.where(AuditEntry.seq < before)
+        if case_ref:
+            query = query.where(AuditEntry.case_ref == case_ref)
+        entries = list(db.scalars(query))
+        more = len(entries) > PAGE_SIZE
+        entries = entries[:PAGE_SIZE]
+        check = audit.verify(db) if request.args.get("verify") else None
+    return render_template(
+        "admin/audit.html",
+        entries=entries,
+        next_before=entries[-1].seq if more and entries else None,
+        case_ref=case_ref,
+        check=check,
+    )

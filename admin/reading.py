@@ -1,0 +1,152 @@
+"""Decrypting a case for a reviewer whose key is unlocked in the session, in memory only.
+
+Reports are small JSON objects; attachments are streamed chunk by chunk from the database through the
+envelope reader to the response, never written anywhere in the clear.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from nacl.public import PrivateKey, PublicKey
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crypto.envelope import EnvelopeReader
+from crypto.errors import RptenvError
+from crypto.keys import open_case_key
+from reprisal_intake.db import Database
+from reprisal_intake.envelopes import PIECE_SIZE, open_envelope
+from reprisal_intake.models import AccessStanza, Case, EnvelopeChunk, Item
+
+_UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def case_key_for(
+    db: Session, case: Case, reviewer_id: str, reviewer_key: PrivateKey
+) -> PrivateKey | None:
+    """The case secret key from this reviewer's access stanza, or None if the case is not sealed to
+    them (or the stanza does not open)."""
+    stanza = db.scalar(
+        select(AccessStanza.sealed_case_key).where(
+            AccessStanza.case_ref == case.ref, AccessStanza.reviewer_id == reviewer_id
+        )
+    )
+    if stanza is None:
+        return None
+    try:
+        return open_case_key([stanza], reviewer_key, case_public_key=PublicKey(case.public_key))
+    except RptenvError:
+        return None
+
+
+@dataclass
+class OpenedItem:
+    item: Item
+    metadata: dict[str, object]
+    # Only for text items (report, follow-up, reply, note); attachments are streamed on request.
+    text: str | None = None
+    answers: dict[str, object] | None = None
+    error: str | None = None
+    fields: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _flatten(answers: dict[str, object]) -> list[tuple[str, str]]:
+    """Answers as (question, answer) text pairs, shown escaped, never as HTML."""
+    pairs = []
+    for key in sorted(answers):
+        value = answers[key]
+        if isinstance(value, list):
+            shown = ", ".join(str(v) for v in value)
+        elif isinstance(value, dict):
+            shown = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        else:
+            shown = "" if value is None else str(value)
+        pairs.append((key.replace("_", " "), shown))
+    return pairs
+
+
+def open_item(db: Session, item: Item, case_key: PrivateKey) -> OpenedItem:
+    try:
+        reader = EnvelopeReader(open_envelope(db, item.id), case_key)
+        metadata = dict(reader.metadata)
+        if item.kind == "attachment":
+            return OpenedItem(item, metadata)
+        data = b"".join(reader.chunks())
+    except RptenvError:
+        return OpenedItem(item, {}, error="This item could not be decrypted or is damaged.")
+    text = data.decode("utf-8", errors="replace")
+    opened = OpenedItem(item, metadata, text=text)
+    if item.kind == "report":
+        try:
+            answers = json.loads(text)
+        except ValueError:
+            answers = None
+        if isinstance(answers, dict):
+            opened.answers = answers
+            opened.fields = _flatten(answers)
+    return opened
+
+
+class PiecewiseEnvelope(io.RawIOBase):
+    """An item's stored envelope, each piece fetched in its own short transaction.
+
+    A download can last minutes; holding one transaction open that long would keep SQLite's write
+    lock (every transaction there is BEGIN IMMEDIATE) or an idle transaction on PostgreSQL. Items
+    never change once stored, so reading piece by piece is consistent.
+    """
+
+    def __init__(self, database: Database, item_id: str) -> None:
+        super().__init__()
+        self._database = database
+        self._item_id = item_id
+        self._seq = 0
+        self._buffer = b""
+        self._exhausted = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target: bytearray | memoryview) -> int:  # type: ignore[override]
+        while not self._buffer and not self._exhausted:
+            with self._database.session() as db:
+                piece = db.execute(
+                    select(EnvelopeChunk.data).where(
+                        EnvelopeChunk.item_id == self._item_id, EnvelopeChunk.seq == self._seq
+                    )
+                ).scalar_one_or_none()
+            if piece is None:
+                self._exhausted = True
+            else:
+                self._buffer = piece
+                self._seq += 1
+        count = min(len(target), len(self._buffer))
+        target[:count] = self._buffer[:count]
+        self._buffer = self._buffer[count:]
+        return count
+
+
+def attachment_stream(
+    database: Database, item_id: str, case_key: PrivateKey
+) -> tuple[dict[str, object], Iterator[bytes]]:
+    """The metadata and a generator of the decrypted data, authenticated chunk by chunk.
+
+    Call it outside any open session. A damaged envelope raises inside the generator, so the
+    download stops short rather than ever delivering unauthenticated bytes.
+    """
+    source = io.BufferedReader(PiecewiseEnvelope(database, item_id), buffer_size=PIECE_SIZE)
+    reader = EnvelopeReader(source, case_key)
+    return dict(reader.metadata), reader.chunks()
+
+
+def safe_filename(metadata: dict[str, object], fallback: str) -> str:
+    name = metadata.get("name")
+    if not isinstance(name, str):
+        return fallback
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = _UNSAFE_FILENAME.sub("_", base).strip("._")[:100]
+    return cleaned or fallback
