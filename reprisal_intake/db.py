@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 EXTENSION_KEY = "reprisal_db"
@@ -31,6 +31,10 @@ class Database:
 
 
 def make_engine(url: str, **options: Any) -> Engine:
+    # psycopg 3 is the driver we ship; plain postgresql:// would ask SQLAlchemy for psycopg2.
+    for plain in ("postgresql://", "postgres://"):
+        if url.startswith(plain):
+            url = "postgresql+psycopg://" + url[len(plain) :]
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **options)
         event.listen(engine, "connect", _configure_sqlite)
@@ -66,3 +70,15 @@ def init_app(app: Flask, bind: Engine | Connection | None = None) -> Database:
 def get_db() -> Database:
     database: Database = current_app.extensions[EXTENSION_KEY]
     return database
+
+
+def scope_to_submitter(session: Session, lookup_tag: bytes) -> None:
+    """Name the one case this transaction works for, by its lookup tag.
+
+    On PostgreSQL the intake's role sees, through row-level security, only rows of the case whose tag
+    is set here (``reprisal-admin db grant``); elsewhere this does nothing.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT set_config('reprisal.lookup_tag', :tag, true)"), {"tag": lookup_tag.hex()}
+        )

@@ -9,20 +9,23 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Iterator
 from typing import BinaryIO
 
 from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from .models import EnvelopeChunk, Item
+from .models import EnvelopeChunk
 
 PIECE_SIZE = 1024 * 1024
 
 
-def store_envelope(session: Session, item: Item, envelope: BinaryIO) -> None:
-    """Write the envelope read from ``envelope`` as ``item``'s pieces; sets the item's size and hash.
+def store_envelope(session: Session, item_id: str, envelope: BinaryIO) -> tuple[int, str]:
+    """Write the envelope read from ``envelope`` as the pieces of item ``item_id``; return its size
+    and SHA-256 (hex). Memory stays at one piece.
 
-    The item must already be flushed (its row exists). Memory stays at one piece.
+    The pieces may be written before the item's row: the foreign key is checked at commit, so the
+    row can be inserted once, complete (the intake's database role may insert items, never update).
     """
     digest = hashlib.sha256()
     size = 0
@@ -33,43 +36,55 @@ def store_envelope(session: Session, item: Item, envelope: BinaryIO) -> None:
             break
         digest.update(piece)
         size += len(piece)
-        session.execute(insert(EnvelopeChunk), [{"item_id": item.id, "seq": seq, "data": piece}])
+        session.execute(insert(EnvelopeChunk), [{"item_id": item_id, "seq": seq, "data": piece}])
         seq += 1
-    item.size = size
-    item.sha256 = digest.hexdigest()
+    return size, digest.hexdigest()
 
 
-class StoredEnvelope(io.RawIOBase):
-    """A readable stream over an item's stored pieces, fetched one at a time."""
+class PieceStream(io.RawIOBase):
+    """A readable stream over pieces fetched one at a time: memory stays at one piece."""
 
-    def __init__(self, session: Session, item_id: str) -> None:
+    def __init__(self, pieces: Iterator[bytes]) -> None:
         super().__init__()
-        self._session = session
-        self._item_id = item_id
-        self._seq = 0
-        self._buffer = b""
-        self._exhausted = False
+        self._pieces = pieces
+        self._buffer = memoryview(b"")
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, target: bytearray | memoryview) -> int:  # type: ignore[override]
-        while not self._buffer and not self._exhausted:
-            piece = self._session.execute(
-                select(EnvelopeChunk.data).where(
-                    EnvelopeChunk.item_id == self._item_id, EnvelopeChunk.seq == self._seq
-                )
-            ).scalar_one_or_none()
+        while not self._buffer:
+            piece = next(self._pieces, None)
             if piece is None:
-                self._exhausted = True
-            else:
-                self._buffer = piece
-                self._seq += 1
+                return 0
+            self._buffer = memoryview(piece)
         count = min(len(target), len(self._buffer))
         target[:count] = self._buffer[:count]
         self._buffer = self._buffer[count:]
         return count
 
 
+def numbered_pieces(
+    session: Session,
+    data: InstrumentedAttribute[bytes],
+    owner: InstrumentedAttribute[str],
+    owner_id: str,
+    seq: InstrumentedAttribute[int],
+) -> Iterator[bytes]:
+    """The rows of one owner in order of ``seq``, each fetched when needed (0, 1, 2, ... until a gap)."""
+    number = 0
+    while True:
+        piece = session.execute(
+            select(data).where(owner == owner_id, seq == number)
+        ).scalar_one_or_none()
+        if piece is None:
+            return
+        yield piece
+        number += 1
+
+
 def open_envelope(session: Session, item_id: str) -> BinaryIO:
-    return io.BufferedReader(StoredEnvelope(session, item_id), buffer_size=PIECE_SIZE)
+    pieces = numbered_pieces(
+        session, EnvelopeChunk.data, EnvelopeChunk.item_id, item_id, EnvelopeChunk.seq
+    )
+    return io.BufferedReader(PieceStream(pieces), buffer_size=PIECE_SIZE)

@@ -160,3 +160,9 @@ def post_form(client: FlaskClient, path: str, data: dict[str, Any]) -> Any:
     finally:
         builder.close()
         environ["wsgi.input"].close()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for tests that need their own (roles, backups)."""
+    yield from _postgres_database()

@@ -208,7 +208,7 @@ def test_a_report_goes_from_the_form_to_the_offline_reviewer_and_leaves_no_trace
             status, receipt = browser.post("/report", body, content_type)
             assert status == 200, receipt[:2000]
             codename = re.search(
-                r'<p class="codename" id="codename">([a-z \-]+)</p>', receipt
+                r'<p class="codename" id="codename"[^>]*>([a-z \-]+)</p>', receipt
             ).group(1)
         finally:
             server.terminate()

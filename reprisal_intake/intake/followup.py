@@ -24,11 +24,11 @@ from crypto.codename import CodenameKeys
 from crypto.envelope import EnvelopeReader
 from crypto.errors import RptenvError
 
+from ..db import scope_to_submitter
 from ..envelopes import open_envelope
 from ..models import Case, Item, SubmitterTag
 
 SESSION_KEY = "followup"
-READABLE_KINDS = ("reply", "followup", "attachment")
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,7 @@ def remembered() -> CodenameKeys | None:
 
 
 def find_case(db_session: Session, keys: CodenameKeys) -> Case | None:
+    scope_to_submitter(db_session, keys.lookup_tag)
     return db_session.scalar(
         select(Case)
         .join(SubmitterTag, SubmitterTag.case_ref == Case.ref)
@@ -83,11 +84,12 @@ def submitter_recipients(case: Case) -> list[PublicKey]:
 def readable_messages(db_session: Session, case: Case, keys: CodenameKeys) -> list[Message]:
     """Items the submitter may read (replies and their own follow-ups), decrypted in memory.
 
-    Items without a stanza for the submitter key (the report, internal notes) are skipped.
+    Only items marked submitter-readable are read; one that still does not open with the submitter
+    key is skipped rather than shown broken.
     """
     items = db_session.scalars(
         select(Item)
-        .where(Item.case_ref == case.ref, Item.kind.in_(READABLE_KINDS))
+        .where(Item.case_ref == case.ref, Item.submitter_readable.is_(True))
         .order_by(Item.seq)
     )
     messages = []

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from crypto.codename import generate_codename
 from crypto.envelope import encrypt
 from crypto.keys import open_case_key
-from reprisal_intake.intake.submission import add_item, next_item_seq
+from reprisal_intake.items import add_item
 from reprisal_intake.models import AccessStanza, Case, Item
 from tests.conftest import csrf_token, post_form
 from tests.factories import database, make_reviewer
@@ -38,7 +38,7 @@ def add_reply(app: Flask, text: str) -> None:
             [PublicKey(case.public_key), PublicKey(case.submitter_public_key)],
             {"kind": "reply", "created": "2026-11-27"},
         )
-        add_item(session, case, "reply", io.BytesIO(envelope), next_item_seq(session, case.ref))
+        add_item(session, case.ref, "reply", io.BytesIO(envelope), submitter_readable=True)
 
 
 def test_the_submitter_reads_a_reply_with_the_codename(app: Flask, client: FlaskClient) -> None:

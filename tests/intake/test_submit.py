@@ -17,7 +17,7 @@ from reprisal_intake.models import AccessStanza, Case, Consent, EnvelopeChunk, I
 from tests.conftest import csrf_token, post_form
 from tests.factories import database, make_reviewer, report_form
 
-CODENAME = re.compile(r'<p class="codename" id="codename">([a-z \-]+)</p>')
+CODENAME = re.compile(r'<p class="codename" id="codename"[^>]*>([a-z \-]+)</p>')
 
 
 def submit(client: FlaskClient, **overrides: object):

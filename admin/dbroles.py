@@ -1,0 +1,115 @@
+"""PostgreSQL least privilege: what the intake's and the admin app's database roles may do.
+
+The intake role may insert new cases, items, stanzas, lookup tags and consents, and read public keys
+and mechanisms. It reads back only the one case whose lookup tag the current transaction names
+(``reprisal_intake.db.scope_to_submitter``), and of that case only the items the submitter may read:
+row-level security, enforced by the database itself. It can never read a report or an access stanza.
+The admin role may do everything except edit or delete audit entries. Migrations run as the owner.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import Connection, inspect
+
+ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+# Tables whose rows belong to one case: row-level security on each.
+CASE_SCOPED = (
+    "cases",
+    "case_mechanisms",
+    "consents",
+    "submitter_tags",
+    "access_stanzas",
+    "items",
+    "envelope_chunks",
+)
+INTAKE_INSERTS = (
+    "cases",
+    "case_mechanisms",
+    "access_stanzas",
+    "items",
+    "envelope_chunks",
+    "submitter_tags",
+    "consents",
+)
+INTAKE_READS_OWN_CASE = (
+    "cases",
+    "case_mechanisms",
+    "consents",
+    "submitter_tags",
+    "items",
+    "envelope_chunks",
+)
+INTAKE_READS = ("mechanisms", "reviewer_mechanisms")
+INTAKE_REVIEWER_COLUMNS = ("id", "public_key", "active", "escrow")
+INTAKE_UPLOADS = ("uploads", "upload_parts")
+APPEND_ONLY = ("audit_log",)
+
+OWN_CASE = "(SELECT t.case_ref FROM submitter_tags t WHERE t.tag = reprisal_lookup_tag())"
+
+
+def grant_statements(connection: Connection, intake_role: str, admin_role: str) -> list[str]:
+    """The SQL that (re)applies both roles' privileges and policies; idempotent."""
+    for role in (intake_role, admin_role):
+        if not ROLE_NAME.match(role):
+            raise ValueError(f"not a plain role name: {role!r}")
+    tables = set(inspect(connection).get_table_names())
+    reviewer_columns = {c["name"] for c in inspect(connection).get_columns("reviewers")}
+    intake, admin = f'"{intake_role}"', f'"{admin_role}"'
+    sql = [
+        "CREATE OR REPLACE FUNCTION reprisal_lookup_tag() RETURNS bytea LANGUAGE sql STABLE AS "
+        "$$ SELECT decode(NULLIF(current_setting('reprisal.lookup_tag', true), ''), 'hex') $$",
+        f"GRANT USAGE ON SCHEMA public TO {intake}, {admin}",
+        f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {intake}",
+        f"GRANT SELECT ON {', '.join(INTAKE_READS)} TO {intake}",
+        f"GRANT SELECT ({', '.join(c for c in INTAKE_REVIEWER_COLUMNS if c in reviewer_columns)}) "
+        f"ON reviewers TO {intake}",
+        f"GRANT INSERT ON {', '.join(INTAKE_INSERTS)} TO {intake}",
+        f"GRANT SELECT ON {', '.join(INTAKE_READS_OWN_CASE)} TO {intake}",
+        f"GRANT UPDATE (item_count) ON cases TO {intake}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON {', '.join(INTAKE_UPLOADS)} TO {intake}",
+        f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {intake}",
+        f"GRANT EXECUTE ON FUNCTION reprisal_lookup_tag() TO {intake}, {admin}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {admin}",
+        f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {admin}",
+    ]
+    sql += [
+        f"REVOKE UPDATE, DELETE, TRUNCATE ON {t} FROM {admin}" for t in APPEND_ONLY if t in tables
+    ]
+    for table in CASE_SCOPED:
+        sql.append(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+        for policy in ("intake_insert", "intake_read", "intake_update", "admin_all"):
+            sql.append(f"DROP POLICY IF EXISTS {policy} ON {table}")
+        sql.append(
+            f"CREATE POLICY intake_insert ON {table} FOR INSERT TO {intake} WITH CHECK (true)"
+        )
+        sql.append(
+            f"CREATE POLICY admin_all ON {table} FOR ALL TO {admin} USING (true) WITH CHECK (true)"
+        )
+    reads = {
+        "cases": f"ref IN {OWN_CASE}",
+        "case_mechanisms": f"case_ref IN {OWN_CASE}",
+        "consents": f"case_ref IN {OWN_CASE}",
+        "submitter_tags": "tag = reprisal_lookup_tag()",
+        "items": f"submitter_readable AND case_ref IN {OWN_CASE}",
+        # Row-level security applies inside the subquery too: only the readable items above.
+        "envelope_chunks": "item_id IN (SELECT i.id FROM items i)",
+    }
+    for table, condition in reads.items():
+        sql.append(
+            f"CREATE POLICY intake_read ON {table} FOR SELECT TO {intake} USING ({condition})"
+        )
+    sql.append(
+        f"CREATE POLICY intake_update ON cases FOR UPDATE TO {intake} "
+        f"USING (ref IN {OWN_CASE}) WITH CHECK (ref IN {OWN_CASE})"
+    )
+    return sql
+
+
+def apply_grants(connection: Connection, intake_role: str, admin_role: str) -> int:
+    statements = grant_statements(connection, intake_role, admin_role)
+    for statement in statements:
+        connection.exec_driver_sql(statement)
+    return len(statements)

@@ -1,0 +1,265 @@
+"""The JavaScript path: the browser encrypts, uploads ciphertext in parts, then commits.
+
+The server checks structure only (magic, version, sizes, stanza counts, that the access stanzas cover
+exactly the mechanism's reviewers), never content: it cannot read any of it. The case lands through the
+same ``store_case`` as the no-JavaScript path, so the rows are the same but for content.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import io
+from typing import IO, Any
+
+from flask import Response, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+from flask_babel import format_date, get_locale
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from crypto.codename import wordlist
+from crypto.envelope import check_structure, read_header
+from crypto.errors import RptenvError
+from crypto.keys import ACCESS_STANZA_SIZE
+
+from .. import domain
+from ..db import get_db
+from ..envelopes import PIECE_SIZE, PieceStream, numbered_pieces
+from ..extensions import limiter
+from ..models import Mechanism, Upload, UploadPart, today
+from .submission import (
+    CaseFacts,
+    NewConsent,
+    NoReviewersError,
+    RecipientsChangedError,
+    SealedCase,
+    reviewers_for,
+    store_case,
+)
+from .views import configured_limit, route
+
+PART_MAX_BYTES = 8 * 1024 * 1024
+MAX_PENDING_UPLOADS = 500
+MAX_ATTACHMENTS = 50
+ABANDONED_AFTER = datetime.timedelta(days=1)
+OPTIONAL_SCOPES = frozenset(code for code, _l in domain.CONSENT_SCOPES) - {
+    "store_assess",
+    "share_with",
+}
+CONSENT_STATES = frozenset({"granted", "refused", "not_asked"})
+
+
+class Invalid(Exception):
+    """A request the browser code would never send: refused with 400 and a short reason."""
+
+
+def problem(status: int, code: str) -> tuple[Response, int]:
+    return jsonify({"error": code}), status
+
+
+def _b64(value: Any, size: int | None = None, what: str = "value") -> bytes:
+    if not isinstance(value, str):
+        raise Invalid(f"{what} is missing")
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise Invalid(f"{what} is not base64") from error
+    if size is not None and len(raw) != size:
+        raise Invalid(f"{what} has the wrong length")
+    return raw
+
+
+def check_envelope(source: IO[bytes], size: int, what: str) -> None:
+    """Structure only: a valid RPTENV v1 header, a length the format allows, one stanza (the case
+    key: reports and attachments are never sealed to anyone else)."""
+    try:
+        header = read_header(source)
+        check_structure(header, size)
+    except RptenvError as error:
+        raise Invalid(f"{what} is not a valid envelope") from error
+    if len(header.stanzas) != 1:
+        raise Invalid(f"{what} must be sealed to the case key only")
+
+
+def _open_upload(session: Session, upload: Upload) -> IO[bytes]:
+    """An upload's parts read back in order, one part in memory at a time."""
+    parts = numbered_pieces(
+        session, UploadPart.data, UploadPart.upload_id, upload.id, UploadPart.seq
+    )
+    return io.BufferedReader(PieceStream(parts), PIECE_SIZE)
+
+
+@route("/report/keys/<code>", methods=["GET"])
+def recipient_keys(code: str) -> ResponseReturnValue:
+    """The public keys a browser seals a new case of this mechanism to."""
+    with get_db().session() as session:
+        mechanism = session.get(Mechanism, code)
+        recipients = reviewers_for(session, code) if mechanism and mechanism.accepts_reports else []
+    if not recipients:
+        return problem(404, "no_recipients")
+    return jsonify(
+        {
+            "mechanism": code,
+            "recipients": [
+                {"id": r.reviewer_id, "public_key": base64.b64encode(r.public_key).decode()}
+                for r in recipients
+            ],
+            "part_size": 4 * 1024 * 1024,
+            "max_bytes": current_app.config["MAX_CONTENT_LENGTH"],
+        }
+    )
+
+
+@route("/report/wordlist.txt", methods=["GET"])
+def codename_words() -> ResponseReturnValue:
+    return Response("\n".join(wordlist()) + "\n", mimetype="text/plain")
+
+
+@route("/report/uploads", methods=["POST"])
+@limiter.limit(configured_limit("INTAKE_UPLOAD_LIMIT"))
+def start_upload() -> ResponseReturnValue:
+    with get_db().session() as session:
+        session.execute(delete(Upload).where(Upload.created < today() - ABANDONED_AFTER))
+        pending = session.scalar(select(func.count()).select_from(Upload)) or 0
+        if pending >= MAX_PENDING_UPLOADS:
+            return problem(503, "busy")
+        upload = Upload(size=0, parts=0)
+        session.add(upload)
+    return jsonify({"upload": upload.id}), 201
+
+
+@route("/report/uploads/<upload_id>/parts/<int:seq>", methods=["POST"])
+@limiter.limit(configured_limit("INTAKE_UPLOAD_LIMIT"))
+def upload_part(upload_id: str, seq: int) -> ResponseReturnValue:
+    if (request.content_length or 0) > PART_MAX_BYTES:
+        return problem(413, "part_too_large")
+    data = request.get_data(cache=False)
+    if not data or len(data) > PART_MAX_BYTES:
+        return problem(400, "bad_part")
+    with get_db().session() as session:
+        upload = session.get(Upload, upload_id, with_for_update=True)
+        if upload is None:
+            return problem(404, "no_upload")
+        if seq < upload.parts:
+            # A retry of a part whose answer was lost: accept it if it is the same size.
+            stored = session.scalar(
+                select(func.length(UploadPart.data)).where(
+                    UploadPart.upload_id == upload_id, UploadPart.seq == seq
+                )
+            )
+            return (
+                (jsonify({"parts": upload.parts}), 200)
+                if stored == len(data)
+                else problem(409, "part_conflict")
+            )
+        if seq != upload.parts:
+            return problem(409, "part_out_of_order")
+        if upload.size + len(data) > current_app.config["MAX_CONTENT_LENGTH"]:
+            return problem(413, "upload_too_large")
+        session.add(UploadPart(upload_id=upload_id, seq=seq, data=data))
+        upload.parts += 1
+        upload.size += len(data)
+        return jsonify({"parts": upload.parts}), 200
+
+
+def _facts(payload: dict[str, Any]) -> CaseFacts:
+    mechanism = payload.get("mechanism")
+    if not isinstance(mechanism, str):
+        raise Invalid("mechanism is missing")
+    urgency = payload.get("urgency")
+    if urgency not in {code for code, _l in domain.URGENCIES}:
+        raise Invalid("urgency is not known")
+    in_detention = payload.get("in_detention")
+    if in_detention is not None and in_detention not in {c for c, _l in domain.IN_DETENTION}:
+        raise Invalid("in_detention is not known")
+    consent = payload.get("consent")
+    if not isinstance(consent, dict) or consent.get("store_assess") != "granted":
+        raise Invalid("consent to keep and assess the report is required")
+    given_by = consent.get("given_by")
+    if given_by not in {code for code, _l in domain.CONSENT_GIVERS}:
+        raise Invalid("consent.given_by is not known")
+    consents = [NewConsent("store_assess", "granted")]
+    for scope in sorted(OPTIONAL_SCOPES):
+        state = consent.get(scope, "not_asked")
+        if state not in CONSENT_STATES:
+            raise Invalid(f"consent.{scope} is not known")
+        consents.append(NewConsent(scope, state))
+    share_with = consent.get("share_with", [])
+    if not isinstance(share_with, list) or not all(isinstance(c, str) for c in share_with):
+        raise Invalid("consent.share_with must be a list of codes")
+    consents += [NewConsent("share_with", "granted", code) for code in sorted(set(share_with))]
+    return CaseFacts(
+        mechanism_code=mechanism,
+        urgency=urgency,
+        in_detention=in_detention,
+        consents=consents,
+        given_by=given_by,
+        language=str(get_locale() or "en"),
+    )
+
+
+def _sealed(session: Session, payload: dict[str, Any]) -> SealedCase:
+    access = payload.get("access")
+    if not isinstance(access, list) or not access:
+        raise Invalid("access is missing")
+    stanzas: dict[str, bytes] = {}
+    sealed_to: dict[str, bytes] = {}
+    for entry in access:
+        if not isinstance(entry, dict) or not isinstance(entry.get("reviewer"), str):
+            raise Invalid("access entries need a reviewer")
+        stanzas[entry["reviewer"]] = _b64(
+            entry.get("sealed_case_key"), ACCESS_STANZA_SIZE, "sealed_case_key"
+        )
+        sealed_to[entry["reviewer"]] = _b64(entry.get("public_key"), 32, "public_key")
+    report = _b64(payload.get("report"), None, "report")
+    check_envelope(io.BytesIO(report), len(report), "report")
+    upload_ids = payload.get("attachments", [])
+    if not isinstance(upload_ids, list) or len(upload_ids) > MAX_ATTACHMENTS:
+        raise Invalid("attachments must be a list of upload ids")
+    attachments = []
+    for upload_id in upload_ids:
+        upload = session.get(Upload, upload_id) if isinstance(upload_id, str) else None
+        if upload is None or upload.parts == 0:
+            raise Invalid("an attachment upload is missing")
+        check_envelope(_open_upload(session, upload), upload.size, "attachment")
+        attachments.append(_open_upload(session, upload))
+    return SealedCase(
+        case_public_key=_b64(payload.get("case_public_key"), 32, "case_public_key"),
+        submitter_public_key=_b64(payload.get("submitter_public_key"), 32, "submitter_public_key"),
+        lookup_tag=_b64(payload.get("lookup_tag"), 32, "lookup_tag"),
+        access=stanzas,
+        sealed_to=sealed_to,
+        report=io.BytesIO(report),
+        attachments=attachments,
+    )
+
+
+@route("/report/commit", methods=["POST"])
+@limiter.limit(configured_limit("INTAKE_SUBMIT_LIMIT"))
+def commit() -> ResponseReturnValue:
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return problem(400, "not_json")
+    try:
+        facts = _facts(payload)
+        with get_db().session() as session:
+            sealed = _sealed(session, payload)
+            case = store_case(session, facts, sealed)
+            session.execute(delete(Upload).where(Upload.id.in_(payload.get("attachments", []))))
+            mechanism = case.mechanisms[0]
+            mechanism_name = domain.mechanism_name(mechanism.code, mechanism.name)
+    except Invalid as error:
+        return jsonify({"error": "invalid", "detail": str(error)}), 400
+    except NoReviewersError:
+        return problem(400, "no_recipients")
+    except RecipientsChangedError:
+        return problem(409, "recipients_changed")
+    return jsonify(
+        {
+            "created": format_date(today(), format="long"),
+            "mechanism": mechanism_name,
+            "files": len(sealed.attachments),
+        }
+    ), 201

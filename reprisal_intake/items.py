@@ -1,0 +1,54 @@
+"""Adding an item (one envelope) to a case: its place in the case, its row and its stored pieces."""
+
+from __future__ import annotations
+
+from typing import IO
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from .envelopes import store_envelope
+from .models import Case, Item, random_id
+
+# Kinds a submitter may read back with the codename (RPTENV spec §1: they carry a submitter stanza).
+SUBMITTER_READABLE_KINDS = frozenset({"reply", "followup"})
+
+
+def allocate_seq(session: Session, case_ref: str) -> int:
+    """The next position in the case. Incrementing a counter on the case row (rather than reading
+    the largest seq) serialises concurrent additions and needs no read access to other items."""
+    count = session.execute(
+        update(Case)
+        .where(Case.ref == case_ref)
+        .values(item_count=Case.item_count + 1)
+        .returning(Case.item_count),
+        execution_options={"synchronize_session": False},
+    ).scalar_one()
+    return int(count) - 1
+
+
+def add_item(
+    session: Session,
+    case_ref: str,
+    kind: str,
+    envelope: IO[bytes],
+    *,
+    submitter_readable: bool,
+) -> Item:
+    """Store ``envelope`` as the case's next item. ``submitter_readable`` must be true exactly when
+    the envelope carries a stanza for the submitter key."""
+    item_id = random_id()
+    seq = allocate_seq(session, case_ref)
+    size, sha256 = store_envelope(session, item_id, envelope)
+    item = Item(
+        id=item_id,
+        case_ref=case_ref,
+        seq=seq,
+        kind=kind,
+        submitter_readable=submitter_readable,
+        size=size,
+        sha256=sha256,
+    )
+    session.add(item)
+    session.flush()
+    return item

@@ -1,0 +1,348 @@
+"""The JavaScript path's server side: a browser that encrypts uploads ciphertext in parts, then commits.
+
+Here Python plays the browser (same crypto, same requests as static/js/report.js); the real browser
+runs in tests/browser/.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import secrets
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from nacl.public import PrivateKey, PublicKey
+from sqlalchemy import func, select
+
+from crypto.codename import derive_codename_keys, generate_codename
+from crypto.envelope import CHUNK_LOG2_FILE, encrypt
+from crypto.keys import generate_keypair, seal_case_key
+from reprisal_intake.models import Case, EnvelopeChunk, Item, Upload, UploadPart
+from tests.conftest import csrf_token, post_form
+from tests.factories import database, make_reviewer, report_form
+from tests.intake.test_submit import counts, read_item
+
+B64 = lambda raw: base64.b64encode(raw).decode()  # noqa: E731
+
+
+class ScriptedBrowser:
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+        self.token = csrf_token(client, "/report")
+        self.case_key = generate_keypair()
+        self.codename = generate_codename()
+        self.codename_keys = derive_codename_keys(self.codename)
+
+    def headers(self) -> dict[str, str]:
+        return {"X-CSRFToken": self.token}
+
+    def keys(self, mechanism: str = "CAT") -> dict[str, Any]:
+        response = self.client.get(f"/report/keys/{mechanism}")
+        assert response.status_code == 200
+        return response.get_json()
+
+    def upload(self, envelope: bytes, part_size: int = 100_000) -> str:
+        started = self.client.post("/report/uploads", headers=self.headers())
+        assert started.status_code == 201, started.get_data(as_text=True)
+        upload_id = started.get_json()["upload"]
+        for seq, offset in enumerate(range(0, len(envelope), part_size)):
+            response = self.client.post(
+                f"/report/uploads/{upload_id}/parts/{seq}",
+                data=envelope[offset : offset + part_size],
+                headers=self.headers(),
+                content_type="application/octet-stream",
+            )
+            assert response.status_code == 200, response.get_data(as_text=True)
+        return upload_id
+
+    def payload(self, report: bytes, attachments: list[str], **overrides: Any) -> dict[str, Any]:
+        recipients = self.keys(overrides.pop("keys_for", "CAT"))["recipients"]
+        payload = {
+            "mechanism": "CAT",
+            "urgency": "urgent",
+            "in_detention": "no",
+            "consent": {
+                "store_assess": "granted",
+                "given_by": "victim",
+                "contact": "granted",
+                "state_named": "refused",
+                "share_with": ["SP"],
+            },
+            "case_public_key": B64(bytes(self.case_key.public_key)),
+            "submitter_public_key": B64(bytes(self.codename_keys.submitter_key.public_key)),
+            "lookup_tag": B64(self.codename_keys.lookup_tag),
+            "access": [
+                {
+                    "reviewer": r["id"],
+                    "public_key": r["public_key"],
+                    "sealed_case_key": B64(
+                        seal_case_key(self.case_key, PublicKey(base64.b64decode(r["public_key"])))
+                    ),
+                }
+                for r in recipients
+            ],
+            "report": B64(report),
+            "attachments": attachments,
+        }
+        payload.update(overrides)
+        return payload
+
+    def commit(self, payload: dict[str, Any]):
+        return self.client.post(
+            "/report/commit",
+            data=json.dumps(payload),
+            headers=self.headers(),
+            content_type="application/json",
+        )
+
+    def report_envelope(self, text: str = "BROWSER-PHRASE") -> bytes:
+        answers = {"form": "report", "form_version": 1, "what_happened": text}
+        return encrypt(json.dumps(answers).encode(), [self.case_key.public_key], {"kind": "report"})
+
+
+@pytest.fixture
+def reviewer(app: Flask):
+    return make_reviewer(app, "CAT")
+
+
+def test_a_browser_encrypted_report_with_a_file_is_stored_and_readable(
+    app: Flask, client: FlaskClient, reviewer
+) -> None:
+    browser = ScriptedBrowser(client)
+    evidence = secrets.token_bytes(700_000)
+    envelope = encrypt(
+        evidence,
+        [browser.case_key.public_key],
+        {"kind": "attachment", "name": "photo.jpg", "type": "image/jpeg"},
+        chunk_log2=CHUNK_LOG2_FILE,
+    )
+    upload_id = browser.upload(envelope)
+    response = browser.commit(browser.payload(browser.report_envelope(), [upload_id]))
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert response.get_json()["files"] == 1
+    assert "Committee against Torture" in response.get_json()["mechanism"]
+
+    with database(app).session() as session:
+        case = session.scalars(select(Case)).one()
+        items = list(session.scalars(select(Item).order_by(Item.seq)))
+        assert session.scalar(select(func.count()).select_from(Upload)) == 0
+        assert session.scalar(select(func.count()).select_from(UploadPart)) == 0
+        consents = {(c.scope, c.mechanism_code): c.state for c in case.consents}
+    assert case.urgency == "urgent" and case.in_detention == "no"
+    assert consents[("contact", None)] == "granted"
+    assert consents[("share_with", "SP")] == "granted"
+    assert [i.kind for i in items] == ["report", "attachment"]
+    assert items[1].size == len(envelope)
+    assert (
+        json.loads(read_item(app, items[0], reviewer.secret_key)[1])["what_happened"]
+        == "BROWSER-PHRASE"
+    )
+    metadata, data = read_item(app, items[1], reviewer.secret_key)
+    assert (metadata["name"], data) == ("photo.jpg", evidence)
+
+    # The codename the browser made finds the case.
+    follow = client.post(
+        "/followup",
+        data={"csrf_token": csrf_token(client, "/followup"), "codename": browser.codename},
+    )
+    assert follow.status_code == 303
+
+
+def test_browser_and_server_cases_look_alike_in_the_database(
+    app: Flask, client: FlaskClient, reviewer
+) -> None:
+    browser = ScriptedBrowser(client)
+    envelope = encrypt(
+        b"x" * 300_000,
+        [browser.case_key.public_key],
+        {"kind": "attachment", "name": "a", "type": "b"},
+        chunk_log2=CHUNK_LOG2_FILE,
+    )
+    same_consents = {"store_assess": "granted", "given_by": "victim"}
+    payload = browser.payload(
+        browser.report_envelope(), [browser.upload(envelope)], consent=same_consents
+    )
+    assert browser.commit(payload).status_code == 201
+    token = csrf_token(client, "/report")
+    server = post_form(
+        client, "/report", report_form(token, attachments=[(io.BytesIO(b"y" * 300_000), "a", "b")])
+    )
+    assert server.status_code == 200
+
+    def shape(case: Case, session) -> tuple:
+        items = list(
+            session.scalars(select(Item).where(Item.case_ref == case.ref).order_by(Item.seq))
+        )
+        pieces = [
+            list(
+                session.scalars(
+                    select(func.length(EnvelopeChunk.data))
+                    .where(EnvelopeChunk.item_id == i.id)
+                    .order_by(EnvelopeChunk.seq)
+                )
+            )
+            for i in items
+        ]
+        return (
+            case.status,
+            case.item_count,
+            len(case.access),
+            len(case.consents),
+            [(i.kind, i.seq, i.submitter_readable, i.size) for i in items],
+            pieces,
+        )
+
+    with database(app).session() as session:
+        first, second = session.scalars(select(Case)).all()
+        assert shape(first, session) == shape(second, session)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"mechanism": "NOPE"}, 400),
+        ({"urgency": "soon"}, 400),
+        ({"consent": {"store_assess": "refused", "given_by": "victim"}}, 400),
+        ({"consent": {"store_assess": "granted", "given_by": "victim", "contact": "perhaps"}}, 400),
+        ({"lookup_tag": B64(b"short")}, 400),
+        ({"case_public_key": "not base64!"}, 400),
+        ({"access": []}, 400),
+        ({"report": B64(b"RPTENV\x01\x01\x0c\x01" + b"\0" * 200)}, 400),
+        ({"report": B64(b"plaintext, not an envelope")}, 400),
+        ({"attachments": ["no-such-upload"]}, 400),
+    ],
+)
+def test_malformed_commits_are_refused_and_store_nothing(
+    app: Flask, client: FlaskClient, reviewer, change: dict[str, Any], expected: int
+) -> None:
+    browser = ScriptedBrowser(client)
+    before = counts(app)
+    payload = browser.payload(browser.report_envelope(), [])
+    payload.update(change)
+    response = browser.commit(payload)
+    assert response.status_code == expected, response.get_data(as_text=True)
+    assert counts(app) == before
+
+
+def test_a_report_sealed_to_an_extra_key_is_refused(
+    app: Flask, client: FlaskClient, reviewer
+) -> None:
+    browser = ScriptedBrowser(client)
+    spy = PrivateKey.generate()
+    report = encrypt(b"{}", [browser.case_key.public_key, spy.public_key], {"kind": "report"})
+    response = browser.commit(browser.payload(report, []))
+    assert response.status_code == 400
+    assert "case key only" in response.get_json()["detail"]
+
+
+def test_access_stanzas_must_cover_exactly_the_mechanisms_reviewers(
+    app: Flask, client: FlaskClient, reviewer
+) -> None:
+    browser = ScriptedBrowser(client)
+    payload = browser.payload(browser.report_envelope(), [])
+    make_reviewer(app, "CAT")  # a focal point joins between the key fetch and the commit
+    response = browser.commit(payload)
+    assert response.status_code == 409
+    assert response.get_json()["error"] == "recipients_changed"
+    retry = browser.commit(browser.payload(browser.report_envelope(), []))
+    assert retry.status_code == 201
+    make_reviewer(app, "SP")
+    forged = browser.payload(browser.report_envelope(), [], keys_for="SP")
+    assert browser.commit(forged).status_code == 409
+
+
+def test_upload_parts_must_come_in_order_and_retries_are_idempotent(
+    app: Flask, client: FlaskClient, reviewer
+) -> None:
+    browser = ScriptedBrowser(client)
+    upload_id = client.post("/report/uploads", headers=browser.headers()).get_json()["upload"]
+    url = f"/report/uploads/{upload_id}/parts/"
+
+    def send(seq: int, data: bytes) -> int:
+        return client.post(
+            url + str(seq),
+            data=data,
+            headers=browser.headers(),
+            content_type="application/octet-stream",
+        ).status_code
+
+    assert send(1, b"b") == 409
+    assert send(0, b"aaaa") == 200
+    assert send(0, b"aaaa") == 200  # the answer was lost; the browser sends it again
+    assert send(0, b"different") == 409
+    assert send(1, b"") == 400
+    assert (
+        client.post(
+            "/report/uploads/nope/parts/0", data=b"x", headers=browser.headers()
+        ).status_code
+        == 404
+    )
+
+
+def test_uploads_need_the_csrf_token(client: FlaskClient, reviewer) -> None:
+    csrf_token(client, "/report")
+    assert client.post("/report/uploads").status_code == 400
+
+
+def test_an_upload_past_the_size_limit_is_refused(
+    app: Flask, client: FlaskClient, reviewer
+) -> None:
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    browser = ScriptedBrowser(client)
+    upload_id = client.post("/report/uploads", headers=browser.headers()).get_json()["upload"]
+    status = client.post(
+        f"/report/uploads/{upload_id}/parts/0",
+        data=b"x" * 900,
+        headers=browser.headers(),
+        content_type="application/octet-stream",
+    ).status_code
+    assert status == 200
+    status = client.post(
+        f"/report/uploads/{upload_id}/parts/1",
+        data=b"x" * 200,
+        headers=browser.headers(),
+        content_type="application/octet-stream",
+    ).status_code
+    assert status == 413
+
+
+def test_the_keys_endpoint_lists_only_public_keys(
+    app: Flask, client: FlaskClient, reviewer
+) -> None:
+    keys = client.get("/report/keys/CAT").get_json()
+    assert [base64.b64decode(r["public_key"]) for r in keys["recipients"]] == [
+        bytes(reviewer.secret_key.public_key)
+    ]
+    assert client.get("/report/keys/CCPR").status_code == 404
+    assert client.get("/report/keys/NOPE").status_code == 404
+    words = client.get("/report/wordlist.txt").get_data(as_text=True).split()
+    assert len(words) == 7776
+
+
+def test_a_case_sealed_to_a_key_rotated_meanwhile_is_refused(
+    app: Flask, client: FlaskClient, reviewer
+) -> None:
+    from reprisal_intake.models import Reviewer
+
+    browser = ScriptedBrowser(client)
+    payload = browser.payload(browser.report_envelope(), [])
+    with database(app).session() as session:
+        session.get(Reviewer, reviewer.id).public_key = bytes(generate_keypair().public_key)
+    response = browser.commit(payload)
+    assert response.status_code == 409
+    assert response.get_json()["error"] == "recipients_changed"
+    assert browser.commit(browser.payload(browser.report_envelope(), [])).status_code == 201
+
+
+def test_access_entries_must_name_the_key_they_were_sealed_to(
+    app: Flask, client: FlaskClient, reviewer
+) -> None:
+    browser = ScriptedBrowser(client)
+    payload = browser.payload(browser.report_envelope(), [])
+    for entry in payload["access"]:
+        del entry["public_key"]
+    assert browser.commit(payload).status_code == 400

@@ -1,0 +1,213 @@
+"""On PostgreSQL the intake's role can insert reports but never read them back: the database itself
+refuses, through grants and row-level security (``reprisal-admin db grant``)."""
+
+from __future__ import annotations
+
+import io
+import re
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from flask import Flask
+from nacl.public import PublicKey
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ProgrammingError
+
+from admin.dbroles import apply_grants
+from crypto.codename import derive_codename_keys
+from crypto.envelope import encrypt
+from reprisal_intake import create_app, schema
+from reprisal_intake.db import make_engine
+from reprisal_intake.items import add_item
+from reprisal_intake.models import Case
+from tests.conftest import POSTGRES_ADMIN_URL, csrf_token, post_form
+from tests.factories import database, make_reviewer, report_form
+from tests.intake.test_browser_path import ScriptedBrowser
+from tests.intake.test_submit import CODENAME
+
+pytestmark = pytest.mark.postgres
+
+
+@dataclass
+class Roles:
+    owner_url: str
+    intake_url: str
+    admin_url: str
+    intake: str
+    admin: str
+    engines: list[Engine] = field(default_factory=list)
+
+    def engine(self, url: str) -> Engine:
+        engine = make_engine(url)
+        self.engines.append(engine)
+        return engine
+
+
+@pytest.fixture
+def roles(postgres_url: str) -> Iterator[Roles]:
+    suffix = secrets.token_hex(4)
+    intake, admin = f"reprisal_intake_{suffix}", f"reprisal_admin_{suffix}"
+    server = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        for role in (intake, admin):
+            connection.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+    owner = make_engine(postgres_url)
+    schema.upgrade(owner)
+    with owner.begin() as connection:
+        apply_grants(connection, intake, admin)
+    url = make_url(postgres_url)
+    made = Roles(
+        postgres_url,
+        url.set(username=intake).render_as_string(hide_password=False),
+        url.set(username=admin).render_as_string(hide_password=False),
+        intake,
+        admin,
+    )
+    yield made
+    for engine in made.engines:
+        engine.dispose()
+    with owner.begin() as connection:
+        connection.execute(text(f'DROP OWNED BY "{intake}", "{admin}"'))
+    owner.dispose()
+    with server.connect() as connection:
+        for role in (intake, admin):
+            connection.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+    server.dispose()
+
+
+def app_as(roles: Roles, url: str) -> Flask:
+    return create_app({"TESTING": True, "DATABASE_BIND": roles.engine(url)})
+
+
+def as_intake(roles: Roles, tag: bytes | None = None) -> Connection:
+    connection = roles.engine(roles.intake_url).connect()
+    if tag is not None:
+        connection.execute(
+            text("SELECT set_config('reprisal.lookup_tag', :tag, false)"), {"tag": tag.hex()}
+        )
+    return connection
+
+
+def refused(connection: Connection, sql: str) -> bool:
+    try:
+        with connection.begin_nested():
+            connection.execute(text(sql))
+    except ProgrammingError as error:
+        return "permission denied" in str(error.orig)
+    return False
+
+
+def test_the_intake_works_as_its_role_and_cannot_read_reports_back(roles: Roles) -> None:
+    owner = app_as(roles, roles.owner_url)
+    make_reviewer(owner, "CAT")
+    intake = app_as(roles, roles.intake_url)
+    client = intake.test_client()
+
+    # Two reports through the no-JavaScript path, one through the JavaScript path, as the intake role.
+    codenames = []
+    for phrase in ("FIRST", "SECOND"):
+        token = csrf_token(client, "/report")
+        response = post_form(
+            client,
+            "/report",
+            report_form(
+                token,
+                what_happened=phrase,
+                attachments=[(io.BytesIO(b"evidence"), "e.txt", "text/plain")],
+            ),
+        )
+        assert response.status_code == 200, response.get_data(as_text=True)[:500]
+        codenames.append(CODENAME.search(response.get_data(as_text=True)).group(1))
+    browser = ScriptedBrowser(client)
+    assert browser.commit(browser.payload(browser.report_envelope(), [])).status_code == 201
+
+    # A focal point replies to the first (as the owner here; the admin app does this later).
+    first = derive_codename_keys(codenames[0])
+    with database(owner).session() as session:
+        case_ref = session.execute(
+            text("SELECT case_ref FROM submitter_tags WHERE tag = :tag"), {"tag": first.lookup_tag}
+        ).scalar_one()
+        case = session.get(Case, case_ref)
+        reply = encrypt(
+            b"We received it.",
+            [PublicKey(case.public_key), PublicKey(case.submitter_public_key)],
+            {"kind": "reply"},
+        )
+        add_item(session, case_ref, "reply", io.BytesIO(reply), submitter_readable=True)
+
+    # The submitter reads the reply and adds information, still as the intake role.
+    follow = intake.test_client()
+    entered = follow.post(
+        "/followup", data={"csrf_token": csrf_token(follow, "/followup"), "codename": codenames[0]}
+    )
+    assert entered.status_code == 303
+    page = follow.get("/followup/case").get_data(as_text=True)
+    assert "We received it." in page
+    token = csrf_token(follow, "/followup/case")
+    added = post_form(
+        follow,
+        "/followup/case",
+        {
+            "csrf_token": token,
+            "message": "More news",
+            "attachments": [(io.BytesIO(b"more"), "m.txt", "text/plain")],
+        },
+    )
+    assert added.status_code == 200
+    assert "More news" in added.get_data(as_text=True)
+    consent = follow.post(
+        "/followup/consent",
+        data={
+            "csrf_token": csrf_token(follow, "/followup/case"),
+            "scope_state_anonymised": "granted",
+            "consent_given_by": "victim",
+        },
+    )
+    assert "Your consent was updated" in consent.get_data(as_text=True)
+
+    # What the database itself lets the intake role see.
+    with as_intake(roles) as connection:
+        assert connection.execute(text("SELECT count(*) FROM items")).scalar() == 0
+        assert connection.execute(text("SELECT count(*) FROM envelope_chunks")).scalar() == 0
+        assert connection.execute(text("SELECT count(*) FROM cases")).scalar() == 0
+        assert refused(connection, "SELECT * FROM access_stanzas")
+        assert refused(connection, "SELECT name FROM reviewers")
+        assert refused(connection, "UPDATE items SET kind = 'x'")
+        assert refused(connection, "DELETE FROM cases")
+        assert refused(connection, "UPDATE cases SET status = 'closed'")
+    with as_intake(roles, first.lookup_tag) as connection:
+        assert connection.execute(text("SELECT ref FROM cases")).scalars().all() == [case_ref]
+        kinds = sorted(connection.execute(text("SELECT kind FROM items")).scalars())
+        assert kinds == ["attachment", "followup", "reply"], "never the report or its first files"
+        readable = connection.execute(
+            text("SELECT count(*) FROM envelope_chunks c JOIN items i ON i.id = c.item_id")
+        ).scalar()
+        assert readable == 3
+        other = connection.execute(
+            text("SELECT count(*) FROM items WHERE case_ref <> :ref"), {"ref": case_ref}
+        ).scalar()
+        assert other == 0
+
+    # The admin role reads everything, but cannot edit the audit log.
+    with roles.engine(roles.admin_url).connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM items")).scalar() == 8
+        assert connection.execute(text("SELECT count(*) FROM access_stanzas")).scalar() == 3
+        tables = (
+            connection.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
+            .scalars()
+            .all()
+        )
+        if "audit_log" in tables:
+            assert refused(connection, "UPDATE audit_log SET actor = 'x'")
+            assert refused(connection, "DELETE FROM audit_log")
+
+
+def test_grant_refuses_odd_role_names(roles: Roles) -> None:
+    owner = make_engine(roles.owner_url)
+    with owner.connect() as connection, pytest.raises(ValueError):
+        apply_grants(connection, 'x"; DROP TABLE cases; --', roles.admin)
+    owner.dispose()
+    assert re.match(r"^reprisal_intake_[0-9a-f]{8}$", roles.intake)
