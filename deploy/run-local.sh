@@ -15,13 +15,13 @@ cat <<MSG
   Intake (for people reporting):  http://127.0.0.1:8080
   Admin (for focal points):       http://127.0.0.1:8081
 
-  The admin web app has no sign-in yet and shows no case data. Focal points read cases offline:
-    1. .venv/bin/reprisal-decrypt keygen --out my.key          (prints your public key)
-    2. .venv/bin/reprisal-admin reviewer add "Your Name" --mechanism CAT --public-key <that key>
-    3. send a report at http://127.0.0.1:8080/report
-    4. .venv/bin/reprisal-admin case list --json
-    5. .venv/bin/reprisal-admin case export <ref> --out case.zip
-    6. .venv/bin/reprisal-decrypt open --key my.key case.zip --out case/
+  First time? Invite the first administrator (prints a one-time link to open in the browser):
+    .venv/bin/reprisal-admin user add admin --role administrator
+  Open the link, choose a password and enrol an authenticator app (TOTP). Then, under "Accounts",
+  invite a focal point for a mechanism (e.g. CAT); they set their own password, enrol TOTP and make
+  their key under "My account and key". Reports sent to CAT at http://127.0.0.1:8080/report then
+  appear under "Cases". Check the audit log any time: .venv/bin/reprisal-admin audit verify
+  (Security keys need a domain name: use http://localhost:8081 for them.)
 
   Press Ctrl-C to stop both.
 MSG

@@ -75,6 +75,10 @@ def load_config(app_name: str, instance_path: Path) -> dict[str, Any]:
         "REPRISAL_DATABASE_URL": database_url,
         "RATELIMIT_STORAGE_URI": os.environ.get("REPRISAL_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,
+        # Each app (and each test run) counts under its own prefix in a shared Redis.
+        "RATELIMIT_KEY_PREFIX": os.environ.get(
+            "REPRISAL_RATELIMIT_KEY_PREFIX", f"reprisal-{app_name}"
+        ),
         "MAX_CONTENT_LENGTH": max_upload_mib * MIB,
         "MAX_FORM_MEMORY_SIZE": 2 * MIB,
         "MAX_FORM_PARTS": 200,

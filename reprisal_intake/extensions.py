@@ -7,4 +7,5 @@ from .web.limits import make_limiter
 
 babel = Babel()
 csrf = CSRFProtect()
-limiter = make_limiter()
+# Fail open: when Redis is down a person can still send a report (the outage is logged once).
+limiter = make_limiter(fail_open=True)
