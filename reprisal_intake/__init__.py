@@ -27,10 +27,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     instance_path = default_instance_path()
     app = IntakeFlask(__name__, instance_path=str(instance_path), static_url_path="/static")
     app.config.update(load_config("intake", instance_path))
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
     app.config.update(
         INTAKE_SUBMIT_LIMIT="30 per minute; 600 per hour",
         INTAKE_LOOKUP_LIMIT="30 per minute; 300 per hour",
         INTAKE_FOLLOWUP_LIMIT="30 per minute; 300 per hour",
+        INTAKE_UPLOAD_LIMIT="600 per minute",
     )
     if test_config:
         app.config.update(test_config)
@@ -41,11 +44,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .web import errors, headers, templating
 
     db.init_app(app, app.config.get("DATABASE_BIND"))
-    babel.init_app(app, locale_selector=lambda: "en")
+    babel.init_app(app, locale_selector=templating.select_locale)
     csrf.init_app(app)
     limiter.init_app(app)
     headers.init_app(app)
     templating.init_app(app)
+    templating.init_languages(app)
     errors.init_app(app)
     app.register_blueprint(bp)
     return app

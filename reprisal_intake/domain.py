@@ -170,3 +170,36 @@ OTHER_GROUNDS = (
     ("disability", _l("Disability")),
     ("migrant", _l("Migrant")),
 )
+
+# The mechanisms' names as shown to submitters, translated (the database keeps the English name).
+MECHANISM_NAMES = {
+    "CCPR": _l("Human Rights Committee"),
+    "CESCR": _l("Committee on Economic, Social and Cultural Rights"),
+    "CERD": _l("Committee on the Elimination of Racial Discrimination"),
+    "CEDAW": _l("Committee on the Elimination of Discrimination against Women"),
+    "CAT": _l("Committee against Torture"),
+    "SPT": _l("Subcommittee on Prevention of Torture"),
+    "CRC": _l("Committee on the Rights of the Child"),
+    "CMW": _l("Committee on Migrant Workers"),
+    "CRPD": _l("Committee on the Rights of Persons with Disabilities"),
+    "CED": _l("Committee on Enforced Disappearances"),
+    "HRC": _l("Human Rights Council (President and Bureau)"),
+    "UPR": _l("Universal Periodic Review"),
+    "SP": _l("Special procedures (Special Rapporteur on human rights defenders)"),
+    "FORUM": _l("UN forums (Social Forum, Minority Issues, Business and Human Rights)"),
+    "ASG": _l("Assistant Secretary-General leading UN work on reprisals"),
+    "FIELD": _l("OHCHR field presences, country teams and peace operations"),
+    "ACHPR": _l("African Commission on Human and Peoples' Rights"),
+    "IACHR": _l("Inter-American Commission on Human Rights"),
+    "IACTHR": _l("Inter-American Court of Human Rights"),
+    "ECHR": _l("European Court of Human Rights"),
+    "COE": _l("Council of Europe Commissioner for Human Rights"),
+    "AHRC": _l("Arab Human Rights Committee"),
+    "AICHR": _l("ASEAN Intergovernmental Commission on Human Rights"),
+}
+
+
+def mechanism_name(code: str, stored_name: str | None = None) -> str:
+    """A mechanism's name in the page's language; a mechanism added later keeps its stored name."""
+    name = MECHANISM_NAMES.get(code)
+    return str(name) if name is not None else (stored_name or code)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -25,6 +26,7 @@ from crypto.codename import is_well_formed
 
 from .. import domain
 from ..countries import countries
+from .submission import NewConsent
 
 REPORT_MAX_CHARS = 50_000
 SHORT_MAX_CHARS = 300
@@ -53,7 +55,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def _country_choices(blank: Any) -> list[tuple[str, Any]]:
-    return [("", blank), *countries()]
+    return [("", blank), *countries(str(get_locale() or "en"))]
 
 
 class ReportForm(FlaskForm):
@@ -89,8 +91,8 @@ class ReportForm(FlaskForm):
     state = SelectField(
         _l("Which State do you hold responsible?"), choices=[], validators=[Optional()]
     )
-    location_now = SelectField(
-        _l("In which country is the person now?"), choices=[], validators=[Optional()]
+    location_now = StringField(
+        _l("Where is the person now?"), validators=[Optional(), Length(max=SHORT_MAX_CHARS)]
     )
     urgency = RadioField(
         _l("How urgent is it?"),
@@ -176,7 +178,6 @@ class ReportForm(FlaskForm):
         self.mechanism.choices = options(mechanisms)
         self.share_with.choices = options(all_mechanisms)
         self.state.choices = options(_country_choices(_l("Choose a country")))
-        self.location_now.choices = options(_country_choices(_l("Choose a country")))
         for code, label in OPTIONAL_SCOPES:
             field = getattr(self, f"consent_{code}")
             field.label.text = label
@@ -214,6 +215,17 @@ class ReportForm(FlaskForm):
                 answers[name] = value
         answers["consent"] = self.consent_choices()
         return answers
+
+    def new_consents(self) -> list[NewConsent]:
+        consents = [NewConsent("store_assess", "granted")]
+        consents += [
+            NewConsent(code, getattr(self, f"consent_{code}").data)
+            for code, _label in OPTIONAL_SCOPES
+        ]
+        consents += [
+            NewConsent("share_with", "granted", code) for code in self.share_with.data or []
+        ]
+        return consents
 
     def consent_choices(self) -> dict[str, object]:
         choices: dict[str, object] = {"store_assess": "granted"}
@@ -260,6 +272,39 @@ class FollowupForm(FlaskForm):
         _l("New information"), validators=[Optional(), Length(max=REPORT_MAX_CHARS)]
     )
     attachments = MultipleFileField(_l("Files (optional)"))
+
+
+CHANGE_CHOICES = [("granted", _l("Yes")), ("refused", _l("No"))]
+
+
+class ConsentChangeForm(FlaskForm):
+    """The submitter's consents, changed with the codename. Only changed answers are recorded."""
+
+    share_with = MultiCheckboxField(
+        _l("Other mechanisms that may receive a copy"), choices=[], validators=[Optional()]
+    )
+    consent_given_by = RadioField(
+        _l("Who is giving this consent?"),
+        choices=options(domain.CONSENT_GIVERS),
+        validators=[InputRequired(_l("Tell us who is giving consent."))],
+    )
+
+    def __init__(self, all_mechanisms: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.share_with.choices = options(all_mechanisms)
+
+    def scope_fields(self) -> list[Field]:
+        return [getattr(self, f"scope_{code}") for code in CHANGEABLE_SCOPES]
+
+
+CHANGEABLE_SCOPES = tuple(code for code, _label in domain.CONSENT_SCOPES if code != "share_with")
+for _code, _label in domain.CONSENT_SCOPES:
+    if _code != "share_with":
+        setattr(
+            ConsentChangeForm,
+            f"scope_{_code}",
+            RadioField(_label, choices=options(CHANGE_CHOICES), validators=[Optional()]),
+        )
 
 
 class EmptyForm(FlaskForm):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -15,30 +16,72 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import BadRequest
 
-from crypto.codename import derive_codename_keys, generate_codename
+from crypto.codename import CodenameKeys, derive_codename_keys, generate_codename
 from crypto.envelope import CHUNK_LOG2_TEXT, encrypt
 from crypto.keys import generate_keypair
 
 from .. import domain
 from ..db import get_db
 from ..extensions import csrf, limiter
-from ..models import Consent, Mechanism, today
+from ..items import add_item
+from ..models import Mechanism, today
+from ..web.headers import SCRIPT_POLICY, extra_csp
+from ..web.templating import DEFAULT_LANGUAGE, LANGUAGES, url_language
+from . import consents as consent_rules
 from . import followup
-from .forms import OPTIONAL_SCOPES, CodenameForm, EmptyForm, FollowupForm, ReportForm
+from .forms import (
+    CHANGEABLE_SCOPES,
+    CodenameForm,
+    ConsentChangeForm,
+    EmptyForm,
+    FollowupForm,
+    ReportForm,
+)
 from .submission import (
-    NewConsent,
+    CaseFacts,
     NoReviewersError,
-    add_item,
-    create_case,
     mechanisms_accepting_reports,
-    next_item_seq,
+    seal_on_server,
+    store_case,
 )
 from .uploads import accepts_encrypted_files, encrypted_upload
 
 bp = Blueprint("intake", __name__)
+LANGUAGE_PREFIX = "/<any({}):lang>".format(",".join(LANGUAGES))
 
 
-def _configured_limit(name: str) -> Callable[[], str]:
+def route(rule: str, **options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a page at ``rule`` (English) and at ``/<lang>`` + ``rule`` (every UN language).
+
+    The language is in the URL so that plain links choose it, without JavaScript or a cookie.
+    """
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        bp.add_url_rule(rule, view_func=view, **options)
+        bp.add_url_rule(LANGUAGE_PREFIX + rule, view_func=view, **options)
+        return view
+
+    return decorate
+
+
+@bp.url_value_preprocessor
+def _take_language(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    # The locale selector reads the language from the path; the views do not take it.
+    if values:
+        values.pop("lang", None)
+
+
+@bp.url_defaults
+def _keep_language(_endpoint: str, values: dict[str, Any]) -> None:
+    """Links and form actions stay in the page's language; English has no prefix."""
+    language = values.get("lang", url_language())
+    if language == DEFAULT_LANGUAGE or language not in LANGUAGES:
+        values.pop("lang", None)
+    else:
+        values["lang"] = language
+
+
+def configured_limit(name: str) -> Callable[[], str]:
     """Global caps on the expensive endpoints, from the config (see web.limits: never per address)."""
     return lambda: str(current_app.config[name])
 
@@ -90,24 +133,25 @@ def _mechanism_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         accepting = mechanisms_accepting_reports(session)
         everyone = list(session.scalars(select(Mechanism).order_by(Mechanism.position)))
     return (
-        [(m.code, f"{m.name} ({m.code})") for m in accepting],
-        [(m.code, f"{m.name} ({m.code})") for m in everyone],
+        [(m.code, f"{domain.mechanism_name(m.code, m.name)} ({m.code})") for m in accepting],
+        [(m.code, f"{domain.mechanism_name(m.code, m.name)} ({m.code})") for m in everyone],
     )
 
 
-@bp.get("/")
+@route("/")
 def landing() -> ResponseReturnValue:
     return render_template("intake/landing.html")
 
 
-@bp.get("/safety")
+@route("/safety")
 def safety() -> ResponseReturnValue:
     return render_template("intake/safety.html")
 
 
-@bp.route("/report", methods=["GET", "POST"])
-@limiter.limit(_configured_limit("INTAKE_SUBMIT_LIMIT"), methods=["POST"])
+@route("/report", methods=["GET", "POST"])
+@limiter.limit(configured_limit("INTAKE_SUBMIT_LIMIT"), methods=["POST"])
 @csrf.exempt
+@extra_csp(**SCRIPT_POLICY)
 def submit() -> ResponseReturnValue:
     accepting, everyone = _mechanism_choices()
     form = ReportForm(accepting, everyone)
@@ -122,28 +166,25 @@ def submit() -> ResponseReturnValue:
 
     codename = generate_codename()
     codename_keys = derive_codename_keys(codename)
-    language = str(get_locale() or "en")
-    consent_choices = form.consent_choices()
-    consents = [NewConsent("store_assess", "granted")]
-    consents += [
-        NewConsent(code, getattr(form, f"consent_{code}").data) for code, _l in OPTIONAL_SCOPES
-    ]
-    consents += [NewConsent("share_with", "granted", code) for code in form.share_with.data or []]
+    facts = CaseFacts(
+        mechanism_code=form.mechanism.data,
+        urgency=form.urgency.data,
+        in_detention=form.in_detention.data or None,
+        consents=form.new_consents(),
+        given_by=form.consent_given_by.data,
+        language=str(get_locale() or "en"),
+    )
     try:
         with get_db().session() as session:
-            case = create_case(
+            sealed = seal_on_server(
                 session,
-                mechanism_code=form.mechanism.data,
+                facts.mechanism_code,
                 case_key=_case_key(),
                 codename_keys=codename_keys,
                 report=form.report_data(),
                 attachments=[encrypted_upload(f).envelope() for f in files],
-                urgency=form.urgency.data,
-                in_detention=form.in_detention.data or None,
-                consents=consents,
-                given_by=str(consent_choices["given_by"]),
-                language=language,
             )
+            case = store_case(session, facts, sealed)
             mechanism = case.mechanisms[0]
     except NoReviewersError:
         form.mechanism.errors = [
@@ -158,12 +199,11 @@ def submit() -> ResponseReturnValue:
         mechanism=mechanism,
         file_count=len(files),
         created=today(),
-        encrypted_in="server",
     )
 
 
-@bp.route("/followup", methods=["GET", "POST"])
-@limiter.limit(_configured_limit("INTAKE_LOOKUP_LIMIT"), methods=["POST"])
+@route("/followup", methods=["GET", "POST"])
+@limiter.limit(configured_limit("INTAKE_LOOKUP_LIMIT"), methods=["POST"])
 @csrf.exempt
 def followup_start() -> ResponseReturnValue:
     form = CodenameForm()
@@ -183,8 +223,8 @@ def followup_start() -> ResponseReturnValue:
     return redirect(url_for("intake.followup_case"), code=303)
 
 
-@bp.route("/followup/case", methods=["GET", "POST"])
-@limiter.limit(_configured_limit("INTAKE_FOLLOWUP_LIMIT"), methods=["POST"])
+@route("/followup/case", methods=["GET", "POST"])
+@limiter.limit(configured_limit("INTAKE_FOLLOWUP_LIMIT"), methods=["POST"])
 @csrf.exempt
 def followup_case() -> ResponseReturnValue:
     keys = followup.remembered()
@@ -201,7 +241,6 @@ def followup_case() -> ResponseReturnValue:
                 if case is None:
                     followup.forget()
                     return redirect(url_for("intake.followup_start"), code=303)
-                seq = next_item_seq(session, case.ref)
                 if form.message.data:
                     envelope = encrypt(
                         form.message.data.encode(),
@@ -209,11 +248,20 @@ def followup_case() -> ResponseReturnValue:
                         {"kind": "followup", "created": today().isoformat()},
                         chunk_log2=CHUNK_LOG2_TEXT,
                     )
-                    add_item(session, case, "followup", io.BytesIO(envelope), seq)
-                    seq += 1
-                for offset, file in enumerate(files):
                     add_item(
-                        session, case, "attachment", encrypted_upload(file).envelope(), seq + offset
+                        session,
+                        case.ref,
+                        "followup",
+                        io.BytesIO(envelope),
+                        submitter_readable=True,
+                    )
+                for file in files:
+                    add_item(
+                        session,
+                        case.ref,
+                        "attachment",
+                        encrypted_upload(file).envelope(),
+                        submitter_readable=True,
                     )
             sent = True
             form = FollowupForm(formdata=None)
@@ -221,43 +269,99 @@ def followup_case() -> ResponseReturnValue:
             if not form.errors:
                 form.message.errors = [_("Write something or choose a file to send.")]
             status = 400
+    return _case_page(keys, form=form, notice="sent" if sent else None, status=status)
+
+
+def _case_page(
+    keys: CodenameKeys,
+    *,
+    form: FollowupForm | None = None,
+    consent_form: ConsentChangeForm | None = None,
+    notice: str | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    _accepting, everyone = _mechanism_choices()
     with get_db().session() as session:
         case = followup.find_case(session, keys)
         if case is None:
             followup.forget()
             return redirect(url_for("intake.followup_start"), code=303)
         messages = followup.readable_messages(session, case, keys)
-        consents = _current_consents(case.consents)
+        consents = consent_rules.in_force(case.consents)
+        on_hold = consent_rules.outward_action_on_hold(case.consents)
         mechanisms = list(case.mechanisms)
         status_code = case.status
         created = case.created
+    if consent_form is None:
+        consent_form = ConsentChangeForm(everyone, formdata=None)
+        for consent in consents:
+            if consent.scope == "share_with":
+                continue
+            field = getattr(consent_form, f"scope_{consent.scope}", None)
+            if field is not None:
+                field.data = (
+                    "granted"
+                    if consent.state == "granted"
+                    else ("refused" if consent.state in ("refused", "withdrawn") else None)
+                )
+        consent_form.share_with.data = [
+            c.mechanism_code for c in consents if c.scope == "share_with" and c.state == "granted"
+        ]
+        consent_form.consent_given_by.data = consents[-1].given_by if consents else None
     return render_template(
         "intake/followup_case.html",
-        form=form,
+        form=form or FollowupForm(formdata=None),
+        consent_form=consent_form,
         signout=EmptyForm(),
         messages=messages,
         consents=consents,
+        on_hold=on_hold,
         mechanisms=mechanisms,
         status=status_code,
         created=created,
-        sent=sent,
+        notice=notice,
     ), status
 
 
-@bp.post("/followup/leave")
+@route("/followup/consent", methods=["POST"])
+@limiter.limit(configured_limit("INTAKE_FOLLOWUP_LIMIT"))
+@csrf.exempt
+def followup_consent() -> ResponseReturnValue:
+    keys = followup.remembered()
+    if keys is None:
+        return redirect(url_for("intake.followup_start"), code=303)
+    _accepting, everyone = _mechanism_choices()
+    consent_form = ConsentChangeForm(everyone)
+    if not _validate(consent_form):
+        return _case_page(keys, consent_form=consent_form, status=400)
+    with get_db().session() as session:
+        case = followup.find_case(session, keys)
+        if case is None:
+            followup.forget()
+            return redirect(url_for("intake.followup_start"), code=303)
+        latest = consent_rules.current_consents(case.consents)
+        answers: dict[consent_rules.ScopeKey, str] = {
+            (code, None): field.data
+            for code, field in zip(CHANGEABLE_SCOPES, consent_form.scope_fields(), strict=True)
+            if field.data
+        }
+        answers.update(consent_rules.share_answers(latest, consent_form.share_with.data or []))
+        changed = consent_rules.record_changes(
+            session,
+            case,
+            answers,
+            given_by=consent_form.consent_given_by.data,
+            language=str(get_locale() or "en"),
+        )
+    return _case_page(keys, notice="consent_changed" if changed else "consent_unchanged")
+
+
+@route("/followup/leave", methods=["POST"])
 def followup_leave() -> ResponseReturnValue:
     form = EmptyForm()
     if form.validate():
         followup.forget()
     return redirect(url_for("intake.landing"), code=303)
-
-
-def _current_consents(rows: list[Consent]) -> list[Consent]:
-    latest: dict[tuple[str, str | None], Consent] = {}
-    for row in rows:
-        latest[(row.scope, row.mechanism_code)] = row
-    order = {code: index for index, (code, _label) in enumerate(domain.CONSENT_SCOPES)}
-    return sorted(latest.values(), key=lambda c: (order.get(c.scope, 99), c.mechanism_code or ""))
 
 
 accepts_encrypted_files("intake.submit", lambda: [_case_key().public_key])

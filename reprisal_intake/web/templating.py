@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime
 
-from flask import Flask
-from flask_babel import format_date
+from flask import Flask, has_request_context, request, url_for
+from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
 
 from .. import domain
@@ -58,3 +58,72 @@ def init_app(app: Flask) -> None:
         consent_state_label=consent_state_label,
         consent_label=consent_label,
     )
+
+
+# The six official languages of the United Nations. The code is the URL prefix (/fr/report) and the
+# catalogue's folder; English is also served without a prefix (/report).
+# code: (the language's own name, the HTML lang attribute, the writing direction)
+LANGUAGES: dict[str, tuple[str, str, str]] = {
+    "ar": ("العربية", "ar", "rtl"),
+    "zh": ("中文", "zh-Hans", "ltr"),
+    "en": ("English", "en", "ltr"),
+    "fr": ("Français", "fr", "ltr"),
+    "ru": ("Русский", "ru", "ltr"),
+    "es": ("Español", "es", "ltr"),
+}
+DEFAULT_LANGUAGE = "en"
+# POST-only pages: the language links lead to the page the form was on.
+POST_ONLY_PAGES = {
+    "intake.followup_consent": "intake.followup_case",
+    "intake.followup_leave": "intake.landing",
+}
+
+
+def language_from_path(path: str) -> str | None:
+    first = path.lstrip("/").split("/", 1)[0]
+    return first if first in LANGUAGES else None
+
+
+def url_language() -> str:
+    """The language named by the request's URL (``/fr/...``); English without a prefix."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    return language_from_path(request.path) or DEFAULT_LANGUAGE
+
+
+def select_locale() -> str:
+    """Flask-Babel's locale selector: the URL decides, never a cookie or Accept-Language."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    return language_from_path(request.path) or DEFAULT_LANGUAGE
+
+
+def language_url(code: str) -> str:
+    """This page in another language (a GET page: the form a POST came from, or the start page)."""
+    rule = request.url_rule
+    endpoint = request.endpoint if rule is not None else None
+    if endpoint in POST_ONLY_PAGES:
+        endpoint = POST_ONLY_PAGES[endpoint]
+    elif endpoint is None or "GET" not in (rule.methods or ()):  # type: ignore[union-attr]
+        endpoint = "intake.landing"
+    args = dict(request.view_args or {}) if endpoint == request.endpoint else {}
+    args.pop("lang", None)
+    return url_for(endpoint, lang=code, **args)
+
+
+def language_context() -> dict[str, object]:
+    code = str(get_locale() or DEFAULT_LANGUAGE)
+    _name, html_lang, direction = LANGUAGES.get(code, LANGUAGES[DEFAULT_LANGUAGE])
+    return {
+        "page_lang": html_lang,
+        "page_dir": direction,
+        "page_language": code,
+        "languages": [(c, name, lang) for c, (name, lang, _dir) in LANGUAGES.items()],
+        "language_url": language_url,
+    }
+
+
+def init_languages(app: Flask) -> None:
+    """The intake's language plumbing (the admin app has its own)."""
+    app.context_processor(language_context)
+    app.jinja_env.globals.update(mechanism_name=domain.mechanism_name)
