@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import CONSENT_SCOPES_ASKED
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 pytestmark = pytest.mark.slow
@@ -187,20 +189,7 @@ def test_a_report_goes_from_the_form_to_the_offline_reviewer_and_leaves_no_trace
                 ("submitter_role", "victim"),
                 ("consent_store_assess", "y"),
                 ("consent_given_by", "victim"),
-                *[
-                    (f"consent_{s}", "not_asked")
-                    for s in (
-                        "contact",
-                        "state_named",
-                        "state_anonymised",
-                        "public_named",
-                        "public_anonymised",
-                        "sg_report_named",
-                        "sg_report_anonymised",
-                        "committee_report",
-                        "statistics",
-                    )
-                ],
+                *[(f"consent_{s}", "not_asked") for s in CONSENT_SCOPES_ASKED],
             ]
             body, content_type = multipart(
                 fields, [("attachments", "evidence.bin", "application/octet-stream", attachment)]

@@ -33,6 +33,7 @@ from sqlalchemy.exc import OperationalError
 from crypto.codename import derive_codename_keys
 from crypto.envelope import decrypt_to
 from crypto.keys import generate_keypair, open_case_key
+from tests.factories import CONSENT_SCOPES_ASKED
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -49,17 +50,7 @@ PG_BIN = max(
 )
 CODENAME = re.compile(r'<p class="codename" id="codename"[^>]*>([a-z \-]+)</p>')
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-CONSENT_SCOPES = (
-    "contact",
-    "state_named",
-    "state_anonymised",
-    "public_named",
-    "public_anonymised",
-    "sg_report_named",
-    "sg_report_anonymised",
-    "committee_report",
-    "statistics",
-)
+CONSENT_SCOPES = CONSENT_SCOPES_ASKED
 
 
 def free_port() -> int:
