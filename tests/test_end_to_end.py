@@ -13,7 +13,6 @@ import json
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -24,35 +23,11 @@ from pathlib import Path
 import pytest
 
 from tests.factories import CONSENT_SCOPES_ASKED
+from tests.ops.harness import free_port, multipart
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def multipart(
-    fields: list[tuple[str, str]], files: list[tuple[str, str, str, bytes]]
-) -> tuple[bytes, str]:
-    boundary = "----reprisal" + secrets.token_hex(12)
-    parts: list[bytes] = []
-    for name, value in fields:
-        parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-        )
-    for name, filename, media_type, data in files:
-        head = (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-            f"Content-Type: {media_type}\r\n\r\n"
-        )
-        parts.append(head.encode() + data + b"\r\n")
-    parts.append(f"--{boundary}--\r\n".encode())
-    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 class Browser:
