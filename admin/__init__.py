@@ -33,7 +33,18 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from reprisal_intake import db
     from reprisal_intake.web import errors, headers, templating
 
-    from . import account_views, audit_views, auth_views, case_views, user_views, views
+    from . import (
+        account_views,
+        audit_views,
+        auth_views,
+        case_views,
+        casework_views,
+        contact_views,
+        sharing_views,
+        statistics_views,
+        user_views,
+        views,
+    )
     from .current import load_current_user
     from .extensions import babel, csrf, limiter
 
@@ -51,6 +62,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         auth_views.bp,
         account_views.bp,
         case_views.bp,
+        casework_views.bp,
+        contact_views.bp,
+        sharing_views.bp,
+        statistics_views.bp,
         audit_views.bp,
         user_views.bp,
     ):

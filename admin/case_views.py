@@ -31,7 +31,7 @@ from reprisal_intake.db import get_db
 from reprisal_intake.models import AdminSession, Case, Item, Mechanism, User
 from reprisal_intake.web.errors import render_error
 
-from . import audit, sessions
+from . import audit, casework_views, contact_views, sessions, sharing_views, statistics_views
 from .access import CASE_ROLES, case_scope, may_open_case, require_roles, user_reviewers
 from .caselist import CaseFilters, case_page
 from .cases import write_case_bundle
@@ -39,6 +39,14 @@ from .forms import EmptyForm, UnlockForm
 from .reading import attachment_stream, case_key_for, open_item, safe_filename
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+# Each area adds its part of the case page (admin/templates/admin/case/_<area>.html).
+CASE_PANELS = (
+    casework_views.case_panel,
+    sharing_views.case_panel,
+    contact_views.case_panel,
+    statistics_views.case_panel,
+)
 
 BUNDLE_CHUNK = 64 * 1024
 
@@ -158,6 +166,8 @@ def case_page_view(ref: str) -> ResponseReturnValue:
             "sealed_to_me": case_key is not None,
             "has_offline_key": has_offline_key,
         }
+        for panel in CASE_PANELS:
+            context.update(panel(db, user, case, case_key))
         return render_template(
             "admin/case.html", **context, empty=EmptyForm(), unlock_form=UnlockForm()
         )

@@ -1,0 +1,17 @@
+"""Statistics: coding a case's de-identified facts, the dashboard with server-rendered charts, and exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from sqlalchemy.orm import Session
+
+from reprisal_intake.models import Case, User
+
+bp = Blueprint("statistics", __name__)
+
+
+def case_panel(db: Session, user: User, case: Case, case_key: Any) -> dict[str, Any]:
+    """Context for this area's part of the case page (``case_key`` is None when locked)."""
+    return {}
