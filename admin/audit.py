@@ -48,6 +48,24 @@ ACTIONS = (
     "item_downloaded",
     "case_exported",
     "routing",
+    # Case work (admin/casework_views.py)
+    "status_changed",
+    "triaged",
+    "risk_assessed",
+    "measure_recorded",
+    "measure_refused",
+    "state_reply_recorded",
+    # Routing, contact, retention (admin/sharing_views.py, admin/contact_views.py, purge)
+    "case_shared",
+    "case_unshared",
+    "share_refused",
+    "reply_sent",
+    "note_added",
+    "purge_planned",
+    "case_purged",
+    # Statistics (admin/statistics_views.py)
+    "statistics_coded",
+    "statistics_exported",
 )
 
 
