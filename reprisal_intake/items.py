@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import IO
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from .envelopes import store_envelope
-from .models import Case, Item, random_id
+from .models import Case, Item, random_id, today
 
 # Kinds a submitter may read back with the codename (RPTENV spec §1: they carry a submitter stanza).
 SUBMITTER_READABLE_KINDS = frozenset({"reply", "followup"})
@@ -52,3 +53,28 @@ def add_item(
     session.add(item)
     session.flush()
     return item
+
+
+def store_new_items(
+    session: Session, case_ref: str, envelopes: Sequence[tuple[str, IO[bytes]]]
+) -> None:
+    """Store ``(kind, envelope)`` pairs as items 0, 1, ... of a case created in this transaction
+    with ``item_count=len(envelopes)``, in one INSERT of item rows. None is submitter-readable: a
+    new case's report and attachments carry no submitter stanza."""
+    rows = []
+    for seq, (kind, envelope) in enumerate(envelopes):
+        item_id = random_id()
+        size, sha256 = store_envelope(session, item_id, envelope)
+        rows.append(
+            {
+                "id": item_id,
+                "case_ref": case_ref,
+                "seq": seq,
+                "kind": kind,
+                "submitter_readable": False,
+                "created": today(),
+                "size": size,
+                "sha256": sha256,
+            }
+        )
+    session.execute(insert(Item.__table__), rows)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
+import wtforms
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -12,8 +14,6 @@ from wtforms import (
     BooleanField,
     Field,
     MultipleFileField,
-    RadioField,
-    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -49,13 +49,42 @@ def options(pairs: Iterable[tuple[str, Any]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+def _left_empty(raw_data: list[Any] | None) -> bool:
+    """Empty as ``Optional()`` (with its default whitespace stripping) sees it."""
+    return not raw_data or (isinstance(raw_data[0], str) and not raw_data[0].strip())
+
+
+class _ChoiceCheckedUnlessOptionalAndEmpty:
+    """WTForms checks a choice before the validators run, so an optional question left empty builds
+    (and translates, loading WTForms' message catalogue) a "Not a valid choice" error that
+    ``Optional()`` then throws away. Skip the check exactly when ``Optional()`` would discard it."""
+
+    flags: Any
+    raw_data: list[Any] | None
+
+    def pre_validate(self, form: wtforms.Form) -> None:
+        if self.flags.optional and _left_empty(self.raw_data):
+            return
+        super().pre_validate(form)  # type: ignore[misc]
+
+
+class RadioField(_ChoiceCheckedUnlessOptionalAndEmpty, wtforms.RadioField):
+    pass
+
+
+class SelectField(_ChoiceCheckedUnlessOptionalAndEmpty, wtforms.SelectField):
+    pass
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
 
-def _country_choices(blank: Any) -> list[tuple[str, Any]]:
-    return [("", blank), *countries(str(get_locale() or "en"))]
+@cache
+def _country_options(locale: str) -> tuple[SelectChoice, ...]:
+    """The State question's options in one language, built once per process (they never change)."""
+    return (SelectChoice("", _l("Choose a country")), *options(countries(locale)))
 
 
 class ReportForm(FlaskForm):
@@ -177,7 +206,7 @@ class ReportForm(FlaskForm):
         super().__init__(**kwargs)
         self.mechanism.choices = options(mechanisms)
         self.share_with.choices = options(all_mechanisms)
-        self.state.choices = options(_country_choices(_l("Choose a country")))
+        self.state.choices = list(_country_options(str(get_locale() or "en")))
         for code, label in OPTIONAL_SCOPES:
             field = getattr(self, f"consent_{code}")
             field.label.text = label

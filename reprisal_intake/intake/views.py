@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
@@ -12,7 +13,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from nacl.public import PrivateKey, PublicKey
-from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import BadRequest
 
@@ -24,7 +24,7 @@ from .. import domain
 from ..db import get_db
 from ..extensions import csrf, limiter
 from ..items import add_item
-from ..models import Mechanism, today
+from ..models import today
 from ..web.headers import SCRIPT_POLICY, extra_csp
 from ..web.templating import DEFAULT_LANGUAGE, LANGUAGES, url_language
 from . import consents as consent_rules
@@ -39,10 +39,10 @@ from .forms import (
 )
 from .submission import (
     CaseFacts,
+    MechanismChoice,
     NoReviewersError,
-    mechanisms_accepting_reports,
-    seal_on_server,
-    store_case,
+    mechanism_choices,
+    store_on_server,
 )
 from .uploads import accepts_encrypted_files, encrypted_upload
 
@@ -128,14 +128,26 @@ def _validate(form: FlaskForm) -> bool:
     return valid
 
 
+@lru_cache(maxsize=1024)
+def _mechanism_label(language: str, code: str, stored_name: str) -> str:
+    """A mechanism's label in ``language``, the current request's: the catalogues do not change
+    while the process runs, and the stored name is part of the key."""
+    return f"{domain.mechanism_name(code, stored_name)} ({code})"
+
+
 def _mechanism_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(mechanisms a report can be sent to now, every mechanism), labelled in the page's language."""
     with get_db().session() as session:
-        accepting = mechanisms_accepting_reports(session)
-        everyone = list(session.scalars(select(Mechanism).order_by(Mechanism.position)))
-    return (
-        [(m.code, f"{domain.mechanism_name(m.code, m.name)} ({m.code})") for m in accepting],
-        [(m.code, f"{domain.mechanism_name(m.code, m.name)} ({m.code})") for m in everyone],
-    )
+        return _labelled(mechanism_choices(session))
+
+
+def _labelled(
+    rows: list[MechanismChoice],
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    language = str(get_locale() or DEFAULT_LANGUAGE)
+    everyone = [(m.code, _mechanism_label(language, m.code, m.name)) for m in rows]
+    accepting = [choice for choice, m in zip(everyone, rows, strict=True) if m.accepting]
+    return accepting, everyone
 
 
 @route("/")
@@ -153,50 +165,50 @@ def safety() -> ResponseReturnValue:
 @csrf.exempt
 @extra_csp(**SCRIPT_POLICY)
 def submit() -> ResponseReturnValue:
-    accepting, everyone = _mechanism_choices()
-    form = ReportForm(accepting, everyone)
     if request.method == "GET":
+        accepting, everyone = _mechanism_choices()
+        form = ReportForm(accepting, everyone)
         return render_template("intake/report.html", form=form, accepting=accepting)
 
-    files = _uploaded_files(form.attachments.data or [])
-    if not _validate(form):
-        return render_template(
-            "intake/report.html", form=form, accepting=accepting, files_dropped=bool(files)
-        ), 400
-
+    # Read the whole body first (files are encrypted as they arrive), so that a slow upload holds
+    # no transaction; then one transaction reads the choices, checks the form and stores the case.
+    request.files  # noqa: B018
     codename = generate_codename()
-    codename_keys = derive_codename_keys(codename)
-    facts = CaseFacts(
-        mechanism_code=form.mechanism.data,
-        urgency=form.urgency.data,
-        in_detention=form.in_detention.data or None,
-        consents=form.new_consents(),
-        given_by=form.consent_given_by.data,
-        language=str(get_locale() or "en"),
-    )
+    case_ref = None
     try:
         with get_db().session() as session:
-            sealed = seal_on_server(
-                session,
-                facts.mechanism_code,
-                case_key=_case_key(),
-                codename_keys=codename_keys,
-                report=form.report_data(),
-                attachments=[encrypted_upload(f).envelope() for f in files],
-            )
-            case = store_case(session, facts, sealed)
-            mechanism = case.mechanisms[0]
+            mechanisms = mechanism_choices(session)
+            accepting, everyone = _labelled(mechanisms)
+            form = ReportForm(accepting, everyone)
+            files = _uploaded_files(form.attachments.data or [])
+            if _validate(form):
+                case_ref = store_on_server(
+                    session,
+                    CaseFacts(
+                        mechanism_code=form.mechanism.data,
+                        urgency=form.urgency.data,
+                        in_detention=form.in_detention.data or None,
+                        consents=form.new_consents(),
+                        given_by=form.consent_given_by.data,
+                        language=str(get_locale() or "en"),
+                    ),
+                    case_key=_case_key(),
+                    codename_keys=derive_codename_keys(codename),
+                    report=form.report_data(),
+                    attachments=[encrypted_upload(f).envelope() for f in files],
+                )
     except NoReviewersError:
         form.mechanism.errors = [
             _("Nobody can receive reports for this mechanism yet. Choose another one.")
         ]
+    if case_ref is None:
         return render_template(
             "intake/report.html", form=form, accepting=accepting, files_dropped=bool(files)
         ), 400
     return render_template(
         "intake/receipt.html",
         codename=codename,
-        mechanism=mechanism,
+        mechanism=next(m for m in mechanisms if m.code == form.mechanism.data),
         file_count=len(files),
         created=today(),
     )
