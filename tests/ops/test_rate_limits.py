@@ -111,6 +111,21 @@ def test_with_redis_down_the_intake_still_takes_reports_and_logs_the_outage_once
 # --- in process: fail open, fail closed, recovery, the 429 page ------------------------------------
 
 
+_tiny_apps: list[Flask] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_limiter_connections() -> Iterator[None]:
+    """Close the Redis connections of each test's limiters, or their sockets linger until some later
+    garbage collection and surface there as ResourceWarnings (errors in this suite)."""
+    yield
+    while _tiny_apps:
+        storage = _tiny_apps.pop().extensions["test_limiter"].storage
+        client = getattr(storage, "storage", None)
+        if client is not None:
+            client.connection_pool.disconnect()
+
+
 def _tiny_app(storage_uri: str, *, fail_open: bool) -> Flask:
     app = Flask("limits-test")
     app.config.update(RATELIMIT_STORAGE_URI=storage_uri, RATELIMIT_KEY_PREFIX=secrets.token_hex(6))
@@ -123,6 +138,7 @@ def _tiny_app(storage_uri: str, *, fail_open: bool) -> Flask:
         return "done"
 
     app.extensions["test_limiter"] = limiter
+    _tiny_apps.append(app)
     return app
 
 
@@ -169,14 +185,14 @@ def _start_redis(port: int, processes: list[subprocess.Popen[bytes]], folder: Pa
     processes.append(process)
     import redis
 
-    client = redis.Redis(port=port, socket_connect_timeout=0.2)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            if client.ping():
-                return
-        except redis.RedisError:
-            time.sleep(0.05)
+    with redis.Redis(port=port, socket_connect_timeout=0.2) as client:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                if client.ping():
+                    return
+            except redis.RedisError:
+                time.sleep(0.05)
     raise RuntimeError("redis-server did not start")
 
 
