@@ -62,6 +62,7 @@ ACTIONS = (
     "reply_sent",
     "note_added",
     "purge_planned",
+    "retention_set",
     "case_purged",
     # Statistics (admin/statistics_views.py)
     "statistics_coded",

@@ -153,4 +153,4 @@ def main() -> None:
 
 
 # Command groups kept in their own modules; each registers itself on `cli` when imported.
-from . import cli_audit, cli_db, cli_keys, cli_users  # noqa: E402, F401
+from . import cli_audit, cli_db, cli_keys, cli_retention, cli_users  # noqa: E402, F401

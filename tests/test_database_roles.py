@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 import pytest
 from flask import Flask
 from nacl.public import PublicKey
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ProgrammingError
 
+from admin.contact import add_note, add_reply
 from admin.dbroles import apply_grants
 from crypto.codename import derive_codename_keys
 from crypto.envelope import encrypt
@@ -211,3 +212,35 @@ def test_grant_refuses_odd_role_names(roles: Roles) -> None:
         apply_grants(connection, 'x"; DROP TABLE cases; --', roles.admin)
     owner.dispose()
     assert re.match(r"^reprisal_intake_[0-9a-f]{8}$", roles.intake)
+
+
+def test_the_intake_role_reads_a_reply_but_never_an_internal_note(roles: Roles) -> None:
+    owner = app_as(roles, roles.owner_url)
+    make_reviewer(owner, "CAT")
+    intake = app_as(roles, roles.intake_url)
+    client = intake.test_client()
+    sent = post_form(
+        client, "/report", report_form(csrf_token(client, "/report"), consent_contact="granted")
+    )
+    codename = CODENAME.search(sent.get_data(as_text=True)).group(1)
+    keys = derive_codename_keys(codename)
+    with database(owner).session() as session:
+        case = session.scalars(select(Case)).one()
+        add_reply(session, case, "REPLY-TO-READ")
+        note_id = add_note(session, case, "NOTE-NEVER-READ").id
+
+    page = client.get("/followup")
+    entered = client.post(
+        "/followup", data={"csrf_token": csrf_token(client, "/followup"), "codename": codename}
+    )
+    assert page.status_code == 200 and entered.status_code == 303
+    shown = client.get("/followup/case").get_data(as_text=True)
+    assert "REPLY-TO-READ" in shown and "NOTE-NEVER-READ" not in shown
+
+    with as_intake(roles, keys.lookup_tag) as connection:
+        assert connection.execute(text("SELECT kind FROM items")).scalars().all() == ["reply"]
+        note_chunks = connection.execute(
+            text("SELECT count(*) FROM envelope_chunks WHERE item_id = :id"), {"id": note_id}
+        ).scalar()
+        assert note_chunks == 0
+        assert refused(connection, "UPDATE items SET submitter_readable = true")

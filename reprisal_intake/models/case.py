@@ -8,6 +8,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -46,7 +47,11 @@ class Case(Base):
 
     __tablename__ = "cases"
     # The case list pages newest first by (created, ref) with a keyset, never an OFFSET scan.
-    __table_args__ = (Index("ix_cases_created_ref", "created", "ref"),)
+    # Open immediate-risk cases head the list, oldest first: (urgency, created, ref) serves that queue.
+    __table_args__ = (
+        Index("ix_cases_created_ref", "created", "ref"),
+        Index("ix_cases_urgency_created_ref", "urgency", "created", "ref"),
+    )
 
     ref: Mapped[str] = mapped_column(String(24), primary_key=True, default=new_case_ref)
     public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
@@ -58,6 +63,16 @@ class Case(Base):
     language: Mapped[str] = mapped_column(String(16), default="en")
     # How many items the case has had; the next item's seq. See reprisal_intake.items.
     item_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Lifecycle (admin/lifecycle.py). Codes only; the why of a decision is in audited case work.
+    closed_on: Mapped[datetime.date | None] = mapped_column(Date, index=True)
+    closed_reason: Mapped[str | None] = mapped_column(String(24))
+    hold_reason: Mapped[str | None] = mapped_column(String(24))
+    status_before_hold: Mapped[str | None] = mapped_column(String(32))
+    next_review: Mapped[datetime.date | None] = mapped_column(Date, index=True)
+    # Reviewer times (never a submitter's): when immediate risk was flagged at triage and when a
+    # reviewer last acted on the case, for the 24-hour rule.
+    immediate_since: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    last_action_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
 
     mechanisms: Mapped[list[Mechanism]] = relationship(
         secondary=case_mechanisms, order_by=Mechanism.position

@@ -16,3 +16,5 @@ class Mechanism(Base):
     group: Mapped[str] = mapped_column(String(16))
     position: Mapped[int] = mapped_column(Integer, default=0)
     accepts_reports: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Days a closed case is kept before `reprisal-admin purge --yes` deletes it; None keeps it.
+    retention_days: Mapped[int | None] = mapped_column(Integer)

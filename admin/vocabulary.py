@@ -1,0 +1,154 @@
+"""The admin side's case-work vocabularies (DOMAIN.md: Lifecycle, Risk, Measures), kept as data.
+
+Codes are stored; labels are shown and translated. The submitter-facing vocabularies stay in
+reprisal_intake/domain.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+
+STATUS_LABELS: dict[str, LazyString] = {
+    "received": _l("Received"),
+    "triaged": _l("Triaged"),
+    "consent_pending": _l("Consent pending"),
+    "under_assessment": _l("Under assessment"),
+    "action_planned": _l("Action planned"),
+    "action_taken": _l("Action taken"),
+    "awaiting_state_reply": _l("Awaiting the State's reply"),
+    "follow_up": _l("Follow-up"),
+    "closed": _l("Closed"),
+    "on_hold": _l("On hold"),
+}
+
+CLOSURE_REASONS = (
+    ("resolved", _l("Resolved")),
+    ("at_request", _l("At the person's request")),
+    ("consent_withdrawn", _l("Consent withdrawn")),
+    ("no_contact", _l("No contact")),
+    ("merged", _l("Merged with another case")),
+)
+HOLD_REASONS = (
+    ("consent_withdrawn", _l("Consent withdrawn")),
+    ("security", _l("Security")),
+)
+REOPEN_REASONS = (("new_incident", _l("A new incident")),)
+
+RISK_LIKELIHOODS = (
+    ("unlikely", _l("Unlikely")),
+    ("possible", _l("Possible")),
+    ("likely", _l("Likely")),
+    ("almost_certain", _l("Almost certain")),
+)
+RISK_SEVERITIES = (
+    ("minor", _l("Minor")),
+    ("moderate", _l("Moderate")),
+    ("serious", _l("Serious")),
+    ("grave", _l("Grave (life, liberty, torture)")),
+)
+RISK_LEVELS = (
+    ("low", _l("Low")),
+    ("medium", _l("Medium")),
+    ("high", _l("High")),
+    ("critical", _l("Critical")),
+)
+
+REPLY_GRADES = (
+    ("A", _l("A: satisfactory")),
+    ("B", _l("B: partly satisfactory")),
+    ("C", _l("C: not satisfactory")),
+    ("D", _l("D: no reply")),
+)
+
+CHANNELS = (
+    ("note_verbale", _l("Note verbale")),
+    ("letter", _l("Letter")),
+    ("email", _l("Email")),
+    ("meeting", _l("Meeting")),
+    ("phone", _l("Telephone")),
+    ("secure_message", _l("Secure message through this service")),
+    ("public", _l("Public (statement, report)")),
+    ("other", _l("Other")),
+)
+
+VARIANTS = (
+    ("named", _l("Naming the person")),
+    ("anonymised", _l("Without naming anyone")),
+)
+
+
+@dataclass(frozen=True)
+class MeasureKind:
+    """A measure and the consent it needs: ``scope`` alone, or ``scope_prefix`` + the variant
+    (``state`` + ``named`` -> ``state_named``). ``share_with`` measures name a mechanism."""
+
+    code: str
+    label: LazyString
+    scope: str | None = None
+    scope_prefix: str | None = None
+    to_state: bool = False
+    names_mechanism: bool = False
+
+    def consent_scope(self, variant: str | None) -> str | None:
+        if self.scope is not None:
+            return self.scope
+        if variant in ("named", "anonymised"):
+            return f"{self.scope_prefix}_{variant}"
+        return None
+
+
+MEASURE_KINDS = (
+    MeasureKind("acknowledge", _l("Acknowledge and inform the person"), scope="contact"),
+    MeasureKind("verify", _l("Verify the information"), scope="store_assess"),
+    MeasureKind(
+        "state_letter", _l("Confidential letter to the State"), scope_prefix="state", to_state=True
+    ),
+    MeasureKind(
+        "state_meeting", _l("Meeting with State officials"), scope_prefix="state", to_state=True
+    ),
+    MeasureKind(
+        "dialogue", _l("Raise in a dialogue or session"), scope_prefix="state", to_state=True
+    ),
+    MeasureKind(
+        "interim_measures",
+        _l("Request interim or protection measures"),
+        scope_prefix="state",
+        to_state=True,
+    ),
+    MeasureKind(
+        "state_follow_up", _l("Follow-up request to the State"), scope_prefix="state", to_state=True
+    ),
+    MeasureKind("public_statement", _l("Public statement"), scope_prefix="public"),
+    MeasureKind(
+        "refer_mechanism",
+        _l("Refer to another mechanism (special procedures, ASG, treaty body, regional, field)"),
+        scope="share_with",
+        names_mechanism=True,
+    ),
+    MeasureKind("mobilise_diplomats", _l("Mobilise diplomats"), scope_prefix="state"),
+    MeasureKind(
+        "sg_report", _l("Include in the Secretary-General's report"), scope_prefix="sg_report"
+    ),
+    MeasureKind(
+        "committee_report", _l("Include in a committee's annual report"), scope="committee_report"
+    ),
+)
+MEASURE_KINDS_BY_CODE = {kind.code: kind for kind in MEASURE_KINDS}
+
+
+def label(vocabulary: tuple[tuple[str, LazyString], ...], code: str | None) -> str:
+    """The label of ``code`` (or the code itself if unknown, or "-" if none)."""
+    if code is None:
+        return "-"
+    return str(dict(vocabulary).get(code, code))
+
+
+CONSENT_STATE_LABELS = (
+    ("granted", _l("granted")),
+    ("refused", _l("refused")),
+    ("not_asked", _l("not asked")),
+    ("withdrawn", _l("withdrawn")),
+)
