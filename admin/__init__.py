@@ -40,16 +40,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         case_views,
         casework_views,
         contact_views,
+        i18n,
         sharing_views,
         statistics_views,
         user_views,
         views,
     )
     from .current import load_current_user
-    from .extensions import babel, csrf, limiter
+    from .extensions import csrf, limiter
 
     db.init_app(app, app.config.get("DATABASE_BIND"))
-    babel.init_app(app, locale_selector=lambda: "en")
+    i18n.init_app(app)  # Flask-Babel with the admin's language selector and catalogues
     csrf.init_app(app)
     limiter.init_app(app)
     headers.init_app(app)

@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -138,7 +139,7 @@ def add_security_key() -> ResponseReturnValue:
             credential = webauthn_keys.parse_credential(request.get_data())
             webauthn_keys.register(row, user, credential, name)
         except Exception:  # any failed check: nothing stored
-            return jsonify(error="The security key could not be registered."), 400
+            return jsonify(error=_("The security key could not be registered.")), 400
         audit.record(db, user.username, "security_key_added")
     return jsonify(redirect=url_for("account.overview"))
 
@@ -167,7 +168,7 @@ def create_key() -> ResponseReturnValue:
             "key_created",
             detail={"reviewer": reviewer.name, "mechanisms": [m.code for m in reviewer.mechanisms]},
         )
-    flash("Your key was created and is unlocked for this session.")
+    flash(_("Your key was created and is unlocked for this session."))
     return redirect(url_for("account.overview"))
 
 
@@ -183,13 +184,13 @@ def register_offline_key() -> ResponseReturnValue:
             public_key = public_key_from_base64(form.public_key.data.strip())
             reviewer = keycustody.register_offline_key(db, user, public_key)
         except FormatError:
-            flash("That is not a public key (32 bytes in standard base64).")
+            flash(_("That is not a public key (32 bytes in standard base64)."))
             return redirect(url_for("account.overview"))
         except keycustody.KeyError_ as error:
             flash(str(error))
             return redirect(url_for("account.overview"))
         audit.record(db, user.username, "key_registered", detail={"reviewer": reviewer.name})
-    flash("Your offline public key was registered. Export case bundles to read them offline.")
+    flash(_("Your offline public key was registered. Export case bundles to read them offline."))
     return redirect(url_for("account.overview"))
 
 
@@ -204,17 +205,17 @@ def unlock_key() -> ResponseReturnValue:
         row, user = _me(db)
         keys = [k for k in user_reviewers(db, user) if k.wrapped_secret_key is not None]
         if not keys:
-            flash("You have no key kept in this app.")
+            flash(_("You have no key kept in this app."))
             return redirect(url_for("account.overview"))
         reviewer = keys[0]
         try:
             secret_key = keycustody.unlock(reviewer, form.passphrase.data)
         except PassphraseError:
-            flash("That passphrase does not open your key.")
+            flash(_("That passphrase does not open your key."))
             return redirect(url_for("account.overview"))
         sessions.keep_unlocked_key(row, reviewer.id, secret_key)
         audit.record(db, user.username, "key_unlocked", detail={"reviewer": reviewer.name})
-    flash("Your key is unlocked until you sign out, lock it or stay idle too long.")
+    flash(_("Your key is unlocked until you sign out, lock it or stay idle too long."))
     return redirect(_next_or(url_for("account.overview")))
 
 
@@ -241,7 +242,7 @@ def rotate_key() -> ResponseReturnValue:
         unlocked = sessions.unlocked_key(row)
         reviewer = db.get(Reviewer, unlocked[0]) if unlocked else None
         if unlocked is None or reviewer is None or reviewer.user_id != user.id:
-            flash("Unlock your key first: rotation re-seals your cases with it.")
+            flash(_("Unlock your key first: rotation re-seals your cases with it."))
             return redirect(url_for("account.overview"))
         problem = keycustody.passphrase_problem(user, form.passphrase.data, form.confirm.data)
         if problem:
@@ -256,7 +257,7 @@ def rotate_key() -> ResponseReturnValue:
         audit.record(
             db, user.username, "key_rotated", detail={"reviewer": reviewer.name, "stanzas": count}
         )
-    flash(f"Your key was replaced; {count} case(s) were re-sealed to the new key.")
+    flash(_("Your key was replaced; %(count)s case(s) were re-sealed to the new key.", count=count))
     return redirect(url_for("account.overview"))
 
 

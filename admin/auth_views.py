@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -97,7 +98,7 @@ def sign_in() -> ResponseReturnValue:
                 )
                 return redirect(url_for(target, next=_safe_next(request.args.get("next"))))
             else:
-                message, status = "Wrong user name or password.", 401
+                message, status = _("Wrong user name or password."), 401
                 if user is not None:
                     locked = _failure(db, user, "password")
                     if locked:
@@ -140,7 +141,7 @@ def second_factor() -> ResponseReturnValue:
                     audit.record(db, user.username, "recovery_code_used")
                 _complete(db, user, used)
                 return redirect(_safe_next(request.args.get("next")))
-            message, status = "That code is not valid (or was used already).", 401
+            message, status = _("That code is not valid (or was used already)."), 401
             locked = _failure(db, user, step)
             if locked:
                 return render_template("admin/signin.html", form=SignInForm(), message=locked), 429
@@ -182,7 +183,7 @@ def webauthn_verify() -> ResponseReturnValue:
             webauthn_keys.authenticate(row, user, credential)
         except Exception:  # any failed check is a failed attempt, not an error page
             locked = _failure(db, user, "security_key")
-            return jsonify(error=locked or "The security key was not accepted."), 401
+            return jsonify(error=locked or _("The security key was not accepted.")), 401
         _complete(db, user, "security_key")
     return jsonify(redirect=_safe_next(request.args.get("next")))
 
@@ -197,14 +198,17 @@ def accept_invitation(token: str) -> ResponseReturnValue:
         if user is None:
             return render_template(
                 "error.html",
-                title="This invitation cannot be used",
-                message="It was used already, has expired or never existed. Ask your administrator for a new one.",
+                title=_("This invitation cannot be used"),
+                message=_(
+                    "It was used already, has expired or never existed. Ask your administrator "
+                    "for a new one."
+                ),
                 code=404,
             ), 404
         if form.validate_on_submit():
             problem = password_problem(form.password.data, user.username)
             if form.password.data != form.confirm.data:
-                problem = "The two passwords differ."
+                problem = _("The two passwords differ.")
             if problem is None:
                 user.password_hash = hash_secret(form.password.data)
                 user.invitation_hash = None
@@ -239,7 +243,7 @@ def enrol() -> ResponseReturnValue:
                 audit.record(db, user.username, "totp_enrolled")
                 _complete(db, user, "totp")
                 return render_template("admin/recovery_codes.html", codes=codes, first_time=True)
-            message = "That code does not match. Check the time on your phone and try again."
+            message = _("That code does not match. Check the time on your phone and try again.")
             if _failure(db, user, "totp_enrolment"):
                 return redirect(url_for("auth.sign_in"))
         uri = totp.provisioning_uri(secret, user.username)

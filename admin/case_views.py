@@ -22,6 +22,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import Forbidden
@@ -184,7 +185,7 @@ def download(ref: str, item_id: str) -> ResponseReturnValue:
             abort(404)
         unlocked = sessions.unlocked_key(row)
         if unlocked is None:
-            flash("Unlock your key to download files.")
+            flash(_("Unlock your key to download files."))
             return redirect(url_for("cases.case_page_view", ref=case.ref))
         case_key = case_key_for(db, case, *unlocked)
         if case_key is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -11,10 +12,10 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from reprisal_intake.models import ROLES
 
 ROLE_LABELS = {
-    "focal_point": "Focal point (reads the cases of their mechanisms)",
-    "coordinator": "Coordinator (triages and routes every new case)",
-    "administrator": "Administrator (accounts, mechanisms, keys; no case content)",
-    "auditor": "Auditor (reads the audit log)",
+    "focal_point": _l("Focal point (reads the cases of their mechanisms)"),
+    "coordinator": _l("Coordinator (triages and routes every new case)"),
+    "administrator": _l("Administrator (accounts, mechanisms, keys; no case content)"),
+    "auditor": _l("Auditor (reads the audit log)"),
 }
 
 
@@ -28,13 +29,13 @@ class EmptyForm(FlaskForm):
 
 
 class SignInForm(FlaskForm):
-    username = StringField("User name", validators=[DataRequired(), Length(max=64)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
 
 
 class CodeForm(FlaskForm):
     code = StringField(
-        "Code",
+        _l("Code"),
         validators=[DataRequired(), Length(max=32)],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )
@@ -42,49 +43,51 @@ class CodeForm(FlaskForm):
 
 class RecoveryCodeForm(FlaskForm):
     code = StringField(
-        "Recovery code",
+        _l("Recovery code"),
         validators=[DataRequired(), Length(max=32)],
         render_kw={"autocomplete": "off"},
     )
 
 
 class NewPasswordForm(FlaskForm):
-    password = PasswordField("New password", validators=[DataRequired(), Length(max=1024)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=1024)])
     confirm = PasswordField(
-        "The same password again", validators=[DataRequired(), Length(max=1024)]
+        _l("The same password again"), validators=[DataRequired(), Length(max=1024)]
     )
 
 
 class PassphraseForm(FlaskForm):
-    passphrase = PasswordField("Key passphrase", validators=[DataRequired(), Length(max=1024)])
+    passphrase = PasswordField(_l("Key passphrase"), validators=[DataRequired(), Length(max=1024)])
     confirm = PasswordField(
-        "The same passphrase again", validators=[DataRequired(), Length(max=1024)]
+        _l("The same passphrase again"), validators=[DataRequired(), Length(max=1024)]
     )
 
 
 class UnlockForm(FlaskForm):
-    passphrase = PasswordField("Key passphrase", validators=[DataRequired(), Length(max=1024)])
+    passphrase = PasswordField(_l("Key passphrase"), validators=[DataRequired(), Length(max=1024)])
 
 
 class OfflineKeyForm(FlaskForm):
     public_key = StringField(
-        "Public key (base64, as printed by reprisal-decrypt keygen)",
+        _l("Public key (base64, as printed by reprisal-decrypt keygen)"),
         validators=[DataRequired(), Length(max=64)],
     )
 
 
 class InviteForm(FlaskForm):
     username = StringField(
-        "User name",
+        _l("User name"),
         validators=[
             DataRequired(),
             Length(min=2, max=64),
-            Regexp(r"^[A-Za-z0-9._-]+$", message="Letters, digits, dot, dash and underscore only."),
+            Regexp(
+                r"^[A-Za-z0-9._-]+$", message=_l("Letters, digits, dot, dash and underscore only.")
+            ),
         ],
     )
-    roles = CheckboxesField("Roles", choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])
-    mechanisms = CheckboxesField("Mechanisms (for focal points)", choices=[])
+    roles = CheckboxesField(_l("Roles"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])
+    mechanisms = CheckboxesField(_l("Mechanisms (for focal points)"), choices=[])
 
 
 class RolesForm(FlaskForm):
-    roles = CheckboxesField("Roles", choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])
+    roles = CheckboxesField(_l("Roles"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])

@@ -7,6 +7,7 @@ import datetime
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
@@ -81,7 +82,7 @@ def user_list() -> ResponseReturnValue:
 def invite_user() -> ResponseReturnValue:
     form = _invite_form()
     if not form.validate_on_submit():
-        flash("Check the user name: letters, digits, dot, dash and underscore only.")
+        flash(_("Check the user name: letters, digits, dot, dash and underscore only."))
         return redirect(url_for("users.user_list"))
     actor = _actor()
     hours = current_app.config["ADMIN_INVITATION_HOURS"]
@@ -95,7 +96,7 @@ def invite_user() -> ResponseReturnValue:
                 datetime.timedelta(hours=hours),
             )
         except InvitationError as error:
-            flash(f"Not invited: {error}.")
+            flash(_("Not invited: %(error)s.", error=error))
             return redirect(url_for("users.user_list"))
         audit.record(
             db,
@@ -126,7 +127,7 @@ def change_roles(user_id: str) -> ResponseReturnValue:
         before = sorted(user.role_set)
         wanted = [r for r in ROLES if r in (form.roles.data or [])]
         if user.id == g.session_user_id and "administrator" not in wanted:
-            flash("You cannot remove your own administrator role.")
+            flash(_("You cannot remove your own administrator role."))
             return redirect(url_for("users.user_list"))
         user.roles = " ".join(wanted)
         # New roles take effect at the next sign-in everywhere.
@@ -151,7 +152,7 @@ def deactivate(user_id: str) -> ResponseReturnValue:
         if user is None:
             abort(404)
         if user.id == g.session_user_id:
-            flash("You cannot deactivate your own account.")
+            flash(_("You cannot deactivate your own account."))
             return redirect(url_for("users.user_list"))
         user.active = False
         user.invitation_hash = None

@@ -61,6 +61,8 @@ class User(Base):
     locked_until: Mapped[datetime.datetime | None] = mapped_column(DateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+    # The admin app's language for this account (admin/i18n.py LANGUAGES); None: the browser's.
+    language: Mapped[str | None] = mapped_column(String(8))
 
     # Mechanisms an administrator assigned; a key made in the app is routed these mechanisms' cases.
     assigned_mechanisms: Mapped[list[Mechanism]] = relationship(
