@@ -21,6 +21,7 @@ from sqlalchemy import select
 from admin.i18n import LANGUAGES
 from reprisal_intake.models import Case, User, today
 from tests.admin.support import csrf_of, sign_in
+from tests.catalogues import not_in_catalogue, strings_of, untranslated
 from tests.conftest import csrf_token, post_form
 from tests.factories import database, make_account, report_form
 
@@ -43,10 +44,6 @@ def admin_messages() -> set[str]:
     return {message[0] if isinstance(message, tuple) else message for _f, _l, message, *_ in found}
 
 
-def strings_of(message) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
-    return message.string if isinstance(message.string, tuple) else (message.string,)
-
-
 # ---- catalogues --------------------------------------------------------------------------------
 
 
@@ -61,12 +58,9 @@ def test_every_admin_message_is_translated_and_none_is_fuzzy(language: str) -> N
     """Fails on an empty or fuzzy msgstr, or on a string of admin/ that is not in the catalogue
     (run `make translations`, then translate)."""
     messages = catalogue(language)
-    problems = [
-        m.id for m in messages if m.id and (m.fuzzy or any(not s.strip() for s in strings_of(m)))
-    ]
+    problems = untranslated(messages)
     assert problems == [], f"{language}: untranslated or fuzzy: {problems[:10]}"
-    ids = {m.id[0] if isinstance(m.id, tuple) else m.id for m in messages if m.id}
-    missing = admin_messages() - ids
+    missing = not_in_catalogue(messages, admin_messages())
     assert missing == set(), f"{language}: not in the catalogue (run make translations): {missing}"
 
 

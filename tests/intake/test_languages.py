@@ -28,6 +28,7 @@ from crypto.envelope import encrypt
 from crypto.keys import generate_keypair, seal_case_key
 from reprisal_intake.models import Case, Consent, today
 from reprisal_intake.web.templating import LANGUAGES
+from tests.catalogues import not_in_catalogue, strings_of, untranslated
 from tests.conftest import csrf_token, post_form
 from tests.factories import database, make_reviewer, report_form
 from tests.intake.test_submit import CODENAME
@@ -68,16 +69,9 @@ def test_the_babel_config_covers_the_intake() -> None:
 def test_every_message_is_translated_and_none_is_fuzzy(language: str) -> None:
     """Fails on an empty or fuzzy msgstr, or on a string of the code that is not in the catalogue."""
     messages = catalogue(language)
-    problems = []
-    for message in messages:
-        if not message.id:
-            continue
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        if message.fuzzy or any(not s.strip() for s in strings):
-            problems.append(message.id)
+    problems = untranslated(messages)
     assert problems == [], f"{language}: untranslated or fuzzy: {problems[:10]}"
-    ids = {m.id[0] if isinstance(m.id, tuple) else m.id for m in messages if m.id}
-    missing = source_messages() - ids
+    missing = not_in_catalogue(messages, source_messages())
     assert missing == set(), f"{language}: not in the catalogue (run pybabel update): {missing}"
 
 
@@ -90,8 +84,7 @@ def test_translations_keep_every_placeholder(language: str) -> None:
             continue
         source = message.id if isinstance(message.id, tuple) else (message.id,)
         wanted = set(re.findall(r"%\((\w+)\)", source[-1])) - {"num"}
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        for string in strings:
+        for string in strings_of(message):
             assert set(re.findall(r"%\((\w+)\)", string)) >= wanted, (language, message.id)
 
 
