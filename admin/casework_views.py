@@ -25,10 +25,10 @@ from reprisal_intake.db import get_db
 from reprisal_intake.intake.consents import in_force, outward_action_on_hold
 from reprisal_intake.models import Case, Mechanism, User, today, utcnow
 from reprisal_intake.models.casework import Measure, RiskAssessment, StatusChange
-from reprisal_intake.web.errors import render_error
 
 from . import audit, lifecycle
 from .access import CASE_ROLES, case_scope, require_roles
+from .case_requests import forbidden
 from .casework_content import open_text, seal_text
 from .casework_forms import (
     NONE_CHOSEN,
@@ -75,14 +75,8 @@ LABELS: dict[str, dict[str, Any]] = {
 RISK_NARRATIVE_FIELDS = ("threat_source", "history", "vulnerability", "capacities")
 
 
-@bp.errorhandler(Forbidden)
-def forbidden(error: Forbidden) -> ResponseReturnValue:
-    # case_views' handler audits a refused case; it is registered on that blueprint only.
-    from . import case_views  # case_views imports this module for its panel
-
-    if isinstance(error, case_views.CaseAccessDenied):
-        return case_views.audit_denied(error)
-    return render_error(error)
+# A case outside the user's mechanisms is audited, then refused, as on the case page.
+bp.register_error_handler(Forbidden, forbidden)
 
 
 def _mechanism_choices(db: Session) -> list[SelectChoice]:
