@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from babel.messages.catalog import Catalog, Message
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+
+
+def read_catalogue(translations: Path, language: str) -> Catalog:
+    with (translations / language / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        return read_po(po, locale=language)
+
+
+def extracted_messages(package: Path) -> set[str]:
+    """Every translatable string of a package's code and templates, as its babel.cfg extracts."""
+    method_map = [("**.py", "python"), ("templates/**.html", "jinja2")]
+    found = extract_from_dir(package, method_map, keywords=KEYWORDS)
+    return {message[0] if isinstance(message, tuple) else message for _f, _l, message, *_ in found}
 
 
 def strings_of(message: Message) -> tuple[str, ...]:

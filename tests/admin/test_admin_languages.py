@@ -10,9 +10,8 @@ import re
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import read_mo
-from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import force_locale, format_date
@@ -21,7 +20,13 @@ from sqlalchemy import select
 from admin.i18n import LANGUAGES
 from reprisal_intake.models import Case, User, today
 from tests.admin.support import csrf_of, sign_in
-from tests.catalogues import not_in_catalogue, strings_of, untranslated
+from tests.catalogues import (
+    extracted_messages,
+    not_in_catalogue,
+    read_catalogue,
+    strings_of,
+    untranslated,
+)
 from tests.conftest import csrf_token, post_form
 from tests.factories import database, make_account, report_form
 
@@ -29,19 +34,14 @@ ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "admin" / "translations"
 SHIPPED = sorted(code for code in LANGUAGES if code != "en")
 HTML_LANG = re.compile(r'<html lang="([^"]+)"')
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
 
 
-def catalogue(language: str):  # type: ignore[no-untyped-def]
-    with (TRANSLATIONS / language / "LC_MESSAGES" / "messages.po").open("rb") as po:
-        return read_po(po, locale=language)
+def catalogue(language: str) -> Catalog:
+    return read_catalogue(TRANSLATIONS, language)
 
 
 def admin_messages() -> set[str]:
-    """Every translatable string of the admin app's code and templates, as admin/babel.cfg says."""
-    method_map = [("**.py", "python"), ("templates/**.html", "jinja2")]
-    found = extract_from_dir(ROOT / "admin", method_map, keywords=KEYWORDS)
-    return {message[0] if isinstance(message, tuple) else message for _f, _l, message, *_ in found}
+    return extracted_messages(ROOT / "admin")
 
 
 # ---- catalogues --------------------------------------------------------------------------------

@@ -14,9 +14,8 @@ import re
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import read_mo
-from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import force_locale, format_date
@@ -28,7 +27,13 @@ from crypto.envelope import encrypt
 from crypto.keys import generate_keypair, seal_case_key
 from reprisal_intake.models import Case, Consent, today
 from reprisal_intake.web.templating import LANGUAGES
-from tests.catalogues import not_in_catalogue, strings_of, untranslated
+from tests.catalogues import (
+    extracted_messages,
+    not_in_catalogue,
+    read_catalogue,
+    strings_of,
+    untranslated,
+)
 from tests.conftest import csrf_token, post_form
 from tests.factories import database, make_reviewer, report_form
 from tests.intake.test_submit import CODENAME
@@ -40,20 +45,12 @@ PAGES = ["/", "/safety", "/report", "/followup"]
 HTML_TAG = re.compile(r"<html lang=\"([^\"]+)\" dir=\"(ltr|rtl)\">")
 
 
-def catalogue(language: str):  # type: ignore[no-untyped-def]
-    with (TRANSLATIONS / language / "LC_MESSAGES" / "messages.po").open("rb") as po:
-        return read_po(po, locale=language)
+def catalogue(language: str) -> Catalog:
+    return read_catalogue(TRANSLATIONS, language)
 
 
 def source_messages() -> set[str]:
-    """Every translatable string in the intake's code and templates, extracted as babel.cfg says."""
-    method_map = [("**.py", "python"), ("templates/**.html", "jinja2")]
-    found = extract_from_dir(
-        ROOT / "reprisal_intake",
-        method_map,
-        keywords={"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None},
-    )
-    return {message[0] if isinstance(message, tuple) else message for _f, _l, message, *_ in found}
+    return extracted_messages(ROOT / "reprisal_intake")
 
 
 # ---- catalogues --------------------------------------------------------------------------------
