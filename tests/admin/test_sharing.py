@@ -33,6 +33,21 @@ def item_digests(app: Flask, ref: str) -> list[str]:
         return list(session.scalars(select(Item.sha256).where(Item.case_ref == ref)))
 
 
+def withdraw_sharing_with_asg(app: Flask, case_ref: str) -> None:
+    """The person withdraws sharing with ASG (as the follow-up page records it)."""
+    with database(app).session() as session:
+        session.add(
+            Consent(
+                case_ref=case_ref,
+                scope="share_with",
+                mechanism_code="ASG",
+                state="withdrawn",
+                given_by="victim",
+                language="en",
+            )
+        )
+
+
 def test_a_case_is_shared_with_asg_as_the_person_allowed_and_unshared_again(
     app: Flask, admin_app: Flask, client: FlaskClient
 ) -> None:
@@ -123,17 +138,7 @@ def test_withdrawn_consent_or_a_locked_key_refuses_the_share(
     assert locked.status_code == 409
     assert "Unlock your key first" in locked.get_data(as_text=True)
 
-    with database(app).session() as session:
-        session.add(
-            Consent(
-                case_ref=case.ref,
-                scope="share_with",
-                mechanism_code="ASG",
-                state="withdrawn",
-                given_by="victim",
-                language="en",
-            )
-        )
+    withdraw_sharing_with_asg(app, case.ref)
     assert unlock(reviewer).status_code == 302
     withdrawn = form_post(reviewer, path, {"mechanism": "ASG", "confirm_consent": "y"})
     assert withdrawn.status_code == 409
@@ -171,17 +176,7 @@ def test_keys_added_later_read_the_case_only_once_a_reader_seals_it_to_them(
     assert ("routing", case.ref) in [(a, r) for _who, a, r in audit_actions(admin_app)]
 
     # Once the person withdraws sharing with ASG, a new ASG key is not sealed any more.
-    with database(app).session() as session:
-        session.add(
-            Consent(
-                case_ref=case.ref,
-                scope="share_with",
-                mechanism_code="ASG",
-                state="withdrawn",
-                given_by="victim",
-                language="en",
-            )
-        )
+    withdraw_sharing_with_asg(app, case.ref)
     later = make_reviewer(app, "ASG", name="Later ASG key")
     assert "Later ASG key" not in reviewer.get(page_path).get_data(as_text=True)
     assert later.id not in stanza_holders(app, case.ref)
