@@ -17,6 +17,7 @@ if str(ROOT) not in sys.path:
 from tests.ops import harness  # noqa: E402
 
 BARE_APP = "bench.bare_app:create_app()"
+FLOOR_APP = "bench.floor_app:create_app()"
 
 
 def machine() -> str:
@@ -41,4 +42,4 @@ def workdir() -> Path:
     return Path(tempfile.mkdtemp(prefix="reprisal-bench-"))
 
 
-__all__ = ["BARE_APP", "ROOT", "harness", "machine", "workdir"]
+__all__ = ["BARE_APP", "FLOOR_APP", "ROOT", "harness", "machine", "workdir"]

@@ -7,19 +7,30 @@ Creates its own database on the PostgreSQL server at 127.0.0.1:5432 (dropped aft
 app on a free loopback port, runs the same client for the same time against each, and prints requests
 per second and the ratio (target: intake >= 0.5 x bare). Only the POSTs are timed: each client fetches
 the form (cookie and CSRF token) once and then sends reports, one connection per request.
+
+It also runs ``bench/floor_app.py``, which stores the same case rows in one statement and does nothing
+else, to show how much of the target any implementation of this design could reach on this machine; and
+for each app it prints the CPU time one request costs in the gunicorn workers, in PostgreSQL and in the
+client (all on the same cores).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import secrets
 import shutil
 import statistics
 import threading
 import time
+from dataclasses import dataclass
+from pathlib import Path
 
-from _common import BARE_APP, harness, machine, workdir
-from sqlalchemy import create_engine, text
+from _common import BARE_APP, FLOOR_APP, harness, machine, workdir
+from sqlalchemy import Engine, create_engine, text
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def run_load(port: int, seconds: float, clients: int) -> tuple[int, dict[int, int], list[float]]:
@@ -47,6 +58,65 @@ def run_load(port: int, seconds: float, clients: int) -> tuple[int, dict[int, in
     return sum(statuses.values()), statuses, latencies
 
 
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process so far (0 if it is gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+@dataclass
+class CpuSnapshot:
+    workers: dict[int, float]
+    backends: dict[int, float]
+    background: dict[int, float]
+    client: float
+
+
+def snapshot(server: harness.Gunicorn, engine: Engine) -> CpuSnapshot:
+    with engine.connect() as connection:
+        backends = connection.execute(
+            text(
+                "SELECT pid FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalars()
+        backend_pids = list(backends)
+        background_pids = list(
+            connection.execute(
+                text(
+                    "SELECT pid FROM pg_stat_activity WHERE backend_type IN "
+                    "('walwriter', 'checkpointer', 'background writer')"
+                )
+            ).scalars()
+        )
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return CpuSnapshot(
+        workers={pid: process_cpu(pid) for pid in server.worker_pids()},
+        backends={pid: process_cpu(pid) for pid in backend_pids},
+        background={pid: process_cpu(pid) for pid in background_pids},
+        client=usage.ru_utime + usage.ru_stime,
+    )
+
+
+def cpu_per_request(before: CpuSnapshot, after: CpuSnapshot, requests: int) -> dict[str, float]:
+    """Milliseconds of CPU per request, by where it was spent."""
+
+    def spent(start: dict[int, float], end: dict[int, float]) -> float:
+        return sum(cpu - start.get(pid, 0.0) for pid, cpu in end.items())
+
+    seconds = {
+        "workers": spent(before.workers, after.workers),
+        "PostgreSQL backends": spent(before.backends, after.backends),
+        "PostgreSQL WAL and background (whole server)": spent(before.background, after.background),
+        "client": after.client - before.client,
+    }
+    return {name: value * 1000 / max(requests, 1) for name, value in seconds.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=20)
@@ -64,28 +134,39 @@ def main() -> None:
                     name: connection.execute(text(f"SHOW {name}")).scalar()
                     for name in ("fsync", "synchronous_commit", "full_page_writes")
                 }
-            engine.dispose()
             print(f"PostgreSQL durability settings: {settings}")
             instance = harness.prepare_instance(base / "instance", url)
             env = {
                 "REPRISAL_INTAKE_SUBMIT_LIMIT": "1000000 per minute",
                 "REPRISAL_INTAKE_MAX_REQUESTS": "0",
             }
-            for name, app in (("intake", harness.INTAKE_APP), ("bare", BARE_APP)):
+            apps = (("bare", BARE_APP), ("floor", FLOOR_APP), ("intake", harness.INTAKE_APP))
+            for name, app in apps:
                 with harness.Gunicorn(
                     instance, base / "logs", workers=args.workers, app=app, **env
                 ) as server:
                     run_load(server.port, 3, args.clients)  # warm-up
+                    before = snapshot(server, engine)
                     count, statuses, latencies = run_load(server.port, args.seconds, args.clients)
+                    after = snapshot(server, engine)
                 rate = statuses.get(200, 0) / args.seconds
                 results[name] = rate
                 print(
                     f"{name:>6}: {count} POSTs in {args.seconds:.0f} s, statuses {statuses}, "
                     f"{rate:.1f} requests/s, median latency {statistics.median(latencies) * 1000:.1f} ms"
                 )
+                split = cpu_per_request(before, after, count)
+                print(
+                    "        CPU per request: "
+                    + ", ".join(f"{where} {ms:.2f} ms" for where, ms in split.items())
+                )
+            engine.dispose()
     finally:
         shutil.rmtree(base, ignore_errors=True)
     ratio = results["intake"] / results["bare"]
+    print(
+        f"ratio floor/bare: {results['floor'] / results['bare']:.3f} (the least this design can do)"
+    )
     print(
         f"ratio intake/bare: {ratio:.3f} (target >= 0.5: {'met' if ratio >= 0.5 else 'NOT met'}); "
         f"{args.workers} sync workers, {args.clients} clients"
