@@ -74,6 +74,15 @@ class CpuSnapshot:
     backends: dict[int, float]
     background: dict[int, float]
     client: float
+    machine_busy: float
+    machine_idle: float
+
+
+def machine_cpu() -> tuple[float, float]:
+    """Busy and idle CPU seconds of the whole machine so far (all cores; iowait counts as idle)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
+    user, nice, system, idle, iowait, irq, softirq = fields
+    return (user + nice + system + irq + softirq) / CLOCK_TICKS, (idle + iowait) / CLOCK_TICKS
 
 
 def snapshot(server: harness.Gunicorn, engine: Engine) -> CpuSnapshot:
@@ -94,11 +103,14 @@ def snapshot(server: harness.Gunicorn, engine: Engine) -> CpuSnapshot:
             ).scalars()
         )
     usage = resource.getrusage(resource.RUSAGE_SELF)
+    busy, idle = machine_cpu()
     return CpuSnapshot(
         workers={pid: process_cpu(pid) for pid in server.worker_pids()},
         backends={pid: process_cpu(pid) for pid in backend_pids},
         background={pid: process_cpu(pid) for pid in background_pids},
         client=usage.ru_utime + usage.ru_stime,
+        machine_busy=busy,
+        machine_idle=idle,
     )
 
 
@@ -113,6 +125,8 @@ def cpu_per_request(before: CpuSnapshot, after: CpuSnapshot, requests: int) -> d
         "PostgreSQL backends": spent(before.backends, after.backends),
         "PostgreSQL WAL and background (whole server)": spent(before.background, after.background),
         "client": after.client - before.client,
+        "whole machine": after.machine_busy - before.machine_busy,
+        "whole machine idle": after.machine_idle - before.machine_idle,
     }
     return {name: value * 1000 / max(requests, 1) for name, value in seconds.items()}
 
