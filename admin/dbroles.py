@@ -4,7 +4,10 @@ The intake role may insert new cases, items, stanzas, lookup tags and consents, 
 and mechanisms. It reads back only the one case whose lookup tag the current transaction names
 (``reprisal_intake.db.scope_to_submitter``), and of that case only the items the submitter may read:
 row-level security, enforced by the database itself. It can never read a report or an access stanza.
-The admin role may do everything except edit or delete audit entries. Migrations run as the owner.
+Of the browsers' pending uploads it sees only those whose ids the transaction names
+(``reprisal_intake.db.scope_to_uploads``); it counts the others only through
+``reprisal_pending_uploads()`` (migration 0007). The admin role may do everything except edit or
+delete audit entries. Migrations run as the owner.
 """
 
 from __future__ import annotations
@@ -48,6 +51,11 @@ INTAKE_UPLOADS = ("uploads", "upload_parts")
 APPEND_ONLY = ("audit_log",)
 
 OWN_CASE = "(SELECT t.case_ref FROM submitter_tags t WHERE t.tag = reprisal_lookup_tag())"
+# The uploads a transaction names (an upload id is a capability only the uploading browser knows).
+NAMED_UPLOADS = {
+    "uploads": "id = ANY (reprisal_upload_ids())",
+    "upload_parts": "upload_id = ANY (reprisal_upload_ids())",
+}
 
 
 def grant_statements(connection: Connection, intake_role: str, admin_role: str) -> list[str]:
@@ -61,6 +69,8 @@ def grant_statements(connection: Connection, intake_role: str, admin_role: str) 
     sql = [
         "CREATE OR REPLACE FUNCTION reprisal_lookup_tag() RETURNS bytea LANGUAGE sql STABLE AS "
         "$$ SELECT decode(NULLIF(current_setting('reprisal.lookup_tag', true), ''), 'hex') $$",
+        "CREATE OR REPLACE FUNCTION reprisal_upload_ids() RETURNS text[] LANGUAGE sql STABLE AS "
+        "$$ SELECT string_to_array(NULLIF(current_setting('reprisal.upload_ids', true), ''), ',') $$",
         f"GRANT USAGE ON SCHEMA public TO {intake}, {admin}",
         f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {intake}",
         f"GRANT SELECT ON {', '.join(INTAKE_READS)} TO {intake}",
@@ -71,7 +81,9 @@ def grant_statements(connection: Connection, intake_role: str, admin_role: str) 
         f"GRANT UPDATE (item_count) ON cases TO {intake}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON {', '.join(INTAKE_UPLOADS)} TO {intake}",
         f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {intake}",
-        f"GRANT EXECUTE ON FUNCTION reprisal_lookup_tag() TO {intake}, {admin}",
+        f"GRANT EXECUTE ON FUNCTION reprisal_lookup_tag(), reprisal_upload_ids() "
+        f"TO {intake}, {admin}",
+        f"GRANT EXECUTE ON FUNCTION reprisal_pending_uploads(date) TO {intake}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {admin}",
         f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {admin}",
     ]
@@ -105,6 +117,17 @@ def grant_statements(connection: Connection, intake_role: str, admin_role: str) 
         f"CREATE POLICY intake_update ON cases FOR UPDATE TO {intake} "
         f"USING (ref IN {OWN_CASE}) WITH CHECK (ref IN {OWN_CASE})"
     )
+    for table, named in NAMED_UPLOADS.items():
+        sql.append(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+        for policy in ("intake_named_uploads", "admin_all"):
+            sql.append(f"DROP POLICY IF EXISTS {policy} ON {table}")
+        sql.append(
+            f"CREATE POLICY intake_named_uploads ON {table} FOR ALL TO {intake} "
+            f"USING ({named}) WITH CHECK ({named})"
+        )
+        sql.append(
+            f"CREATE POLICY admin_all ON {table} FOR ALL TO {admin} USING (true) WITH CHECK (true)"
+        )
     return sql
 
 

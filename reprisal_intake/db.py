@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -81,4 +81,20 @@ def scope_to_submitter(session: Session, lookup_tag: bytes) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(
             text("SELECT set_config('reprisal.lookup_tag', :tag, true)"), {"tag": lookup_tag.hex()}
+        )
+
+
+def scope_to_uploads(session: Session, upload_ids: Sequence[str]) -> None:
+    """Name the browser uploads this transaction works on, by their ids (capabilities only the
+    uploading browser knows; random ids contain no comma).
+
+    On PostgreSQL the intake's role sees and changes only these uploads and their parts, through
+    row-level security (``reprisal-admin db grant``); elsewhere this does nothing.
+    """
+    if any("," in upload_id for upload_id in upload_ids):
+        raise ValueError("not an upload id")
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT set_config('reprisal.upload_ids', :ids, true)"),
+            {"ids": ",".join(upload_ids)},
         )

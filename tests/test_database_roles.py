@@ -8,6 +8,7 @@ import re
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -19,11 +20,11 @@ from sqlalchemy.exc import ProgrammingError
 from admin.contact import add_note, add_reply
 from admin.dbroles import apply_grants
 from crypto.codename import derive_codename_keys
-from crypto.envelope import encrypt
+from crypto.envelope import CHUNK_LOG2_FILE, encrypt
 from reprisal_intake import create_app, schema
 from reprisal_intake.db import make_engine
 from reprisal_intake.items import add_item
-from reprisal_intake.models import Case
+from reprisal_intake.models import Case, Upload, UploadPart, today
 from tests.conftest import POSTGRES_ADMIN_URL, csrf_token, post_form
 from tests.factories import database, make_reviewer, report_form
 from tests.intake.test_browser_path import ScriptedBrowser
@@ -244,3 +245,79 @@ def test_the_intake_role_reads_a_reply_but_never_an_internal_note(roles: Roles) 
         ).scalar()
         assert note_chunks == 0
         assert refused(connection, "UPDATE items SET submitter_readable = true")
+
+
+def test_the_intake_role_sees_only_the_uploads_a_request_names(roles: Roles) -> None:
+    owner = app_as(roles, roles.owner_url)
+    make_reviewer(owner, "CAT")
+    # Someone's upload abandoned two days ago.
+    with database(owner).session() as session:
+        session.add(Upload(id="abandoned", created=today() - timedelta(days=2), size=3, parts=1))
+        session.add(UploadPart(upload_id="abandoned", seq=0, data=b"old"))
+    intake = app_as(roles, roles.intake_url)
+
+    # Two people upload files through the JavaScript path, as the intake role; the first commits.
+    first, second = ScriptedBrowser(intake.test_client()), ScriptedBrowser(intake.test_client())
+    first_file = in_two_parts(first, attachment_envelope(first, b"FIRST-FILE"))
+    second_file = in_two_parts(second, attachment_envelope(second, b"SECOND-FILE"))
+    committed = first.commit(first.payload(first.report_envelope(), [first_file]))
+    assert committed.status_code == 201, committed.get_data(as_text=True)
+
+    with as_intake(roles) as connection:
+        # Starting an upload deleted the abandoned one through the function, which only counts.
+        assert (
+            connection.execute(text("SELECT reprisal_pending_uploads(current_date)")).scalar() == 1
+        )
+        assert connection.execute(text("SELECT count(*) FROM uploads")).scalar() == 0
+        assert connection.execute(text("SELECT count(*) FROM upload_parts")).scalar() == 0
+        updated = connection.execute(text("UPDATE uploads SET parts = 0"))
+        deleted = connection.execute(text("DELETE FROM upload_parts"))
+        assert updated.rowcount == 0 and deleted.rowcount == 0
+        connection.execute(
+            text("SELECT set_config('reprisal.upload_ids', :ids, false)"), {"ids": second_file}
+        )
+        assert connection.execute(text("SELECT id FROM uploads")).scalars().all() == [second_file]
+        parts = connection.execute(text("SELECT count(*) FROM upload_parts")).scalar()
+        assert parts == 2
+        assert refused_by_policy(
+            connection, "INSERT INTO upload_parts (upload_id, seq, data) VALUES ('other', 0, 'x')"
+        )
+    with roles.engine(roles.owner_url).connect() as connection:
+        left = connection.execute(text("SELECT id FROM uploads")).scalars().all()
+        assert left == [second_file], "the committed upload and the abandoned one are gone"
+
+    # Someone who guesses wrong finds nothing; the second person's upload still commits.
+    stranger = ScriptedBrowser(intake.test_client())
+    assert (
+        stranger.client.post(
+            "/report/uploads/not,an-id/parts/0",
+            data=b"x",
+            headers=stranger.headers(),
+            content_type="application/octet-stream",
+        ).status_code
+        == 404
+    )
+    for guess in (["abandoned"], [f"{second_file},abandoned"]):
+        guessed = stranger.commit(stranger.payload(stranger.report_envelope(), guess))
+        assert guessed.status_code == 400
+    committed = second.commit(second.payload(second.report_envelope(), [second_file]))
+    assert committed.status_code == 201, committed.get_data(as_text=True)
+
+
+def in_two_parts(browser: ScriptedBrowser, envelope: bytes) -> str:
+    return browser.upload(envelope, part_size=len(envelope) // 2 + 1)
+
+
+def attachment_envelope(browser: ScriptedBrowser, content: bytes) -> bytes:
+    return encrypt(
+        content, [browser.case_key.public_key], {"kind": "attachment"}, chunk_log2=CHUNK_LOG2_FILE
+    )
+
+
+def refused_by_policy(connection: Connection, sql: str) -> bool:
+    try:
+        with connection.begin_nested():
+            connection.execute(text(sql))
+    except ProgrammingError as error:
+        return "row-level security" in str(error.orig)
+    return False

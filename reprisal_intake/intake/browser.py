@@ -11,6 +11,7 @@ import base64
 import binascii
 import datetime
 import io
+import re
 from typing import IO, Any
 
 from flask import Response, current_app, jsonify, request
@@ -25,10 +26,10 @@ from crypto.errors import RptenvError
 from crypto.keys import ACCESS_STANZA_SIZE
 
 from .. import domain
-from ..db import get_db
+from ..db import get_db, scope_to_uploads
 from ..envelopes import PIECE_SIZE, PieceStream, numbered_pieces
 from ..extensions import limiter
-from ..models import Mechanism, Upload, UploadPart, today
+from ..models import Mechanism, Upload, UploadPart, random_id, today
 from .submission import (
     CaseFacts,
     NewConsent,
@@ -49,6 +50,7 @@ OPTIONAL_SCOPES = frozenset(code for code, _l in domain.CONSENT_SCOPES) - {
     "share_with",
 }
 CONSENT_STATES = frozenset({"granted", "refused", "not_asked"})
+UPLOAD_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 
 class Invalid(Exception):
@@ -121,13 +123,22 @@ def codename_words() -> ResponseReturnValue:
 @limiter.limit(configured_limit("INTAKE_UPLOAD_LIMIT"))
 def start_upload() -> ResponseReturnValue:
     with get_db().session() as session:
-        session.execute(delete(Upload).where(Upload.created < today() - ABANDONED_AFTER))
-        pending = session.scalar(select(func.count()).select_from(Upload)) or 0
-        if pending >= MAX_PENDING_UPLOADS:
+        if _pending_uploads(session) >= MAX_PENDING_UPLOADS:
             return problem(503, "busy")
-        upload = Upload(size=0, parts=0)
+        upload = Upload(id=random_id(), size=0, parts=0)
+        scope_to_uploads(session, [upload.id])
         session.add(upload)
     return jsonify({"upload": upload.id}), 201
+
+
+def _pending_uploads(session: Session) -> int:
+    """Delete the uploads abandoned for a day, then count every browser's pending uploads. On
+    PostgreSQL through a function (migration 0007): the intake's role cannot see others' uploads."""
+    abandoned_before = today() - ABANDONED_AFTER
+    if session.get_bind().dialect.name == "postgresql":
+        return int(session.scalar(select(func.reprisal_pending_uploads(abandoned_before))) or 0)
+    session.execute(delete(Upload).where(Upload.created < abandoned_before))
+    return session.scalar(select(func.count()).select_from(Upload)) or 0
 
 
 @route("/report/uploads/<upload_id>/parts/<int:seq>", methods=["POST"])
@@ -135,10 +146,13 @@ def start_upload() -> ResponseReturnValue:
 def upload_part(upload_id: str, seq: int) -> ResponseReturnValue:
     if (request.content_length or 0) > PART_MAX_BYTES:
         return problem(413, "part_too_large")
+    if not UPLOAD_ID.fullmatch(upload_id):
+        return problem(404, "no_upload")
     data = request.get_data(cache=False)
     if not data or len(data) > PART_MAX_BYTES:
         return problem(400, "bad_part")
     with get_db().session() as session:
+        scope_to_uploads(session, [upload_id])
         upload = session.get(Upload, upload_id, with_for_update=True)
         if upload is None:
             return problem(404, "no_upload")
@@ -200,6 +214,17 @@ def _facts(payload: dict[str, Any]) -> CaseFacts:
     )
 
 
+def _upload_ids(payload: dict[str, Any]) -> list[str]:
+    upload_ids = payload.get("attachments", [])
+    if (
+        not isinstance(upload_ids, list)
+        or len(upload_ids) > MAX_ATTACHMENTS
+        or not all(isinstance(i, str) and UPLOAD_ID.fullmatch(i) for i in upload_ids)
+    ):
+        raise Invalid("attachments must be a list of upload ids")
+    return upload_ids
+
+
 def _sealed(session: Session, payload: dict[str, Any]) -> SealedCase:
     access = payload.get("access")
     if not isinstance(access, list) or not access:
@@ -215,12 +240,11 @@ def _sealed(session: Session, payload: dict[str, Any]) -> SealedCase:
         sealed_to[entry["reviewer"]] = _b64(entry.get("public_key"), 32, "public_key")
     report = _b64(payload.get("report"), None, "report")
     check_envelope(io.BytesIO(report), len(report), "report")
-    upload_ids = payload.get("attachments", [])
-    if not isinstance(upload_ids, list) or len(upload_ids) > MAX_ATTACHMENTS:
-        raise Invalid("attachments must be a list of upload ids")
+    upload_ids = _upload_ids(payload)
+    scope_to_uploads(session, upload_ids)
     attachments = []
     for upload_id in upload_ids:
-        upload = session.get(Upload, upload_id) if isinstance(upload_id, str) else None
+        upload = session.get(Upload, upload_id)
         if upload is None or upload.parts == 0:
             raise Invalid("an attachment upload is missing")
         check_envelope(_open_upload(session, upload), upload.size, "attachment")
@@ -247,7 +271,7 @@ def commit() -> ResponseReturnValue:
         with get_db().session() as session:
             sealed = _sealed(session, payload)
             case = store_case(session, facts, sealed)
-            session.execute(delete(Upload).where(Upload.id.in_(payload.get("attachments", []))))
+            session.execute(delete(Upload).where(Upload.id.in_(_upload_ids(payload))))
             mechanism = case.mechanisms[0]
             mechanism_name = domain.mechanism_name(mechanism.code, mechanism.name)
     except Invalid as error:
