@@ -12,6 +12,7 @@ import binascii
 import datetime
 import io
 import re
+from collections.abc import Sequence
 from typing import IO, Any
 
 from flask import Response, current_app, jsonify, request
@@ -178,26 +179,37 @@ def upload_part(upload_id: str, seq: int) -> ResponseReturnValue:
         return jsonify({"parts": upload.parts}), 200
 
 
+def _one_of(value: object, choices: Sequence[tuple[str, object]]) -> bool:
+    return isinstance(value, str) and any(value == code for code, _label in choices)
+
+
+def _check_shared_mechanisms(session: Session, facts: CaseFacts) -> None:
+    named = {c.mechanism_code for c in facts.consents if c.mechanism_code is not None}
+    known = set(session.scalars(select(Mechanism.code).where(Mechanism.code.in_(named))))
+    if named - known:
+        raise Invalid("consent.share_with names a mechanism that does not exist")
+
+
 def _facts(payload: dict[str, Any]) -> CaseFacts:
     mechanism = payload.get("mechanism")
     if not isinstance(mechanism, str):
         raise Invalid("mechanism is missing")
     urgency = payload.get("urgency")
-    if urgency not in {code for code, _l in domain.URGENCIES}:
+    if not _one_of(urgency, domain.URGENCIES):
         raise Invalid("urgency is not known")
     in_detention = payload.get("in_detention")
-    if in_detention is not None and in_detention not in {c for c, _l in domain.IN_DETENTION}:
+    if in_detention is not None and not _one_of(in_detention, domain.IN_DETENTION):
         raise Invalid("in_detention is not known")
     consent = payload.get("consent")
     if not isinstance(consent, dict) or consent.get("store_assess") != "granted":
         raise Invalid("consent to keep and assess the report is required")
     given_by = consent.get("given_by")
-    if given_by not in {code for code, _l in domain.CONSENT_GIVERS}:
+    if not _one_of(given_by, domain.CONSENT_GIVERS):
         raise Invalid("consent.given_by is not known")
     consents = [NewConsent("store_assess", "granted")]
     for scope in sorted(OPTIONAL_SCOPES):
         state = consent.get(scope, "not_asked")
-        if state not in CONSENT_STATES:
+        if not isinstance(state, str) or state not in CONSENT_STATES:
             raise Invalid(f"consent.{scope} is not known")
         consents.append(NewConsent(scope, state))
     share_with = consent.get("share_with", [])
@@ -263,12 +275,16 @@ def _sealed(session: Session, payload: dict[str, Any]) -> SealedCase:
 @route("/report/commit", methods=["POST"])
 @limiter.limit(configured_limit("INTAKE_SUBMIT_LIMIT"))
 def commit() -> ResponseReturnValue:
-    payload = request.get_json(silent=True)
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the JSON parser goes; the page never sends that
+        payload = None
     if not isinstance(payload, dict):
         return problem(400, "not_json")
     try:
         facts = _facts(payload)
         with get_db().session() as session:
+            _check_shared_mechanisms(session, facts)
             sealed = _sealed(session, payload)
             case = store_case(session, facts, sealed)
             session.execute(delete(Upload).where(Upload.id.in_(_upload_ids(payload))))

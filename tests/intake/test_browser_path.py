@@ -214,6 +214,16 @@ def test_browser_and_server_cases_look_alike_in_the_database(
         ({"report": B64(b"RPTENV\x01\x01\x0c\x01" + b"\0" * 200)}, 400),
         ({"report": B64(b"plaintext, not an envelope")}, 400),
         ({"attachments": ["no-such-upload"]}, 400),
+        ({"attachments": ["an-upload,another"]}, 400),
+        ({"attachments": [7]}, 400),
+        ({"urgency": ["urgent"]}, 400),
+        ({"in_detention": {"yes": True}}, 400),
+        ({"consent": {"store_assess": "granted", "given_by": ["victim"]}}, 400),
+        ({"consent": {"store_assess": "granted", "given_by": "victim", "contact": ["x"]}}, 400),
+        (
+            {"consent": {"store_assess": "granted", "given_by": "victim", "share_with": ["NOPE"]}},
+            400,
+        ),
     ],
 )
 def test_malformed_commits_are_refused_and_store_nothing(
@@ -226,6 +236,18 @@ def test_malformed_commits_are_refused_and_store_nothing(
     response = browser.commit(payload)
     assert response.status_code == expected, response.get_data(as_text=True)
     assert counts(app) == before
+
+
+def test_a_commit_nested_past_the_json_parser_is_refused(client: FlaskClient, reviewer) -> None:
+    browser = ScriptedBrowser(client)
+    response = client.post(
+        "/report/commit",
+        data=b"[" * 100_000 + b"]" * 100_000,
+        headers=browser.headers(),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.get_json() == {"error": "not_json"}
 
 
 def test_a_report_sealed_to_an_extra_key_is_refused(
