@@ -97,6 +97,8 @@ def _open_upload(session: Session, upload: Upload) -> IO[bytes]:
 @route("/report/keys/<code>", methods=["GET"])
 def recipient_keys(code: str) -> ResponseReturnValue:
     """The public keys a browser seals a new case of this mechanism to."""
+    if not _is_code(code):
+        return problem(404, "no_recipients")
     with get_db().session() as session:
         mechanism = session.get(Mechanism, code)
         recipients = reviewers_for(session, code) if mechanism and mechanism.accepts_reports else []
@@ -179,6 +181,13 @@ def upload_part(upload_id: str, seq: int) -> ResponseReturnValue:
         return jsonify({"parts": upload.parts}), 200
 
 
+def _is_code(value: object) -> bool:
+    """Could be a mechanism code: short printable ASCII (no NUL, which PostgreSQL refuses)."""
+    return (
+        isinstance(value, str) and 0 < len(value) <= 16 and value.isascii() and value.isprintable()
+    )
+
+
 def _one_of(value: object, choices: Sequence[tuple[str, object]]) -> bool:
     return isinstance(value, str) and any(value == code for code, _label in choices)
 
@@ -192,7 +201,7 @@ def _check_shared_mechanisms(session: Session, facts: CaseFacts) -> None:
 
 def _facts(payload: dict[str, Any]) -> CaseFacts:
     mechanism = payload.get("mechanism")
-    if not isinstance(mechanism, str):
+    if not _is_code(mechanism):
         raise Invalid("mechanism is missing")
     urgency = payload.get("urgency")
     if not _one_of(urgency, domain.URGENCIES):
@@ -213,7 +222,7 @@ def _facts(payload: dict[str, Any]) -> CaseFacts:
             raise Invalid(f"consent.{scope} is not known")
         consents.append(NewConsent(scope, state))
     share_with = consent.get("share_with", [])
-    if not isinstance(share_with, list) or not all(isinstance(c, str) for c in share_with):
+    if not isinstance(share_with, list) or not all(_is_code(c) for c in share_with):
         raise Invalid("consent.share_with must be a list of codes")
     consents += [NewConsent("share_with", "granted", code) for code in sorted(set(share_with))]
     return CaseFacts(

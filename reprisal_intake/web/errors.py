@@ -6,10 +6,11 @@ from __future__ import annotations
 import traceback
 from types import TracebackType
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import DataError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 OUR_PACKAGES = ("reprisal_intake", "admin", "crypto")
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType] | tuple[None, None, None]
@@ -87,8 +88,23 @@ def log_exception_without_content(app: Flask, exc_info: ExcInfo) -> None:
     app.logger.error("unhandled %s at %s", exc_type.__name__, where)
 
 
+def refuse_nul_in_address() -> None:
+    """A NUL character in the path or query is never a real page; PostgreSQL cannot even compare
+    it with stored text. Refused before any view runs."""
+    if "\x00" in request.path or b"%00" in request.query_string:
+        raise BadRequest()
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, render_error)
+    app.before_request(refuse_nul_in_address)
+
+    @app.errorhandler(DataError)
+    def unstorable(error: DataError) -> tuple[str, int]:
+        # A value the database cannot hold (a NUL character, text too long for its column) came
+        # from the request: the transaction was rolled back, so say nothing was saved.
+        log_exception_without_content(app, (type(error), error, error.__traceback__))
+        return render_error(BadRequest())
 
     @app.errorhandler(Exception)
     def unhandled(error: Exception) -> tuple[str, int]:

@@ -216,6 +216,7 @@ def test_browser_and_server_cases_look_alike_in_the_database(
         ({"attachments": ["no-such-upload"]}, 400),
         ({"attachments": ["an-upload,another"]}, 400),
         ({"attachments": [7]}, 400),
+        ({"mechanism": "CAT\x00"}, 400),
         ({"urgency": ["urgent"]}, 400),
         ({"in_detention": {"yes": True}}, 400),
         ({"consent": {"store_assess": "granted", "given_by": ["victim"]}}, 400),
