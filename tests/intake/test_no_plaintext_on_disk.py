@@ -14,6 +14,7 @@ import pytest
 import werkzeug.formparser
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy.exc import DataError
 
 from tests.conftest import csrf_token, post_form
 from tests.factories import make_reviewer, report_form
@@ -87,15 +88,27 @@ def test_a_large_upload_is_encrypted_before_it_is_spooled(
     assert phrase not in caplog.text
 
 
+@pytest.mark.parametrize(
+    ("error", "status", "shown"),
+    [
+        (ValueError("SUBMITTED-CONTENT-123"), 500, "Something went wrong on our side"),
+        # A value the database cannot hold (a NUL character, too long for its column).
+        (
+            DataError("INSERT ...", {"name": "SUBMITTED-CONTENT-123"}, ValueError("\x00")),
+            400,
+            "Nothing was saved",
+        ),
+    ],
+)
 def test_an_unhandled_error_is_logged_without_its_message(
-    app: Flask, caplog: pytest.LogCaptureFixture
+    app: Flask, caplog: pytest.LogCaptureFixture, error: Exception, status: int, shown: str
 ) -> None:
     def explode() -> str:
-        raise ValueError("SUBMITTED-CONTENT-123")
+        raise error
 
     app.add_url_rule("/explode", view_func=explode)
     response = app.test_client().get("/explode")
-    assert response.status_code == 500
-    assert "Something went wrong on our side" in response.get_data(as_text=True)
-    assert "ValueError" in caplog.text
+    assert response.status_code == status
+    assert shown in response.get_data(as_text=True)
+    assert f"unhandled {type(error).__name__} at" in caplog.text
     assert "SUBMITTED-CONTENT-123" not in caplog.text
