@@ -141,6 +141,13 @@ def record(
     return entry
 
 
+# What check_chain finds wrong (also printed by ``reprisal-admin audit verify``).
+ENTRY_MISSING = "entry missing"
+PREVIOUS_HASH_MISMATCH = "previous hash does not match"
+ENTRY_CHANGED = "entry was changed"
+END_MISSING = "entries missing at the end of the log"
+
+
 @dataclass(frozen=True)
 class ChainCheck:
     ok: bool
@@ -156,9 +163,9 @@ def check_chain(entries: Iterable[AuditEntry], head: AuditHead | None) -> ChainC
     count = 0
     for entry in entries:
         if entry.seq != expected_seq:
-            return ChainCheck(False, count, expected_seq, "entry missing")
+            return ChainCheck(False, count, expected_seq, ENTRY_MISSING)
         if entry.prev_hash != expected_prev:
-            return ChainCheck(False, count, entry.seq, "previous hash does not match")
+            return ChainCheck(False, count, entry.seq, PREVIOUS_HASH_MISMATCH)
         digest = entry_hash(
             seq=entry.seq,
             at=entry.at,
@@ -169,14 +176,14 @@ def check_chain(entries: Iterable[AuditEntry], head: AuditHead | None) -> ChainC
             prev_hash=entry.prev_hash,
         )
         if digest != entry.hash:
-            return ChainCheck(False, count, entry.seq, "entry was changed")
+            return ChainCheck(False, count, entry.seq, ENTRY_CHANGED)
         expected_prev = digest
         expected_seq += 1
         count += 1
     head_seq = head.seq if head else 0
     head_hash = head.hash if head else GENESIS_HASH
     if head_seq != count or head_hash != expected_prev:
-        return ChainCheck(False, count, count + 1, "entries missing at the end of the log")
+        return ChainCheck(False, count, count + 1, END_MISSING)
     return ChainCheck(True, count)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from reprisal_intake.db import get_db
@@ -15,6 +16,12 @@ from .access import require_roles
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 PAGE_SIZE = 100
+CHAIN_PROBLEMS = {
+    audit.ENTRY_MISSING: _l("an entry is missing"),
+    audit.PREVIOUS_HASH_MISMATCH: _l("it does not follow from the entry before it"),
+    audit.ENTRY_CHANGED: _l("the entry was changed"),
+    audit.END_MISSING: _l("entries are missing at the end of the log"),
+}
 
 
 @bp.get("/")
@@ -38,4 +45,5 @@ def log() -> ResponseReturnValue:
         next_before=entries[-1].seq if more and entries else None,
         case_ref=case_ref,
         check=check,
+        problem=CHAIN_PROBLEMS.get(check.problem, check.problem) if check else None,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, g, request
+from flask_babel import gettext as _
 
 from reprisal_intake.db import get_db
 from reprisal_intake.models import User
@@ -23,7 +24,7 @@ def load_current_user() -> None:
         row = sessions.load(db)
         if row is None:
             if g.get("session_expired"):
-                flash("You were signed out after a period of inactivity. Sign in again.")
+                flash(_("You were signed out after a period of inactivity. Sign in again."))
             return
         g.session_id = row.id
         g.session_stage = row.stage

@@ -7,6 +7,7 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import gettext as _
 
 # A hash of a random password, verified when the account does not exist so that both paths cost the same.
 _DUMMY_PASSWORD = "not a real password"  # noqa: S105
@@ -49,7 +50,7 @@ MIN_PASSWORD_LENGTH = 12
 def password_problem(password: str, username: str) -> str | None:
     """Why a new password is refused, or None."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
+        return _("Use at least %(count)s characters.", count=MIN_PASSWORD_LENGTH)
     if password.strip().lower() == username.strip().lower():
-        return "Do not use your user name as your password."
+        return _("Do not use your user name as your password.")
     return None

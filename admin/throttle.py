@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from reprisal_intake.models import User, utcnow
 
@@ -34,7 +35,8 @@ def register_success(user: User) -> None:
 
 
 def lockout_message(until: datetime.datetime) -> str:
-    return (
-        "Too many failed attempts for this account. Sign-in is paused until "
-        f"{until.strftime('%H:%M')} UTC. If this was not you, tell your administrator."
+    return _(
+        "Too many failed attempts for this account. Sign-in is paused until %(time)s UTC. "
+        "If this was not you, tell your administrator.",
+        time=until.strftime("%H:%M"),
     )

@@ -19,12 +19,17 @@
       body: body === undefined ? "{}" : JSON.stringify(body),
     });
     const data = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error(data.error || "The request was refused.");
+    if (!response.ok) throw new Error(data.error || message("refused"));
     return data;
   }
-  function showError(message) {
+  // The page's language: messages come from the error box's data- attributes.
+  function message(name) {
     const box = document.getElementById("webauthn-error");
-    if (box) { box.textContent = message; box.hidden = false; }
+    return (box && box.dataset[name]) || name;
+  }
+  function showError(text) {
+    const box = document.getElementById("webauthn-error");
+    if (box) { box.textContent = text; box.hidden = false; }
   }
   async function register(button) {
     const options = await post(button.dataset.optionsUrl, button.dataset.csrf);
@@ -66,7 +71,7 @@
     if (!button) return;
     if (!window.PublicKeyCredential) {
       button.disabled = true;
-      showError("This browser cannot use security keys here.");
+      showError(message("unsupported"));
       return;
     }
     button.addEventListener("click", () => {
