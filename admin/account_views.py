@@ -28,6 +28,7 @@ from reprisal_intake.web.headers import extra_csp
 
 from . import audit, keycustody, recovery, sessions, webauthn_keys
 from .access import require_roles, user_reviewers
+from .auth_views import local_path
 from .extensions import limiter
 from .forms import EmptyForm, OfflineKeyForm, PassphraseForm, UnlockForm
 
@@ -262,7 +263,4 @@ def rotate_key() -> ResponseReturnValue:
 
 
 def _next_or(default: str) -> str:
-    target = request.args.get("next")
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return default
+    return local_path(request.args.get("next")) or default

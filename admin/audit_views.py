@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -16,6 +16,9 @@ from .access import require_roles
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 PAGE_SIZE = 100
+# The highest sequence number the column holds (a 32-bit INTEGER); SQLite cannot even bind a number
+# past 64 bits.
+LAST_SEQUENCE_NUMBER = 2**31 - 1
 CHAIN_PROBLEMS = {
     audit.ENTRY_MISSING: _l("an entry is missing"),
     audit.PREVIOUS_HASH_MISMATCH: _l("it does not follow from the entry before it"),
@@ -24,10 +27,24 @@ CHAIN_PROBLEMS = {
 }
 
 
+def _before() -> int | None:
+    """The sequence number an older page starts below (``?before=``), if any; 400 if not one."""
+    value = request.args.get("before", "").strip()
+    if not value:
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        abort(400)
+    if not 0 < number <= LAST_SEQUENCE_NUMBER:
+        abort(400)
+    return number
+
+
 @bp.get("/")
 @require_roles("auditor")
 def log() -> ResponseReturnValue:
-    before = request.args.get("before", type=int)
+    before = _before()
     case_ref = request.args.get("case", "").strip().upper()[:24] or None
     with get_db().session() as db:
         query = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(PAGE_SIZE + 1)

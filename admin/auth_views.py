@@ -3,6 +3,8 @@ sign-out. Every step starts a new server-side session (no fixation) and lands in
 
 from __future__ import annotations
 
+import re
+
 from flask import (
     Blueprint,
     abort,
@@ -32,16 +34,31 @@ from .passwords import hash_secret, password_problem, verify_secret
 bp = Blueprint("auth", __name__)
 
 SCRIPT_CSP = {"script_src": "'self'", "connect_src": "'self'"}
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _signin_limit() -> str:
     return str(current_app.config["ADMIN_SIGNIN_LIMIT"])
 
 
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+def local_path(target: str | None) -> str | None:
+    r"""``target`` if it is a path on this site, else None.
+
+    Browsers read a backslash as a slash and drop tabs and newlines ("/\t/host" leaves the site),
+    and no control character may go into a Location header."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not CONTROL_CHARACTERS.search(target)
+    ):
         return target
-    return url_for("admin.home")
+    return None
+
+
+def _safe_next(target: str | None) -> str:
+    return local_path(target) or url_for("admin.home")
 
 
 def _pending(db: Session, stage: str) -> tuple[AdminSession, User] | None:

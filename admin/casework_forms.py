@@ -6,13 +6,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from reprisal_intake import domain
 
+from .forms import AdminForm
 from .vocabulary import (
     CHANNELS,
     CLOSURE_REASONS,
@@ -39,7 +39,7 @@ def _text(label: str) -> TextAreaField:
     return TextAreaField(label, validators=[Optional(), Length(max=TEXT_LIMIT)])
 
 
-class TransitionForm(FlaskForm):
+class TransitionForm(AdminForm):
     # Every status is a valid choice: the lifecycle, not the form, refuses a move it does not allow.
     to_status = SelectField(_l("Move the case to"), choices=options(STATUS_LABELS.items()))
     reason = SelectField(
@@ -49,14 +49,14 @@ class TransitionForm(FlaskForm):
     )
 
 
-class TriageForm(FlaskForm):
+class TriageForm(AdminForm):
     urgency = SelectField(
         _l("Urgency"), choices=options(NONE_CHOSEN, domain.URGENCIES), validators=[DataRequired()]
     )
     in_detention = SelectField(_l("In detention"), choices=options(domain.IN_DETENTION))
 
 
-class RiskForm(FlaskForm):
+class RiskForm(AdminForm):
     likelihood = SelectField(
         _l("Likelihood of harm"),
         choices=options(NONE_CHOSEN, RISK_LIKELIHOODS),
@@ -74,7 +74,7 @@ class RiskForm(FlaskForm):
     capacities = _text(_l("Capacities (networks, legal support)"))
 
 
-class PlanMeasureForm(FlaskForm):
+class PlanMeasureForm(AdminForm):
     kind = SelectField(
         _l("Measure"),
         choices=options(NONE_CHOSEN, ((k.code, k.label) for k in MEASURE_KINDS)),
@@ -90,7 +90,7 @@ class PlanMeasureForm(FlaskForm):
     details = _text(_l("Details"))
 
 
-class SendMeasureForm(FlaskForm):
+class SendMeasureForm(AdminForm):
     sent_on = DateField(_l("Date sent"), validators=[DataRequired()])
     channel = SelectField(_l("Channel"), choices=options(CHANNELS))
     action_risk = SelectField(
@@ -103,7 +103,7 @@ class SendMeasureForm(FlaskForm):
     reply_due = DateField(_l("State reply due by (measures to the State)"), validators=[Optional()])
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(AdminForm):
     grade = SelectField(
         _l("Grade of the State's reply"),
         choices=options(NONE_CHOSEN, REPLY_GRADES),

@@ -8,7 +8,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import Forbidden
 from wtforms import TextAreaField
@@ -21,6 +20,7 @@ from . import audit
 from .access import CASE_ROLES, require_roles
 from .case_requests import CaseRequest, forbidden, open_case_request
 from .contact import add_note, add_reply, contact_consent, language_name
+from .forms import AdminForm
 
 bp = Blueprint("contact", __name__, url_prefix="/cases")
 bp.register_error_handler(Forbidden, forbidden)
@@ -35,14 +35,14 @@ NO_CONTACT = {
 }
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(AdminForm):
     reply = TextAreaField(
         _l("Reply to the person"),
         validators=[DataRequired(_l("Write the reply.")), Length(max=MESSAGE_LIMIT)],
     )
 
 
-class NoteForm(FlaskForm):
+class NoteForm(AdminForm):
     note = TextAreaField(
         _l("Internal note (for reviewers only; the person never sees it)"),
         validators=[DataRequired(_l("Write the note.")), Length(max=MESSAGE_LIMIT)],

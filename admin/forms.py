@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectMultipleField, StringField
@@ -19,21 +22,36 @@ ROLE_LABELS = {
 }
 
 
+class AdminForm(FlaskForm):
+    """A form read from the text fields of a POST only.
+
+    Flask-WTF would also read uploaded files and JSON bodies into it. No admin form takes either, and
+    a file or a JSON number where text is expected would reach the validators as something other than
+    a string; here such a value counts as not sent.
+    """
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form: Any, formdata: Any) -> Any:
+            if formdata is None or hasattr(formdata, "getlist"):
+                return formdata  # chosen by the view: no data, or data it passes
+            return (request.form or None) if form.is_submitted() else None
+
+
 class CheckboxesField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(AdminForm):
     """Only the CSRF token: for buttons that change state."""
 
 
-class SignInForm(FlaskForm):
+class SignInForm(AdminForm):
     username = StringField(_l("User name"), validators=[DataRequired(), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
 
 
-class CodeForm(FlaskForm):
+class CodeForm(AdminForm):
     code = StringField(
         _l("Code"),
         validators=[DataRequired(), Length(max=32)],
@@ -41,7 +59,7 @@ class CodeForm(FlaskForm):
     )
 
 
-class RecoveryCodeForm(FlaskForm):
+class RecoveryCodeForm(AdminForm):
     code = StringField(
         _l("Recovery code"),
         validators=[DataRequired(), Length(max=32)],
@@ -49,32 +67,32 @@ class RecoveryCodeForm(FlaskForm):
     )
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(AdminForm):
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=1024)])
     confirm = PasswordField(
         _l("The same password again"), validators=[DataRequired(), Length(max=1024)]
     )
 
 
-class PassphraseForm(FlaskForm):
+class PassphraseForm(AdminForm):
     passphrase = PasswordField(_l("Key passphrase"), validators=[DataRequired(), Length(max=1024)])
     confirm = PasswordField(
         _l("The same passphrase again"), validators=[DataRequired(), Length(max=1024)]
     )
 
 
-class UnlockForm(FlaskForm):
+class UnlockForm(AdminForm):
     passphrase = PasswordField(_l("Key passphrase"), validators=[DataRequired(), Length(max=1024)])
 
 
-class OfflineKeyForm(FlaskForm):
+class OfflineKeyForm(AdminForm):
     public_key = StringField(
         _l("Public key (base64, as printed by reprisal-decrypt keygen)"),
         validators=[DataRequired(), Length(max=64)],
     )
 
 
-class InviteForm(FlaskForm):
+class InviteForm(AdminForm):
     username = StringField(
         _l("User name"),
         validators=[
@@ -89,5 +107,5 @@ class InviteForm(FlaskForm):
     mechanisms = CheckboxesField(_l("Mechanisms (for focal points)"), choices=[])
 
 
-class RolesForm(FlaskForm):
+class RolesForm(AdminForm):
     roles = CheckboxesField(_l("Roles"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])

@@ -31,7 +31,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
@@ -44,6 +43,7 @@ from . import vocabulary
 from .access import require_roles
 from .auth_views import _safe_next
 from .extensions import babel
+from .forms import AdminForm
 
 # code: the language's own name (shown in the links, in that language)
 LANGUAGES: dict[str, str] = {"en": "English", "fr": "Français", "es": "Español"}
@@ -129,7 +129,7 @@ def detention_label(code: str | None) -> str:
     return "-" if code is None else str(DETENTION.get(code, code))
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(AdminForm):
     language = RadioField(
         _l("Language of the admin app"),
         choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],

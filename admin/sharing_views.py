@@ -8,7 +8,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import Forbidden
@@ -22,7 +21,7 @@ from reprisal_intake.models.sharing import CaseShare
 from . import audit
 from .access import CASE_ROLES, focal_point_mechanisms, require_roles
 from .case_requests import forbidden, open_case_request
-from .forms import EmptyForm
+from .forms import AdminForm, EmptyForm
 from .sharing import (
     active_shares,
     seal_to,
@@ -61,7 +60,7 @@ CONSENT_STATES = {
 }
 
 
-class ShareForm(FlaskForm):
+class ShareForm(AdminForm):
     mechanism = SelectField(
         _l("Share with"),
         validators=[DataRequired(_l("Choose a mechanism."))],
@@ -73,7 +72,7 @@ class ShareForm(FlaskForm):
     )
 
 
-class UnshareForm(FlaskForm):
+class UnshareForm(AdminForm):
     mechanism = StringField(validators=[DataRequired(), Length(max=16)])
 
 

@@ -10,7 +10,6 @@ from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wtforms import BooleanField, IntegerField, SelectField
@@ -22,7 +21,7 @@ from reprisal_intake.countries import countries
 from reprisal_intake.models import Case, Consent, utcnow
 from reprisal_intake.models.statistics import CaseStatistics
 
-from .forms import CheckboxesField
+from .forms import AdminForm, CheckboxesField
 from .reading import OpenedItem
 
 MAX_PEOPLE = 100_000
@@ -34,7 +33,7 @@ def _choices(pairs: Any, blank: Any = None) -> list[SelectChoice]:
     return [SelectChoice("", blank), *choices] if blank is not None else choices
 
 
-class StatisticsForm(FlaskForm):
+class StatisticsForm(AdminForm):
     state = SelectField(_l("State held responsible"), choices=[], validators=[Optional()])
     victim_type = SelectField(
         _l("Who was targeted"),

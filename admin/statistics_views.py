@@ -19,7 +19,6 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 from wtforms import DateField, HiddenField
 from wtforms.validators import AnyOf, InputRequired
@@ -31,6 +30,7 @@ from reprisal_intake.web.headers import BASE_POLICY
 
 from . import audit
 from .access import CASE_ROLES, case_scope, may_open_case, require_roles
+from .forms import AdminForm
 from .reading import open_item
 from .statistics_charts import render
 from .statistics_coding import StatisticsForm, prefill, save, statistics_consent
@@ -43,7 +43,7 @@ bp = Blueprint("statistics", __name__)
 EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 
 
-class ExportForm(FlaskForm):
+class ExportForm(AdminForm):
     start = DateField(validators=[InputRequired()])
     end = DateField(validators=[InputRequired()])
     format = HiddenField(validators=[AnyOf(list(EXPORT_TYPES))])

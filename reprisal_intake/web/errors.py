@@ -10,7 +10,14 @@ from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
-from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
+from werkzeug.exceptions import (
+    BadHost,
+    BadRequest,
+    HTTPException,
+    InternalServerError,
+    SecurityError,
+)
+from werkzeug.wrappers import Response
 
 OUR_PACKAGES = ("reprisal_intake", "admin", "crypto")
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType] | tuple[None, None, None]
@@ -95,8 +102,16 @@ def refuse_nul_in_address() -> None:
         raise BadRequest()
 
 
+def refuse_unusable_host(error: HTTPException) -> Response:
+    """Werkzeug's plain error page: with a Host header that names no host, no address can be built,
+    not even the stylesheet's that every page of ours links to."""
+    return error.get_response()
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, render_error)
+    app.register_error_handler(BadHost, refuse_unusable_host)
+    app.register_error_handler(SecurityError, refuse_unusable_host)
     app.before_request(refuse_nul_in_address)
 
     @app.errorhandler(DataError)

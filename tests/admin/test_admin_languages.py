@@ -197,3 +197,9 @@ def test_the_main_admin_pages_show_no_english_sentence_in_another_language(
             assert f'<html lang="{language}"' in page, path
             leaked = [text for text in english if text in page]
             assert leaked == [], (path, leaked[:5])
+
+
+@pytest.mark.parametrize("target", ["/%0d%0aSet-Cookie:%20x=1", "/%09/elsewhere.example/"])
+def test_a_language_link_with_an_odd_next_address_leads_home(admin_app: Flask, target: str) -> None:
+    switched = admin_app.test_client().get(f"/language/fr?next={target}")
+    assert switched.status_code == 302 and switched.headers["Location"] == "/"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from click.testing import CliRunner, Result
 from flask import Flask
 from sqlalchemy import delete, select, update
@@ -106,3 +107,16 @@ def test_the_auditor_reads_and_verifies_the_log(admin_app: Flask) -> None:
     assert "broken at entry 2" in client.get("/audit/?verify=1").get_data(as_text=True)
     # No form on the page changes the log.
     assert form_post(client, "/audit/", {}, page).status_code == 405
+
+
+@pytest.mark.parametrize(
+    "before", ["99999999999999999999999999", "9223372036854775808", "0", "-5", "garbage"]
+)
+def test_a_page_start_that_is_no_sequence_number_is_refused(admin_app: Flask, before: str) -> None:
+    auditor = make_account(admin_app, "auditor")
+    client = admin_app.test_client()
+    sign_in(admin_app, client, auditor)
+    response = client.get(f"/audit/?before={before}")
+    assert response.status_code == 400
+    assert "We could not read what was sent" in response.get_data(as_text=True)
+    assert client.get("/audit/?before=2").status_code == 200

@@ -136,3 +136,16 @@ def test_likelihood_times_severity_gives_the_level() -> None:
     assert risk_level("possible", "serious") == "medium"
     assert risk_level("likely", "serious") == "high"
     assert risk_level("almost_certain", "grave") == "critical"
+
+
+def test_a_review_date_sent_as_a_file_gives_the_form_back_with_what_was_written(
+    app: Flask, admin_app: Flask, client: FlaskClient
+) -> None:
+    work = a_case_on_my_desk(app, admin_app, client)
+    review = (io.BytesIO(b"2026-01-02"), "date.txt")
+    response = work.post(
+        "risk", likelihood="likely", severity="serious", next_review=review, **NARRATIVE
+    )
+    assert response.status_code == 400
+    assert "THREAT-SOURCE-7731" in response.get_data(as_text=True)
+    assert assessments(app, work.ref) == []

@@ -3,6 +3,8 @@ contacted, and writes internal notes that only reviewers can read. Both are encr
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -127,3 +129,16 @@ def test_an_empty_or_locked_reply_is_a_form_error(
     assert empty.status_code == 400 and "Write the reply." in empty.get_data(as_text=True)
     assert reviewer.post(f"/cases/{ref}/reply", data={"reply": "no token"}).status_code == 400
     assert items_of(app, ref, "reply") == [] and items_of(app, ref, "note") == []
+
+
+def test_a_note_sent_as_a_file_is_a_form_error_and_nothing_is_stored(
+    app: Flask, admin_app: Flask, client: FlaskClient
+) -> None:
+    _account, reviewer = signed_in_focal_point(admin_app)
+    ref, _codename = submitted(client)
+    assert unlock(reviewer).status_code == 302
+    page = reviewer.get(f"/cases/{ref}").get_data(as_text=True)
+    note = (io.BytesIO(b"a note in a file"), "note.txt")
+    response = form_post(reviewer, f"/cases/{ref}/note", {"note": note}, page)
+    assert response.status_code == 400 and "Write the note." in response.get_data(as_text=True)
+    assert items_of(app, ref, "note") == []

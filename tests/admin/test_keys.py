@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 
 import pytest
@@ -199,3 +200,37 @@ def test_an_offline_key_is_registered_by_its_public_half(app: Flask, admin_app: 
     with database(app).session() as session:
         reviewer = session.scalars(select(Reviewer).where(Reviewer.user_id == account.id)).one()
         assert reviewer.public_key == bytes(key.public_key) and reviewer.wrapped_secret_key is None
+
+
+@pytest.mark.parametrize(
+    "target", ["/%0d%0aSet-Cookie:%20x=1", "/%09/elsewhere.example/", "/%5Celsewhere.example/"]
+)
+def test_after_unlocking_an_odd_next_address_leads_to_the_account(
+    admin_app: Flask, target: str
+) -> None:
+    account = make_account(admin_app, "focal_point", mechanisms=("CAT",), key="app")
+    client = admin_app.test_client()
+    sign_in(admin_app, client, account)
+    response = form_post(
+        client,
+        f"/account/key/unlock?next={target}",
+        {"passphrase": KEY_PASSPHRASE},
+        account_page(client),
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/account/"
+    assert "Lock my key" in account_page(client)
+
+
+def test_a_passphrase_sent_as_a_file_is_refused_and_the_key_stays_locked(
+    admin_app: Flask,
+) -> None:
+    account = make_account(admin_app, "focal_point", mechanisms=("CAT",), key="app")
+    client = admin_app.test_client()
+    sign_in(admin_app, client, account)
+    passphrase = (io.BytesIO(KEY_PASSPHRASE.encode()), "passphrase.txt")
+    response = form_post(
+        client, "/account/key/unlock", {"passphrase": passphrase}, account_page(client)
+    )
+    assert response.status_code == 400
+    with database(admin_app).session() as session:
+        assert session.scalar(select(AdminSession.sealed_secret_key)) is None

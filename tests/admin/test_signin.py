@@ -4,17 +4,19 @@ timeout, sign-out everywhere."""
 from __future__ import annotations
 
 import datetime
+import io
 import re
 import time
 
 import pyotp
+import pytest
 from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy import select, update
 
 from admin.cli import cli
 from reprisal_intake.models import AdminSession, User
-from tests.admin.support import audit_actions, form_post, next_code, sign_in
+from tests.admin.support import audit_actions, csrf_of, form_post, next_code, sign_in
 from tests.factories import database, make_account
 
 SECRET_IN_PAGE = re.compile(r"<code>([A-Z2-7]{32})</code>")
@@ -219,3 +221,45 @@ def test_admin_pages_allow_scripts_only_where_security_keys_need_them(admin_app:
     assert "script-src 'self';" in account_policy + ";" and "unsafe" not in account_policy
     cookie = client.get_cookie("reprisal_admin")
     assert cookie is not None and cookie.http_only and cookie.same_site == "Strict"
+
+
+@pytest.mark.parametrize("field", ["username", "password"])
+def test_a_file_sent_as_a_typed_answer_counts_as_not_given(admin_app: Flask, field: str) -> None:
+    account = make_account(admin_app, "auditor")
+    client = admin_app.test_client()
+    answers: dict[str, object] = {"username": account.username, "password": account.password}
+    answers[field] = (io.BytesIO(b"typed answer"), "answer.txt")
+    response = form_post(client, "/signin", answers)
+    # The sign-in form again, as when a field is left empty.
+    assert response.status_code == 200
+    assert 'name="password"' in response.get_data(as_text=True)
+    assert session_ids(admin_app) == set()
+
+
+@pytest.mark.parametrize("body", [{"username": 5, "password": 5}, [1], 5], ids=repr)
+def test_a_json_body_is_not_read_as_the_sign_in_form(admin_app: Flask, body: object) -> None:
+    client = admin_app.test_client()
+    token = csrf_of(client.get("/signin").get_data(as_text=True))
+    response = client.post("/signin", json=body, headers={"X-CSRFToken": token})
+    # The sign-in form again, as when a field is left empty.
+    assert response.status_code == 200
+    assert 'name="password"' in response.get_data(as_text=True)
+    assert session_ids(admin_app) == set()
+
+
+@pytest.mark.parametrize("target", ["/%0d%0aSet-Cookie:%20x=1", "/%09/elsewhere.example/"])
+def test_after_the_code_an_odd_next_address_leads_home(admin_app: Flask, target: str) -> None:
+    account = make_account(admin_app, "auditor")
+    client = admin_app.test_client()
+    form_post(client, "/signin", {"username": account.username, "password": account.password})
+    response = form_post(
+        client, f"/signin/verify?next={target}", {"code": next_code(admin_app, account)}
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("host", ["a..b", "x" * 300], ids=["empty label", "too long"])
+def test_a_host_header_that_names_no_host_is_refused(admin_app: Flask, host: str) -> None:
+    response = admin_app.test_client().get("/signin", headers={"Host": host})
+    assert response.status_code == 400
+    assert "Bad Request" in response.get_data(as_text=True)

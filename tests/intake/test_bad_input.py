@@ -170,3 +170,8 @@ def test_a_nul_character_in_the_address_gets_a_400_page(client: FlaskClient, add
     response = client.get(address)
     assert response.status_code == 400
     assert "We could not read what was sent" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("host", ["a..b", "x" * 300])
+def test_a_host_header_that_names_no_host_gets_a_400(client: FlaskClient, host: str) -> None:
+    assert client.get("/", headers={"Host": host}).status_code == 400
