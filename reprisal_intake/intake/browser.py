@@ -246,7 +246,7 @@ def _upload_ids(payload: dict[str, Any]) -> list[str]:
     return upload_ids
 
 
-def _sealed(session: Session, payload: dict[str, Any]) -> SealedCase:
+def _sealed(session: Session, payload: dict[str, Any], upload_ids: list[str]) -> SealedCase:
     access = payload.get("access")
     if not isinstance(access, list) or not access:
         raise Invalid("access is missing")
@@ -261,7 +261,6 @@ def _sealed(session: Session, payload: dict[str, Any]) -> SealedCase:
         sealed_to[entry["reviewer"]] = _b64(entry.get("public_key"), 32, "public_key")
     report = _b64(payload.get("report"), None, "report")
     check_envelope(io.BytesIO(report), len(report), "report")
-    upload_ids = _upload_ids(payload)
     scope_to_uploads(session, upload_ids)
     attachments = []
     for upload_id in upload_ids:
@@ -292,11 +291,12 @@ def commit() -> ResponseReturnValue:
         return problem(400, "not_json")
     try:
         facts = _facts(payload)
+        upload_ids = _upload_ids(payload)
         with get_db().session() as session:
             _check_shared_mechanisms(session, facts)
-            sealed = _sealed(session, payload)
+            sealed = _sealed(session, payload, upload_ids)
             case = store_case(session, facts, sealed)
-            session.execute(delete(Upload).where(Upload.id.in_(_upload_ids(payload))))
+            session.execute(delete(Upload).where(Upload.id.in_(upload_ids)))
             mechanism = case.mechanisms[0]
             mechanism_name = domain.mechanism_name(mechanism.code, mechanism.name)
     except Invalid as error:
