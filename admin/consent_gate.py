@@ -1,6 +1,6 @@
 """The consent gate: no measure is recorded as sent unless the consent it needs is granted in the
 latest recorded state, the reviewer confirms it is still current, and the risk of the action is
-recorded (DOMAIN.md: Consent, Measures). Withdrawn consent blocks even if granted before."""
+recorded (docs/domain.md: Consent, Measures). Withdrawn consent blocks even if granted before."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The case lifecycle of DOMAIN.md as a state machine: the allowed transitions are data, anything else
+"""The case lifecycle of docs/domain.md as a state machine: the allowed transitions are data, anything else
 is refused and changes nothing; every accepted transition is recorded and audited in the caller's
 transaction."""
 

@@ -1,4 +1,4 @@
-"""Risk level from likelihood and severity (DOMAIN.md: Risk)."""
+"""Risk level from likelihood and severity (docs/domain.md: Risk)."""
 
 from __future__ import annotations
 

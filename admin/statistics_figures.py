@@ -1,4 +1,4 @@
-"""The figures of the annual reports (DOMAIN.md, "What gets reported") for a period, as counts.
+"""The figures of the annual reports (docs/domain.md, "What gets reported") for a period, as counts.
 
 Cases are those received in the period (``Case.created``) that the user may see. Case routing fields
 (mechanism, month, status) are counted for every case; the facts of a report (State, acts,

@@ -1,4 +1,4 @@
-"""The admin side's case-work vocabularies (DOMAIN.md: Lifecycle, Risk, Measures), kept as data.
+"""The admin side's case-work vocabularies (docs/domain.md: Lifecycle, Risk, Measures), kept as data.
 
 Codes are stored; labels are shown and translated. The submitter-facing vocabularies stay in
 reprisal_intake/domain.py.

@@ -3,7 +3,7 @@ this design requires, and nothing else.
 
 Per report it parses the same multipart form as the bare app, reads the mechanism's reviewer keys, seals
 the case with the intake's own code (``seal_on_server``: case key pair, codename keys, the report
-envelope, one access stanza per reviewer), writes the rows of ``DESIGN.md`` (case, lookup tag, case
+envelope, one access stanza per reviewer), writes the rows of ``docs/design.md`` (case, lookup tag, case
 mechanism, access stanzas, one consent row per answered scope, envelope piece, item) in a single
 ``INSERT`` statement through one persistent psycopg connection, commits durably, and answers a page with
 the codename.

@@ -1,7 +1,7 @@
 """RPTENV v1: envelopes, case and access keys, codenames, key files and case bundles.
 
 A pure library (standard library and PyNaCl only). The byte formats are fixed by
-spec/rptenv-v1.md and docs/codename-v1.md; tests/vectors pins them.
+docs/spec/rptenv-v1.md and docs/codename-v1.md; tests/vectors pins them.
 """
 
 from __future__ import annotations

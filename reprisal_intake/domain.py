@@ -1,4 +1,4 @@
-"""The domain's vocabularies (DOMAIN.md), kept as data so they can grow.
+"""The domain's vocabularies (docs/domain.md), kept as data so they can grow.
 
 Each vocabulary is a tuple of (code, label) pairs; codes are stored, labels are shown and translated.
 """
@@ -131,7 +131,7 @@ CASE_STATUSES = (
     "on_hold",
 )
 
-# Consent scopes of DOMAIN.md. "share_with" is asked per named mechanism (Consent.mechanism_code).
+# Consent scopes of docs/domain.md. "share_with" is asked per named mechanism (Consent.mechanism_code).
 CONSENT_SCOPES = (
     ("store_assess", _l("Keep this report and assess it")),
     ("contact", _l("Contact me (only through this service, with my codename)")),

@@ -21,7 +21,7 @@ def current_consents(rows: Iterable[Consent]) -> dict[ScopeKey, Consent]:
 
 
 def in_force(rows: Iterable[Consent]) -> list[Consent]:
-    """The consent in force for each scope, in the order of DOMAIN.md."""
+    """The consent in force for each scope, in the order of docs/domain.md."""
     order = {code: index for index, (code, _label) in enumerate(domain.CONSENT_SCOPES)}
     return sorted(
         current_consents(rows).values(),
@@ -78,5 +78,5 @@ def share_answers(latest: Mapping[ScopeKey, Consent], chosen: Iterable[str]) -> 
 
 
 def outward_action_on_hold(rows: Iterable[Consent]) -> bool:
-    """Withdrawn consent puts the case on hold for outward action (DOMAIN.md), at once."""
+    """Withdrawn consent puts the case on hold for outward action (docs/domain.md), at once."""
     return any(c.state == "withdrawn" for c in current_consents(rows).values())

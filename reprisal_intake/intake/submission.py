@@ -119,7 +119,7 @@ def mechanism_choices(session: Session) -> list[MechanismChoice]:
 
 @dataclass(frozen=True)
 class CaseFacts:
-    """What is stored in the clear about a new case: routing fields and consent (DESIGN.md)."""
+    """What is stored in the clear about a new case: routing fields and consent (docs/design.md)."""
 
     mechanism_code: str
     urgency: str | None

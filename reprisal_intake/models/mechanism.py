@@ -7,7 +7,7 @@ from .base import Base
 
 
 class Mechanism(Base):
-    """A human rights mechanism that cases are routed to, by its code (DOMAIN.md)."""
+    """A human rights mechanism that cases are routed to, by its code (docs/domain.md)."""
 
     __tablename__ = "mechanisms"
 

@@ -1,4 +1,4 @@
-"""A case moves through the lifecycle of DOMAIN.md one allowed step at a time: every other move is
+"""A case moves through the lifecycle of docs/domain.md one allowed step at a time: every other move is
 refused and changes nothing, every accepted move is recorded and audited."""
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ def test_a_case_is_put_on_hold_for_security_and_resumes_where_it_was(
     )
 
 
-# DOMAIN.md's lifecycle, written out: forward steps, a few steps back, closing from any open state,
+# docs/domain.md's lifecycle, written out: forward steps, a few steps back, closing from any open state,
 # reopening, and holding from any open state (received -> triaged is triage's; see below).
 FORWARD = [
     ("triaged", "consent_pending"),

@@ -1,4 +1,4 @@
-"""Every page carries the security headers of DESIGN.md, and nothing leaves the origin."""
+"""Every page carries the security headers of docs/design.md, and nothing leaves the origin."""
 
 from __future__ import annotations
 

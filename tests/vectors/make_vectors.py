@@ -7,7 +7,7 @@ overwrite existing files (pass --force only for a deliberate, reviewed re-genera
 version).
 
 The values are computed by a second, independent implementation written here from the specs
-(spec/rptenv-v1.md, docs/codename-v1.md) with nacl.bindings, hashlib's own BLAKE2b and a hand-made
+(docs/spec/rptenv-v1.md, docs/codename-v1.md) with nacl.bindings, hashlib's own BLAKE2b and a hand-made
 ISO/IEC 7816-4 pad; the `crypto` package is used only to cross-check the result before writing.
 """
 
@@ -490,7 +490,7 @@ def main() -> int:
     reviewer_secret, reviewer_public = keypair()
     second_secret, second_public = keypair()
     rptenv = {
-        "description": "RPTENV v1 test vectors (spec/rptenv-v1.md). Generated once by "
+        "description": "RPTENV v1 test vectors (docs/spec/rptenv-v1.md). Generated once by "
         "make_vectors.py on " + datetime.date.today().isoformat() + "; never regenerate.",
         "reviewer_secret_key": reviewer_secret.hex(),
         "reviewer_public_key": reviewer_public.hex(),

@@ -1,4 +1,4 @@
-"""Initial schema, and the mechanisms of DOMAIN.md.
+"""Initial schema, and the mechanisms of docs/domain.md.
 
 Revision ID: 0001
 Revises:

@@ -1,7 +1,7 @@
 /*
  * rptenv.js: browser-side RPTENV v1 envelopes, case keys and codenames (ES2017, no build step).
  *
- * Normative texts: spec/rptenv-v1.md (the envelope bytes) and docs/codename-v1.md (codenames).
+ * Normative texts: docs/spec/rptenv-v1.md (the envelope bytes) and docs/codename-v1.md (codenames).
  * The Python package `crypto` is the reference implementation; both write and read the same bytes.
  *
  * Loading in a page (same origin, no inline script; CSP needs 'wasm-unsafe-eval' for the fast
