@@ -42,7 +42,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from admin.caselist import CaseFilters, case_page, immediate_query, page_query
+from admin.cases.listing import CaseFilters, case_page, immediate_query, page_query
 from reprisal_intake import schema
 from reprisal_intake.db import make_engine
 from reprisal_intake.models import Case, case_mechanisms, new_case_ref

@@ -17,8 +17,8 @@ from sqlalchemy import Connection, Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ProgrammingError
 
-from admin.contact import add_note, add_reply
-from admin.dbroles import apply_grants
+from admin.contact.messages import add_note, add_reply
+from admin.database_roles import apply_grants
 from crypto.codename import derive_codename_keys
 from crypto.envelope import CHUNK_LOG2_FILE, encrypt
 from reprisal_intake import create_app, schema

@@ -9,7 +9,7 @@ from click.testing import CliRunner, Result
 from flask import Flask
 from sqlalchemy import delete, select, update
 
-from admin import audit
+from admin.audit import log as audit_log
 from admin.cli import cli
 from reprisal_intake.models import AuditEntry, AuditHead
 from tests.admin.support import form_post, sign_in
@@ -23,7 +23,9 @@ def run(admin_app: Flask, *args: str) -> Result:
 def fill(admin_app: Flask, count: int = 5) -> None:
     with admin_app.app_context(), database(admin_app).session() as session:
         for n in range(count):
-            audit.record(session, f"user{n}", "case_viewed", case_ref=f"REF-{n}", detail={"n": n})
+            audit_log.record(
+                session, f"user{n}", "case_viewed", case_ref=f"REF-{n}", detail={"n": n}
+            )
 
 
 def test_an_intact_log_verifies(admin_app: Flask) -> None:
@@ -36,7 +38,7 @@ def test_an_intact_log_verifies(admin_app: Flask) -> None:
     with database(admin_app).session() as session:
         entries = list(session.scalars(select(AuditEntry).order_by(AuditEntry.seq)))
     assert [e.seq for e in entries] == [1, 2, 3, 4, 5]
-    assert entries[0].prev_hash == audit.GENESIS_HASH
+    assert entries[0].prev_hash == audit_log.GENESIS_HASH
     assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(entries))
 
 
@@ -90,7 +92,7 @@ def test_unknown_actions_are_refused(admin_app: Flask) -> None:
         database(admin_app).session() as session,
         pytest.raises(ValueError),
     ):
-        audit.record(session, "x", "made_up")
+        audit_log.record(session, "x", "made_up")
 
 
 def test_the_auditor_reads_and_verifies_the_log(admin_app: Flask) -> None:

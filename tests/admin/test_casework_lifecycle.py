@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from admin.lifecycle import TRANSITIONS
+from admin.casework.lifecycle import TRANSITIONS
 from reprisal_intake.domain import CASE_STATUSES
 from reprisal_intake.models import today
 from reprisal_intake.models.casework import StatusChange

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from admin.risk import risk_level
+from admin.casework.risk import risk_level
 from crypto.bundle import open_bundle
 from reprisal_intake.models import EnvelopeChunk, Item, today
 from reprisal_intake.models.casework import RiskAssessment

@@ -86,7 +86,7 @@ def test_a_reply_reaches_the_submitter_and_a_note_never_does(
 
 
 def _case_key(app: Flask, ref: str, account: Account) -> PrivateKey:
-    from admin.reading import case_key_for
+    from admin.cases.decryption import case_key_for
 
     with database(app).session() as session:
         key = case_key_for(

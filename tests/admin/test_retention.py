@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, inspect, select, text
 
-from admin.contact import add_note
+from admin.contact.messages import add_note
 from crypto.codename import derive_codename_keys
 from reprisal_intake.models import AuditEntry, Case, EnvelopeChunk, Mechanism, SubmitterTag, today
 from reprisal_intake.models.sharing import CaseShare

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from admin.contact import add_reply
+from admin.contact.messages import add_reply
 from crypto.codename import derive_codename_keys
 from reprisal_intake import create_app
 from reprisal_intake.db import make_engine

@@ -6,7 +6,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from reprisal_intake.intake.consents import next_state, outward_action_on_hold
+from reprisal_intake.consents import next_state, outward_action_on_hold
 from reprisal_intake.models import Consent
 from tests.conftest import csrf_token
 from tests.factories import database, make_reviewer

@@ -7,7 +7,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from admin.contact import add_note, add_reply
+from admin.contact.messages import add_note, add_reply
 from crypto.codename import derive_codename_keys
 from reprisal_intake.intake import followup
 from reprisal_intake.models import Case, Item
