@@ -25,10 +25,11 @@ from reprisal_intake import create_app, schema
 from reprisal_intake.db import make_engine
 from reprisal_intake.items import add_item
 from reprisal_intake.models import Case, Upload, UploadPart, today
-from tests.conftest import POSTGRES_ADMIN_URL, csrf_token, post_form
 from tests.factories import database, make_reviewer, report_form
-from tests.intake.test_browser_path import ScriptedBrowser
-from tests.intake.test_submit import CODENAME
+from tests.support.forms import csrf_token, post_form
+from tests.support.intake import CODENAME
+from tests.support.scripted_browser import ScriptedBrowser
+from tests.support.services import POSTGRES_ADMIN_URL
 
 pytestmark = pytest.mark.postgres
 

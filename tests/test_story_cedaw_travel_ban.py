@@ -19,11 +19,10 @@ from sqlalchemy import select
 from admin.audit import log as audit_log
 from reprisal_intake.models import AuditEntry, Case
 from reprisal_intake.models.casework import Measure
-from tests.admin.support import audit_actions, form_post, sign_in, unlock
-from tests.conftest import csrf_token
 from tests.factories import database, make_account
-from tests.intake.test_followup import enter
-from tests.intake.test_submit import CODENAME, submit
+from tests.support.admin import audit_actions, form_post, sign_in, unlock
+from tests.support.forms import csrf_token
+from tests.support.intake import CODENAME, enter, submit
 
 TRAVEL_BAN = "STORY-7731 After the CEDAW session in Geneva my passport was stamped: travel ban."
 REPLY = (

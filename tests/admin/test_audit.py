@@ -12,8 +12,8 @@ from sqlalchemy import delete, select, update
 from admin.audit import log as audit_log
 from admin.cli import cli
 from reprisal_intake.models import AuditEntry, AuditHead
-from tests.admin.support import form_post, sign_in
 from tests.factories import database, make_account
+from tests.support.admin import form_post, sign_in
 
 
 def run(admin_app: Flask, *args: str) -> Result:

@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from crypto.bundle import open_bundle
 from reprisal_intake.models import Case
-from tests.admin.support import audit_actions, form_post, sign_in, unlock
 from tests.factories import database, make_account, make_reviewer
-from tests.intake.test_submit import submit
+from tests.support.admin import audit_actions, form_post, sign_in, unlock
+from tests.support.intake import submit
 
 ITEM_LINK = re.compile(r'href="(/cases/[^"]+/items/[^"]+)"')
 

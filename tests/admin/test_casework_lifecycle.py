@@ -14,9 +14,9 @@ from admin.casework.lifecycle import TRANSITIONS
 from reprisal_intake.domain import CASE_STATUSES
 from reprisal_intake.models import today
 from reprisal_intake.models.casework import StatusChange
-from tests.admin.casework_support import a_case_on_my_desk, update_case
-from tests.admin.support import audit_actions, csrf_of
 from tests.factories import database
+from tests.support.admin import audit_actions, csrf_of
+from tests.support.casework import a_case_on_my_desk, update_case
 
 
 def status_changes(app: Flask, ref: str) -> list[tuple[str, str, str | None]]:

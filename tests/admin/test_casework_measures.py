@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from reprisal_intake.models import EnvelopeChunk, today
 from reprisal_intake.models.casework import Measure
-from tests.admin.casework_support import Casework, a_case_on_my_desk, record_consent
-from tests.admin.support import audit_actions, csrf_of, sign_in, unlock
 from tests.factories import database, make_account
+from tests.support.admin import audit_actions, csrf_of, sign_in, unlock
+from tests.support.casework import Casework, a_case_on_my_desk, record_consent
 
 DUE = (today() + datetime.timedelta(days=30)).isoformat()
 

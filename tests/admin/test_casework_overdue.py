@@ -9,10 +9,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from reprisal_intake.models import Case, today
-from tests.admin.casework_support import a_case_on_my_desk, update_case
-from tests.admin.support import sign_in
 from tests.factories import database, make_account, make_reviewer
-from tests.intake.test_submit import submit
+from tests.support.admin import sign_in
+from tests.support.casework import a_case_on_my_desk, update_case
+from tests.support.intake import submit
 
 
 def test_a_focal_point_sees_only_their_mechanisms_overdue_cases_a_coordinator_sees_all(

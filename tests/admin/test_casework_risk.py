@@ -15,9 +15,9 @@ from admin.casework.risk import risk_level
 from crypto.bundle import open_bundle
 from reprisal_intake.models import EnvelopeChunk, Item, today
 from reprisal_intake.models.casework import RiskAssessment
-from tests.admin.casework_support import a_case_on_my_desk
-from tests.admin.support import audit_actions, form_post, unlock
 from tests.factories import database
+from tests.support.admin import audit_actions, form_post, unlock
+from tests.support.casework import a_case_on_my_desk
 
 NARRATIVE = {
     "threat_source": "THREAT-SOURCE-7731 the district police chief",

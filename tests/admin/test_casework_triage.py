@@ -8,10 +8,10 @@ import datetime
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.admin.casework_support import Casework, a_case_on_my_desk, update_case
-from tests.admin.support import audit_actions, sign_in
 from tests.factories import make_account
-from tests.intake.test_submit import submit
+from tests.support.admin import audit_actions, sign_in
+from tests.support.casework import Casework, a_case_on_my_desk, update_case
+from tests.support.intake import submit
 
 HOURS = datetime.timedelta(hours=1)
 OVERDUE = "no action within 24 hours"

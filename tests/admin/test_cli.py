@@ -7,22 +7,17 @@ import json
 import zipfile
 from pathlib import Path
 
-from click.testing import CliRunner, Result
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from admin.cli import cli
 from crypto.bundle import open_bundle
 from crypto.keys import generate_keypair
 from reprisal_intake import schema
 from reprisal_intake.models import Reviewer
 from tests.factories import database, make_reviewer
-from tests.intake.test_submit import submit
-
-
-def run(admin_app: Flask, *args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), obj=admin_app, catch_exceptions=False)
+from tests.support.cli import run
+from tests.support.intake import submit
 
 
 def test_init_is_idempotent(admin_app: Flask) -> None:

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from admin.cli import cli
 from reprisal_intake.models import User
-from tests.admin.support import form_post
 from tests.factories import database
+from tests.support.admin import form_post
 
 
 def run(admin_app: Flask, *args: str) -> Result:
@@ -55,8 +55,8 @@ def test_user_add_refuses_bad_input(admin_app: Flask) -> None:
 
 
 def test_an_administrator_invites_from_the_web_and_sees_no_password(admin_app: Flask) -> None:
-    from tests.admin.support import sign_in
     from tests.factories import make_account
+    from tests.support.admin import sign_in
 
     admin = make_account(admin_app, "administrator")
     client = admin_app.test_client()
@@ -79,14 +79,14 @@ def test_an_administrator_invites_from_the_web_and_sees_no_password(admin_app: F
     form_post(client, f"/users/{bea_id}/roles", {"roles": ["focal_point", "coordinator"]}, page)
     with database(admin_app).session() as session:
         assert session.get(User, bea_id).roles == "focal_point coordinator"
-    from tests.admin.support import audit_actions
+    from tests.support.admin import audit_actions
 
     assert (admin.username, "role_change", None) in audit_actions(admin_app)
 
 
 def test_a_deactivated_account_is_signed_out_and_cannot_sign_in(admin_app: Flask) -> None:
-    from tests.admin.support import sign_in
     from tests.factories import make_account
+    from tests.support.admin import sign_in
 
     admin = make_account(admin_app, "administrator")
     auditor = make_account(admin_app, "auditor")

@@ -16,9 +16,9 @@ from crypto.envelope import decrypt
 from crypto.errors import RptenvError
 from reprisal_intake.envelopes import open_envelope
 from reprisal_intake.models import Case, Item
-from tests.admin.support import audit_actions, form_post, sign_in, unlock
 from tests.factories import Account, database, make_account
-from tests.intake.test_submit import CODENAME, submit
+from tests.support.admin import audit_actions, form_post, sign_in, unlock
+from tests.support.intake import CODENAME, submit
 
 
 def submitted(client: FlaskClient, **answers: object) -> tuple[str, str]:

@@ -20,9 +20,9 @@ from crypto.errors import NotARecipientError
 from crypto.keyfile import unwrap_secret_key
 from crypto.keys import generate_keypair, open_case_key
 from reprisal_intake.models import AccessStanza, AdminSession, Case, EnvelopeChunk, Item, Reviewer
-from tests.admin.support import account_page, audit_actions, form_post, sign_in, unlock
 from tests.factories import KEY_PASSPHRASE, database, make_account
-from tests.intake.test_submit import submit
+from tests.support.admin import account_page, audit_actions, form_post, sign_in, unlock
+from tests.support.intake import submit
 
 
 def create_key(client: FlaskClient, passphrase: str, confirm: str | None = None):

@@ -15,9 +15,9 @@ from admin.contact.messages import add_note
 from crypto.codename import derive_codename_keys
 from reprisal_intake.models import AuditEntry, Case, EnvelopeChunk, Mechanism, SubmitterTag, today
 from reprisal_intake.models.sharing import CaseShare
-from tests.admin.test_cli import run
 from tests.factories import database, make_reviewer
-from tests.intake.test_submit import CODENAME, submit
+from tests.support.cli import run
+from tests.support.intake import CODENAME, submit
 
 
 def report(client: FlaskClient, app: Flask, *, closed_days_ago: int | None, also: str = "") -> str:

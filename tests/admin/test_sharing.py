@@ -9,9 +9,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from reprisal_intake.models import AccessStanza, Case, Consent, Item
-from tests.admin.support import audit_actions, form_post, sign_in, unlock
 from tests.factories import database, make_account, make_reviewer
-from tests.intake.test_submit import submit
+from tests.support.admin import audit_actions, form_post, sign_in, unlock
+from tests.support.intake import submit
 
 
 def the_case(app: Flask) -> Case:

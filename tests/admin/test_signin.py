@@ -16,8 +16,8 @@ from sqlalchemy import select, update
 
 from admin.cli import cli
 from reprisal_intake.models import AdminSession, User
-from tests.admin.support import audit_actions, csrf_of, form_post, next_code, sign_in
 from tests.factories import database, make_account
+from tests.support.admin import audit_actions, csrf_of, form_post, next_code, sign_in
 
 SECRET_IN_PAGE = re.compile(r"<code>([A-Z2-7]{32})</code>")
 RECOVERY = re.compile(r"<li><code>([a-z0-9-]{14})</code></li>")

@@ -21,9 +21,9 @@ from sqlalchemy import select
 from reprisal_intake.models import Case, Consent, Mechanism, today
 from reprisal_intake.models.casework import Measure
 from reprisal_intake.models.statistics import CaseStatistics
-from tests.admin.support import audit_actions, csrf_of, sign_in, unlock
 from tests.factories import Account, database, make_account
-from tests.intake.test_submit import submit
+from tests.support.admin import audit_actions, csrf_of, sign_in, unlock
+from tests.support.intake import submit
 
 STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
 

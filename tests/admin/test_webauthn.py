@@ -18,8 +18,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from reprisal_intake.models import WebAuthnCredential
-from tests.admin.support import audit_actions, csrf_of, form_post, sign_in
 from tests.factories import database, make_account
+from tests.support.admin import audit_actions, csrf_of, form_post, sign_in
 
 ORIGIN = "http://localhost"
 RP_ID = "localhost"

@@ -10,9 +10,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from reprisal_intake.models import Case, Consent
-from tests.admin.support import form_post, sign_in
 from tests.factories import Account, database, make_account
-from tests.intake.test_submit import submit
+from tests.support.admin import form_post, sign_in
+from tests.support.intake import submit
 
 
 @dataclass
