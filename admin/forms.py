@@ -1,5 +1,13 @@
-"""The admin app's base forms (Flask-WTF: every POST carries a CSRF token); each area keeps its own
-forms beside its views."""
+"""The admin app's base forms; each area keeps its own forms beside its views.
+
+One convention for bad input, everywhere in the admin app:
+
+* CSRF: ``CSRFProtect`` (admin/extensions.py) checks every POST before any view runs; a missing or
+  stale token is always the shared "This form has expired" page (400). No view checks the token.
+* An invalid form: a view tests ``form.validate_on_submit()``; when it fails, a form with text a
+  person typed comes back on its page with the answers and their errors (400, nothing stored); a
+  form of buttons, choices or secrets only (nothing to give back) answers ``abort(400)``.
+"""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -92,9 +92,7 @@ def reply(ref: str) -> ResponseReturnValue:
     with get_db().session() as db:
         opened = open_case_request(db, ref)
         form = ReplyForm()
-        if not form.validate():
-            if form.csrf_token.errors:
-                abort(400)
+        if not form.validate_on_submit():
             return _compose_again(opened, form, None, None)
         if opened.case_key is None:
             return _compose_again(opened, form, None, str(KEY_NEEDED))
@@ -119,9 +117,7 @@ def note(ref: str) -> ResponseReturnValue:
     with get_db().session() as db:
         opened = open_case_request(db, ref)
         form = NoteForm()
-        if not form.validate():
-            if form.csrf_token.errors:
-                abort(400)
+        if not form.validate_on_submit():
             return _compose_again(opened, None, form, None)
         if opened.case_key is None:
             return _compose_again(opened, None, form, str(KEY_NEEDED))

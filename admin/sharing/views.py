@@ -126,9 +126,7 @@ def share(ref: str) -> ResponseReturnValue:
         case = opened.case
         form = ShareForm()
         form.mechanism.choices = _share_choices(db, case)
-        if not form.validate():
-            if form.csrf_token.errors:
-                abort(400)
+        if not form.validate_on_submit():
             messages = [str(e) for errors in form.errors.values() for e in errors]
             return render_template(
                 "admin/sharing/refused.html", case=case, mechanism=None, message=" ".join(messages)
@@ -168,7 +166,7 @@ def unshare(ref: str) -> ResponseReturnValue:
         opened = open_case_request(db, ref)
         case = opened.case
         form = UnshareForm()
-        if not form.validate():
+        if not form.validate_on_submit():
             abort(400)
         code = (form.mechanism.data or "").strip().upper()
         found = db.scalar(
@@ -207,7 +205,7 @@ def reseal(ref: str) -> ResponseReturnValue:
     """Seal the case to keys its mechanisms received after it was sealed or shared."""
     with get_db().session() as db:
         opened = open_case_request(db, ref)
-        if not EmptyForm().validate():
+        if not EmptyForm().validate_on_submit():
             abort(400)
         if opened.case_key is None:
             flash(str(REFUSALS["key_needed"]))

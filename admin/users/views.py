@@ -42,6 +42,10 @@ def _invite_form() -> InviteForm:
 @bp.get("/")
 @require_roles("administrator")
 def user_list() -> ResponseReturnValue:
+    return _user_page(_invite_form())
+
+
+def _user_page(form: InviteForm, status: int = 200) -> ResponseReturnValue:
     with get_db().session() as db:
         users = [
             {
@@ -71,11 +75,11 @@ def user_list() -> ResponseReturnValue:
         "admin/users.html",
         users=users,
         reviewers=reviewers,
-        form=_invite_form(),
+        form=form,
         roles_form=RolesForm(),
         empty=EmptyForm(),
         roles=ROLES,
-    )
+    ), status
 
 
 @bp.post("/invite")
@@ -83,8 +87,8 @@ def user_list() -> ResponseReturnValue:
 def invite_user() -> ResponseReturnValue:
     form = _invite_form()
     if not form.validate_on_submit():
-        flash(_("Check the user name: letters, digits, dot, dash and underscore only."))
-        return redirect(url_for("users.user_list"))
+        # The list again, with the invitation as typed and what is wrong with it.
+        return _user_page(form, 400)
     actor = _actor()
     hours = current_app.config["ADMIN_INVITATION_HOURS"]
     with get_db().session() as db:
