@@ -1,4 +1,4 @@
-"""Fixtures in the style of Flask's tutorial and Warehouse: an ``app``, a ``client`` and a ``runner``;
+"""Fixtures in the style of Flask's tutorial and Warehouse: an ``app`` (and ``admin_app``) and a ``client``;
 each test runs inside a transaction that is rolled back; data comes from the factories in
 ``tests/factories.py``.
 
@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient, FlaskCliRunner
+from flask.testing import FlaskClient
 from sqlalchemy import Connection, Engine
 
 from reprisal_intake import schema
@@ -83,20 +83,6 @@ def admin_app(connection: Connection) -> Flask:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
-
-
-@pytest.fixture
-def runner(admin_app: Flask) -> FlaskCliRunner:
-    return admin_app.test_cli_runner()
-
-
-@pytest.fixture
-def db_session(app: Flask) -> Iterator[Any]:
-    from reprisal_intake.db import Database
-
-    database: Database = app.extensions["reprisal_db"]
-    with database.session() as session:
-        yield session
 
 
 @pytest.fixture

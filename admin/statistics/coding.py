@@ -24,7 +24,6 @@ from reprisal_intake.models import Case, Consent, utcnow
 from reprisal_intake.models.statistics import CaseStatistics
 
 MAX_PEOPLE = 100_000
-CONSENT_GATED = ("gender", "age_band", "women_girls")
 
 
 def _choices(pairs: Any, blank: Any = None) -> list[SelectChoice]:
