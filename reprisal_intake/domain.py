@@ -134,7 +134,7 @@ CASE_STATUSES = (
 # Consent scopes of docs/domain.md. "share_with" is asked per named mechanism (Consent.mechanism_code).
 CONSENT_SCOPES = (
     ("store_assess", _l("Keep this report and assess it")),
-    ("contact", _l("Contact me (only through this service, with my codename)")),
+    ("contact", _l("Contact me outside this service (phone, e-mail, meeting)")),
     ("share_with", _l("Share it with another mechanism I name")),
     ("state_named", _l("Raise it confidentially with the State, naming the person")),
     ("state_anonymised", _l("Raise it confidentially with the State, without naming anyone")),

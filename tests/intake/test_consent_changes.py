@@ -33,7 +33,7 @@ def history(app: Flask) -> list[tuple[str, str | None, str]]:
 def test_the_case_page_shows_each_consent_in_force(app: Flask, client: FlaskClient) -> None:
     reported(app, client, consent_contact="granted", consent_state_named="refused")
     page = client.get("/followup/case").get_data(as_text=True)
-    assert "Contact me (only through this service, with my codename)" in page
+    assert "Contact me outside this service (phone, e-mail, meeting)" in page
     assert "Change your consent" in page
     assert 'name="scope_contact" value="granted" checked' in page
     assert 'name="scope_state_named" value="refused" checked' in page
