@@ -138,6 +138,8 @@ CONSENT_SCOPES = (
     ("share_with", _l("Share it with another mechanism I name")),
     ("state_named", _l("Raise it confidentially with the State, naming the person")),
     ("state_anonymised", _l("Raise it confidentially with the State, without naming anyone")),
+    ("other_states_named", _l("Tell other States or diplomats, naming the person")),
+    ("other_states_anonymised", _l("Tell other States or diplomats, without naming anyone")),
     ("public_named", _l("Public statement naming the person")),
     ("public_anonymised", _l("Public statement without names")),
     ("sg_report_named", _l("The Secretary-General's annual report, naming the person")),

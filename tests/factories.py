@@ -21,6 +21,8 @@ CONSENT_SCOPES_ASKED = (
     "contact",
     "state_named",
     "state_anonymised",
+    "other_states_named",
+    "other_states_anonymised",
     "public_named",
     "public_anonymised",
     "sg_report_named",

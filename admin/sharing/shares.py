@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from admin.casework.consent_gate import consent_in_force
 from admin.casework.lifecycle import note_action
 from crypto.keys import seal_case_key
-from reprisal_intake.consents import outward_action_on_hold
+from reprisal_intake.consents import case_on_hold
 from reprisal_intake.models import (
     AccessStanza,
     Case,
@@ -61,7 +61,7 @@ def share_refusal(db: Session, case: Case, mechanism: Mechanism | None) -> str |
     state = share_consent(case, mechanism.code)
     if state != "granted":
         return f"consent_{state}"
-    if case.status == "on_hold" or outward_action_on_hold(case.consents):
+    if case.status in ("on_hold", "closed") or case_on_hold(case.consents):
         return "on_hold"
     if not mechanism_reviewer_ids(db, {mechanism.code}):
         return "no_reviewers"

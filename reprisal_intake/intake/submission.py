@@ -17,6 +17,7 @@ from crypto.codename import CodenameKeys
 from crypto.envelope import CHUNK_LOG2_TEXT, encrypt
 from crypto.keys import seal_case_key
 
+from ..consent_wording import WORDING_VERSION
 from ..items import store_new_items
 from ..models import (
     AccessStanza,
@@ -240,6 +241,7 @@ def _insert_case(session: Session, facts: CaseFacts, sealed: SealedCase) -> str:
                 "given_by": facts.given_by,
                 "language": facts.language,
                 "recorded": created,
+                "wording": WORDING_VERSION,
             }
             for consent in facts.consents
         ],

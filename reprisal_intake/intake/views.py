@@ -300,7 +300,7 @@ def _case_page(
             return redirect(url_for("intake.followup_start"), code=303)
         messages = followup.readable_messages(session, case, keys)
         consents = consent_rules.in_force(case.consents)
-        on_hold = consent_rules.outward_action_on_hold(case.consents)
+        on_hold = consent_rules.case_on_hold(case.consents)
         mechanisms = list(case.mechanisms)
         status_code = case.status
         created = case.created

@@ -164,5 +164,8 @@ class Consent(Base):
     given_by: Mapped[str] = mapped_column(String(16))
     language: Mapped[str] = mapped_column(String(16))
     recorded: Mapped[datetime.date] = mapped_column(Date, default=today)
+    # The version of the wording the person was shown (reprisal_intake.consent_wording); None for
+    # rows recorded before wording was versioned.
+    wording: Mapped[str | None] = mapped_column(String(16))
 
     case: Mapped[Case] = relationship(back_populates="consents")

@@ -1,0 +1,48 @@
+"""Consent as the person is told (issue 15): the wording version on each consent row, approval and
+cancellation of measures. The new scopes ("other_states_named", "other_states_anonymised") need no
+schema change: scopes are codes, and every row recorded before stays valid as it was.
+
+Revision ID: 0008_consent_rules
+Revises: 0007
+Create Date: 2026-12-02
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0008_consent_rules"
+down_revision: str | None = "0007"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("consents", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("wording", sa.String(length=16), nullable=True))
+    with op.batch_alter_table("measures", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("approved_by", sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column("approved_on", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("cancelled_on", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("cancel_reason", sa.String(length=24), nullable=True))
+        batch_op.add_column(sa.Column("cancelled_by", sa.String(length=32), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_measures_approved_by_users"), "users", ["approved_by"], ["id"]
+        )
+        batch_op.create_foreign_key(
+            batch_op.f("fk_measures_cancelled_by_users"), "users", ["cancelled_by"], ["id"]
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("measures", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("fk_measures_cancelled_by_users"), type_="foreignkey")
+        batch_op.drop_constraint(batch_op.f("fk_measures_approved_by_users"), type_="foreignkey")
+        batch_op.drop_column("cancelled_by")
+        batch_op.drop_column("cancel_reason")
+        batch_op.drop_column("cancelled_on")
+        batch_op.drop_column("approved_on")
+        batch_op.drop_column("approved_by")
+    with op.batch_alter_table("consents", schema=None) as batch_op:
+        batch_op.drop_column("wording")
