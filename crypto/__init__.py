@@ -1,7 +1,7 @@
 """RPTENV v1: envelopes, case and access keys, codenames, key files and case bundles.
 
-A pure library (standard library and PyNaCl only). The byte formats are fixed by
-docs/spec/rptenv-v1.md and docs/codename-v1.md; tests/vectors pins them.
+A pure library (standard library, PyNaCl, and `cryptography` for ML-KEM-768 in X-Wing). The byte
+formats are fixed by docs/spec/rptenv-v1.md and docs/codename-v1.md; tests/vectors pins them.
 """
 
 from __future__ import annotations
