@@ -5,8 +5,8 @@
 Prints, for each suite: sealing and opening one stanza (a file key, and a case key for a reviewer),
 the stanza and header sizes, what the intake's server path spends sealing one report to 3 readers
 (case key, the report's envelope, 3 access stanzas) and a reader spends opening it; then the same
-report sealed by the browser library (rptenv.js, libsodium.js with and without WebAssembly) under
-node. The two suites are timed in alternating rounds (suite 1, suite 2, suite 1, ...) and each
+report encrypted by the browser library (rptenv.js, libsodium.js with and without WebAssembly) in
+Debian's Chromium (via Playwright) and under node. The two suites are timed in alternating rounds (suite 1, suite 2, suite 1, ...) and each
 figure is the best round (the mean of a batch of calls): on a shared machine the best round is the
 least disturbed one. Each ratio divides figures of this run only.
 """
@@ -116,6 +116,65 @@ def node_figures() -> dict[str, dict[str, float]] | None:
     return figures
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+PAGE_SCRIPTS = [
+    ROOT / "reprisal_intake/static/vendor/libsodium/libsodium.js",
+    ROOT / "reprisal_intake/static/js/libsodium-ready.js",
+    ROOT / "reprisal_intake/static/vendor/libsodium/libsodium-wrappers.js",
+    ROOT / "reprisal_intake/static/js/rptenv.js",
+]
+PAGE_TIMING = """([reportBytes, readerCount]) => {
+    const R = RPTENV;
+    const report = new Uint8Array(reportBytes).fill(120);
+    const actions = [1, 2].map((suite) => {
+        const readers = Array.from({ length: readerCount }, () => R.generateCaseKeyPair(suite));
+        return () => {
+            const key = R.generateCaseKeyPair(suite);
+            R.encryptBytes(report, [key.publicKey], { kind: 'report' }, 12);
+            for (const reader of readers) R.sealCaseKey(key.privateKey, reader.publicKey);
+        };
+    });
+    const best = [Infinity, Infinity];
+    actions.forEach((action) => action());
+    for (let round = 0; round < 9; round++) {
+        actions.forEach((action, index) => {
+            const start = performance.now();
+            for (let i = 0; i < 6; i++) action();
+            best[index] = Math.min(best[index], (performance.now() - start) / 6);
+        });
+    }
+    return best;
+}"""
+
+
+def chromium_figures() -> dict[str, list[float]] | None:
+    """Encrypting a report to 3 readers in Debian's Chromium, with the JIT and --jitless."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None
+    if not CHROMIUM.exists():
+        return None
+    base = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
+    figures: dict[str, list[float]] = {}
+    with sync_playwright() as manager:
+        for name, extra in (
+            ("WebAssembly", []),
+            ("--jitless, no WebAssembly", ["--js-flags=--jitless"]),
+        ):
+            browser = manager.chromium.launch(executable_path=str(CHROMIUM), args=[*base, *extra])
+            try:
+                page = browser.new_page()
+                page.goto("about:blank")
+                for script in PAGE_SCRIPTS:
+                    page.add_script_tag(path=str(script))
+                page.evaluate("() => RPTENV.ready")
+                figures[name] = page.evaluate(PAGE_TIMING, [len(REPORT), READERS])
+            finally:
+                browser.close()
+    return figures
+
+
 def main() -> int:
     print(f"pq_cost: {machine()}")
     print(f"report: {len(REPORT)} bytes of answers, {READERS} readers\n")
@@ -133,6 +192,16 @@ def main() -> int:
     for name in one:
         a, b = best_ms((one[name], two[name]))
         print(f"{name:<42}{a:>12.3f}{b:>12.3f}{b / a:>9.1f}")
+
+    in_chromium = chromium_figures()
+    if in_chromium is None:
+        print("\nno Chromium at /usr/bin/chromium (or no playwright): no browser figures")
+    else:
+        print(
+            f"\n{'Chromium: encrypt a report to 3 readers, best ms':<52}{'suite 1':>10}{'suite 2':>10}{'2 / 1':>7}"
+        )
+        for name, (a, b) in in_chromium.items():
+            print(f"{name:<52}{a:>10.3f}{b:>10.3f}{b / a:>7.1f}")
 
     browser = node_figures()
     if browser is None:
