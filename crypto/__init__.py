@@ -61,6 +61,7 @@ from .keys import (
     public_key_from_base64,
     public_key_to_base64,
     reader_public_key_from_base64,
+    reseal_case_key,
     seal_case_key,
 )
 from .stanzas import SUITE_CLASSICAL, SUITE_HYBRID, ReaderKey, RecipientKey, suite_of
@@ -119,6 +120,7 @@ __all__ = [
     "public_key_to_base64",
     "read_header",
     "reader_public_key_from_base64",
+    "reseal_case_key",
     "seal_case_key",
     "suite_of",
     "unwrap_secret_key",

@@ -42,6 +42,7 @@ __all__ = [
     "public_key_to_base64",
     "reader_key_from_secret",
     "reader_public_key_from_base64",
+    "reseal_case_key",
     "seal_case_key",
 ]
 
@@ -147,3 +148,20 @@ def open_case_key(
     if opened_but_mismatched:
         raise AuthenticationError("the recovered case key does not match the case public key")
     raise NotARecipientError("no access stanza opens with this key")
+
+
+def reseal_case_key(
+    stanzas: Iterable[bytes],
+    old_reader_key: ReaderKey,
+    new_reader_public_key: RecipientKey,
+    *,
+    case_public_key: RecipientKey,
+) -> bytes:
+    """Move a reader to a new key (for example from suite 1 to 2): the new key's access stanza.
+
+    Opens the case key from `stanzas` with the old key, checks it against `case_public_key`, and
+    seals it to the new key. The case key and the items do not change (docs/spec/rptenv-v2.md
+    section 4); the caller replaces the old stanza with the new one.
+    """
+    case_key = open_case_key(stanzas, old_reader_key, case_public_key=case_public_key)
+    return seal_case_key(case_key, new_reader_public_key)

@@ -36,6 +36,7 @@ from crypto import (
     public_key_to_base64,
     read_header,
     reader_public_key_from_base64,
+    reseal_case_key,
     seal_case_key,
     write_bundle,
 )
@@ -192,6 +193,33 @@ def test_a_file_key_stanza_is_not_an_access_stanza() -> None:
     envelope = encrypt(b"", [reviewer.public_key], NOTE)
     with pytest.raises(NotARecipientError):
         open_case_key([envelope[10 : 10 + 1168]], reviewer, case_suite=2)
+
+
+@pytest.mark.parametrize("case_suite", [1, 2])
+def test_a_reader_moves_from_a_classical_to_a_hybrid_key(case_suite: int) -> None:
+    case_key = generate_hybrid_key() if case_suite == 2 else generate_keypair()
+    old, new, other = generate_keypair(), generate_hybrid_key(), generate_keypair()
+    stanzas = [seal_case_key(case_key, other.public_key), seal_case_key(case_key, old.public_key)]
+    moved = reseal_case_key(stanzas, old, new.public_key, case_public_key=case_key.public_key)
+    assert len(moved) == 1168
+    opened = open_case_key([moved], new, case_public_key=case_key.public_key)
+    assert bytes(opened) == bytes(case_key)
+    with pytest.raises(NotARecipientError):
+        open_case_key([moved], old)
+    with pytest.raises(NotARecipientError):
+        open_case_key([moved], PrivateKey(new.x25519_secret_key))
+
+
+def test_reseal_refuses_a_case_key_that_is_not_the_cases() -> None:
+    old = generate_keypair()
+    stanza = seal_case_key(generate_keypair(), old.public_key)
+    with pytest.raises(AuthenticationError):
+        reseal_case_key(
+            [stanza],
+            old,
+            generate_hybrid_key().public_key,
+            case_public_key=generate_keypair().public_key,
+        )
 
 
 def test_reader_public_keys_of_both_suites_parse() -> None:
