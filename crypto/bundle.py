@@ -1,9 +1,10 @@
 """The case bundle: a ZIP of a case's envelopes plus manifest.json.
 
 Version 1 (docs/spec/rptenv-v1.md section 3): an X25519 case key and 80-byte access stanzas.
-Version 2 (docs/spec/rptenv-v2.md section 4): "case_suite" and a "suite" per access entry, so the
+Version 3 (docs/spec/rptenv-v2.md section 6): "case_suite" and a "suite" per access entry, so the
 case key and each reviewer's stanza may be X25519 (suite 1) or X-Wing (suite 2). Writers write
 version 1 whenever everything in the bundle is suite 1, so older tools keep reading those.
+(Version 2, the authenticated manifest of issue 14, is another branch's; see the spec.)
 
 The bundle holds no plaintext and no secret key. Its manifest is not authenticated by itself: the
 sha256 values catch a damaged or inconsistent bundle, the envelopes' own authentication protects
@@ -47,7 +48,8 @@ __all__ = [
 
 BUNDLE_FORMAT = "reprisal-case-bundle"
 BUNDLE_VERSION = 1
-BUNDLE_VERSIONS = (1, 2)
+SUITES_VERSION = 3  # the first bundle version whose manifest names suites
+BUNDLE_VERSIONS = (1, SUITES_VERSION)
 _CASE_PUBLIC_KEY_SIZES = {SUITE_CLASSICAL: KEY_SIZE, SUITE_HYBRID: PUBLIC_KEY_SIZE}
 _SUITE_OF_STANZA_SIZE = {size: suite for suite, size in ACCESS_STANZA_SIZES.items()}
 MANIFEST_NAME = "manifest.json"
@@ -123,7 +125,7 @@ def write_bundle(
     """Write a bundle to `out`: each envelope streamed into items/<id>.rptenv, manifest.json last.
 
     Each envelope's header and size are checked (not its contents). `out` is not closed.
-    The bundle is version 1 when the case key and every access stanza are suite 1, else 2.
+    The bundle is version 1 when the case key and every access stanza are suite 1, else 3.
     """
     if not isinstance(case_ref, str) or not case_ref:
         raise FormatError("case_ref must be a non-empty string")
@@ -137,7 +139,8 @@ def write_bundle(
             sizes = " or ".join(str(size) for size in ACCESS_STANZA_SIZES.values())
             raise FormatError(f"access stanza must be {sizes} bytes with a label")
         access_suites.append(suite)
-    version = 1 if {case_suite, *access_suites} == {SUITE_CLASSICAL} else 2
+    classical = {case_suite, *access_suites} == {SUITE_CLASSICAL}
+    version = 1 if classical else SUITES_VERSION
     manifest_items: list[dict[str, object]] = []
     seen: set[str] = set()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
@@ -168,7 +171,7 @@ def write_bundle(
             "version": version,
             "case_ref": case_ref,
         }
-        if version == 1:
+        if version < SUITES_VERSION:
             manifest["case_public_key"] = b64encode(bytes(case_public_key))
             manifest["access"] = [
                 {"reviewer": entry.reviewer, "sealed_case_key": b64encode(entry.sealed_case_key)}
@@ -246,8 +249,8 @@ def _parse_access(value: object, version: int) -> list[bytes]:
         _require(isinstance(entry, dict), "each access entry must be an object")
         assert isinstance(entry, dict)
         _require(isinstance(entry.get("reviewer"), str), "access reviewer must be a string")
-        if version == 1:
-            _require("suite" not in entry, 'version 1 access entries have no "suite"')
+        if version < SUITES_VERSION:
+            _require("suite" not in entry, f'version {version} access entries have no "suite"')
             suite = SUITE_CLASSICAL
         else:
             suite = _parse_suite(entry.get("suite"), "access suite")
@@ -260,8 +263,8 @@ def _parse_access(value: object, version: int) -> list[bytes]:
 
 
 def _parse_case_public_key(manifest: dict[str, object], version: int) -> RecipientKey:
-    if version == 1:
-        _require("case_suite" not in manifest, 'version 1 has no "case_suite"')
+    if version < SUITES_VERSION:
+        _require("case_suite" not in manifest, f'version {version} has no "case_suite"')
         suite = SUITE_CLASSICAL
     else:
         suite = _parse_suite(manifest.get("case_suite"), "case_suite")

@@ -331,12 +331,12 @@ def test_all_classical_bundles_stay_version_1_byte_compatible() -> None:
 
 
 @pytest.mark.parametrize("case_suite", [1, 2])
-def test_a_bundle_with_any_hybrid_key_is_version_2_and_opens_for_everyone(case_suite: int) -> None:
+def test_a_bundle_with_any_hybrid_key_is_version_3_and_opens_for_everyone(case_suite: int) -> None:
     case_key = generate_hybrid_key() if case_suite == 2 else generate_keypair()
     hybrid, classical = generate_hybrid_key(), generate_keypair()
     bundle = make_bundle(case_key, [hybrid, classical])
     manifest = manifest_of(bundle)
-    assert manifest["version"] == 2 and manifest["case_suite"] == case_suite
+    assert manifest["version"] == 3 and manifest["case_suite"] == case_suite
     assert [e["suite"] for e in manifest["access"]] == [2, 1]  # type: ignore[attr-defined]
     for reviewer in (hybrid, classical):
         with open_bundle(io.BytesIO(bundle), reviewer) as opened:
@@ -356,7 +356,7 @@ def rewrite_manifest(bundle: bytes, **changes: object) -> bytes:
     return out.getvalue()
 
 
-def test_version_2_manifest_fields_are_checked() -> None:
+def test_version_3_manifest_fields_are_checked() -> None:
     reviewer = generate_hybrid_key()
     bundle = make_bundle(generate_hybrid_key(), [reviewer])
     manifest = manifest_of(bundle)
@@ -366,6 +366,7 @@ def test_version_2_manifest_fields_are_checked() -> None:
         {"case_suite": 3},
         {"case_suite": 1},  # a 1216-byte key does not fit suite 1
         {"version": 1},  # version 1 has no suites
+        {"version": 2},  # nor has version 2 (issue 14's authenticated manifest)
         {"access": [{**access[0], "suite": 1}]},  # 1168 bytes are not a suite-1 stanza
         {"access": [{k: v for k, v in access[0].items() if k != "suite"}]},
     ):

@@ -90,7 +90,7 @@ test('rptenv-v2.json: invalid envelopes give the expected error', () => {
   }
 });
 
-test('rptenv-v2.json: the version-2 bundle access stanza opens', () => {
+test('rptenv-v2.json: the version-3 bundle access stanza opens', () => {
   const zip = b64decode(V2.bundle.bundle);
   const text = Buffer.from(zip).toString('latin1');
   const start = text.indexOf('{\n  "format": "reprisal-case-bundle"');

@@ -327,7 +327,7 @@ def key_file_vectors(seed: bytes, pk: bytes) -> list[dict[str, object]]:
 
 
 def bundle_vector(hybrid_pk: bytes) -> dict[str, object]:
-    """A hybrid case key, one hybrid reviewer (the vectors' reader 0) and one classical one."""
+    """Bundle version 3: a hybrid case key, one hybrid reviewer (reader 0) and one classical one."""
     case_seed = nacl.utils.random(32)
     _, _, case_pk = xwing_keygen(case_seed)
     classical_secret = nacl.utils.random(32)
@@ -359,7 +359,7 @@ def bundle_vector(hybrid_pk: bytes) -> dict[str, object]:
             )
         manifest = {
             "format": "reprisal-case-bundle",
-            "version": 2,
+            "version": 3,
             "case_ref": "RPT-V2-VECTOR",
             "case_suite": 2,
             "case_public_key": b64(case_pk),
@@ -382,7 +382,7 @@ def bundle_vector(hybrid_pk: bytes) -> dict[str, object]:
         }
         archive.writestr("manifest.json", json.dumps(manifest, indent=2) + "\n")
     return {
-        "description": "bundle version 2: X-Wing case key; access for reader 0 (suite 2) and a classical reviewer (suite 1)",
+        "description": "bundle version 3: X-Wing case key; access for reader 0 (suite 2) and a classical reviewer (suite 1)",
         "case_secret": case_seed.hex(),
         "classical_reviewer_secret_key": classical_secret.hex(),
         "items": {
