@@ -207,7 +207,7 @@ def test_a_travel_ban_reported_to_cedaw_is_handled_as_she_was_told(
         ).status_code
         == 302
     )
-    follow_up = [m for m in measure_rows(app) if m.kind == "state_follow_up"][0]
+    follow_up = next(m for m in measure_rows(app) if m.kind == "state_follow_up")
     withdrawn = consent_change(client, scope_state_anonymised="refused", share_with=["ASG"])
     withdrawn_words = (
         "Not done: raising it confidentially with the State, without naming anyone. "
