@@ -77,9 +77,11 @@ def consequence(scope: str) -> str:
 
 def action(scope: str, mechanism_code: str | None = None) -> str:
     if scope == "share_with":
-        return _(
-            "sharing the case with %(mechanism)s",
-            mechanism=domain.mechanism_name(mechanism_code or "-"),
+        return str(
+            _(
+                "sharing the case with %(mechanism)s",
+                mechanism=domain.mechanism_name(mechanism_code or "-"),
+            )
         )
     found = ACTIONS.get(scope)
     return str(found) if found is not None else scope
@@ -88,18 +90,25 @@ def action(scope: str, mechanism_code: str | None = None) -> str:
 def effect(scope: str, state: str, mechanism_code: str | None = None) -> str:
     """The current effect of ``state`` for ``scope``, in the words both sides read."""
     if state == "granted":
-        return _("Allowed now: %(action)s.", action=action(scope, mechanism_code))
+        return str(_("Allowed now: %(action)s.", action=action(scope, mechanism_code)))
     if scope == "store_assess":
-        return _(
-            "On hold: nothing more is done with this report, and the focal points review whether "
-            "to delete it."
+        return str(
+            _(
+                "On hold: nothing more is done with this report, and the focal points review "
+                "whether to delete it."
+            )
         )
     if state == "not_asked":
-        return _(
-            "Not done: %(action)s. Not asked yet, which means no until a focal point asks here.",
+        return str(
+            _(
+                "Not done: %(action)s. Not asked yet, which means no until a focal point asks "
+                "here.",
+                action=action(scope, mechanism_code),
+            )
+        )
+    return str(
+        _(
+            "Not done: %(action)s. Nothing of this kind can be planned or sent.",
             action=action(scope, mechanism_code),
         )
-    return _(
-        "Not done: %(action)s. Nothing of this kind can be planned or sent.",
-        action=action(scope, mechanism_code),
     )

@@ -42,7 +42,7 @@ def consent_in_force(case: Case, scope: str, mechanism_code: str | None) -> Cons
 
 def scope_label(scope: str, mechanism_code: str | None = None) -> str:
     if not scope:
-        return _("none (inside this service)")
+        return str(_("none (inside this service)"))
     shown = label(domain.CONSENT_SCOPES, scope)
     return f"{shown} ({mechanism_code})" if mechanism_code else shown
 

@@ -111,7 +111,8 @@ def _plan_form(db: Session) -> PlanMeasureForm:
 def _offered(case: Case) -> tuple[list[tuple[str, str | None]], list[tuple[str, str | None]]]:
     """(kind, variant) pairs the consent in force allows, and those it blocks (refer_mechanism
     counts as allowed: its consent is per mechanism and checked when it is planned)."""
-    allowed, blocked = [], []
+    allowed: list[tuple[str, str | None]] = []
+    blocked: list[tuple[str, str | None]] = []
     for kind in MEASURE_KINDS:
         for variant in kind.variants or (None,):
             scopes = kind.scopes(variant) or ()
