@@ -41,6 +41,7 @@ __all__ = [
     "public_key_from_base64",
     "public_key_to_base64",
     "reader_key_from_secret",
+    "reader_public_key",
     "reader_public_key_from_base64",
     "reseal_case_key",
     "seal_case_key",
@@ -82,6 +83,17 @@ def public_key_to_base64(key: RecipientKey) -> str:
 def public_key_from_base64(text: str) -> PublicKey:
     """Parse an X25519 public key; FormatError unless `text` is base64 of exactly 32 bytes."""
     return PublicKey(b64decode_exact(text, KEY_SIZE, "public key"))
+
+
+def reader_public_key(suite: int, data: bytes) -> RecipientKey:
+    """The public key of `suite` held in `data` (as a signed reader record carries them)."""
+    if suite == SUITE_CLASSICAL:
+        if len(data) != KEY_SIZE:
+            raise FormatError(f"a suite 1 public key is {KEY_SIZE} bytes")
+        return PublicKey(bytes(data))
+    if suite == SUITE_HYBRID:
+        return XWingPublicKey(data)
+    raise FormatError(f"unknown key suite {suite}")
 
 
 def reader_public_key_from_base64(text: str) -> RecipientKey:

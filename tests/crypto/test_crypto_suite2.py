@@ -35,6 +35,7 @@ from crypto import (
     open_case_key,
     public_key_to_base64,
     read_header,
+    reader_public_key,
     reader_public_key_from_base64,
     reseal_case_key,
     seal_case_key,
@@ -220,6 +221,19 @@ def test_reseal_refuses_a_case_key_that_is_not_the_cases() -> None:
             generate_hybrid_key().public_key,
             case_public_key=generate_keypair().public_key,
         )
+
+
+def test_reader_public_key_from_a_records_suite_and_bytes() -> None:
+    hybrid, classical = generate_hybrid_key(), generate_keypair()
+    assert reader_public_key(2, bytes(hybrid.public_key)) == hybrid.public_key
+    assert reader_public_key(1, bytes(classical.public_key)) == classical.public_key
+    for suite, data in (
+        (1, bytes(hybrid.public_key)),
+        (2, bytes(classical.public_key)),
+        (3, bytes(32)),
+    ):
+        with pytest.raises(FormatError):
+            reader_public_key(suite, data)
 
 
 def test_reader_public_keys_of_both_suites_parse() -> None:
