@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from tests.factories import CONSENT_SCOPES_ASKED
-from tests.ops.harness import free_port, multipart
+from tests.support.servers import free_port, multipart
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
