@@ -15,12 +15,10 @@ import pytest
 from nacl.public import PrivateKey
 
 import crypto
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
-CHROMIUM_ARGS += ["--disable-background-networking"]
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "reprisal_intake" / "static"
 SCRIPTS = [
