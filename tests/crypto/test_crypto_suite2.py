@@ -21,6 +21,7 @@ from crypto import (
     FormatError,
     NotARecipientError,
     PassphraseError,
+    TruncatedError,
     XWingPublicKey,
     XWingSecretKey,
     decrypt,
@@ -407,3 +408,22 @@ def test_the_writer_refuses_items_not_sealed_in_the_case_keys_suite() -> None:
             ],
             case={},
         )
+
+
+def test_every_bit_flip_in_a_suite_2_header_and_first_message_is_refused() -> None:
+    reader = generate_hybrid_key()
+    envelope = encrypt(b"x" * 100, [reader.public_key], NOTE)
+    end = header_size(1, 2) + 4096 + 17  # the header and the metadata message
+    for index in range(end):
+        bad = bytearray(envelope)
+        bad[index] ^= 1 << (index % 8)
+        with pytest.raises((FormatError, NotARecipientError, AuthenticationError)):
+            decrypt(bytes(bad), reader)
+
+
+def test_every_truncation_of_a_suite_2_header_is_an_error() -> None:
+    reader = generate_hybrid_key()
+    envelope = encrypt(b"", [reader.public_key, generate_hybrid_key().public_key], NOTE)
+    for length in range(0, header_size(2, 2) + 1, 13):
+        with pytest.raises((FormatError, TruncatedError)):
+            decrypt(envelope[:length], reader)
