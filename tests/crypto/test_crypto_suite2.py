@@ -34,6 +34,7 @@ from crypto import (
     load_key_file,
     open_bundle,
     open_case_key,
+    public_key_from_bytes,
     public_key_to_base64,
     read_header,
     reader_public_key,
@@ -235,6 +236,14 @@ def test_reader_public_key_from_a_records_suite_and_bytes() -> None:
     ):
         with pytest.raises(FormatError):
             reader_public_key(suite, data)
+
+
+def test_stored_public_keys_of_both_suites_by_length() -> None:
+    hybrid, classical = generate_hybrid_key(), generate_keypair()
+    assert public_key_from_bytes(bytes(hybrid.public_key)) == hybrid.public_key
+    assert public_key_from_bytes(bytes(classical.public_key)) == classical.public_key
+    with pytest.raises(FormatError):
+        public_key_from_bytes(bytes(33))
 
 
 def test_reader_public_keys_of_both_suites_parse() -> None:
