@@ -42,6 +42,7 @@ from .errors import (
     PassphraseError,
     RptenvError,
     TruncatedError,
+    UnsupportedError,
 )
 from .keyfile import (
     dump_key_file,
@@ -97,6 +98,7 @@ __all__ = [
     "RecipientKey",
     "RptenvError",
     "TruncatedError",
+    "UnsupportedError",
     "XWingPublicKey",
     "XWingSecretKey",
     "check_structure",
