@@ -25,6 +25,7 @@ CASE_SCOPED = (
     "consents",
     "submitter_tags",
     "access_stanzas",
+    "item_access",
     "items",
     "envelope_chunks",
 )
@@ -32,6 +33,7 @@ INTAKE_INSERTS = (
     "cases",
     "case_mechanisms",
     "access_stanzas",
+    "item_access",
     "items",
     "envelope_chunks",
     "submitter_tags",

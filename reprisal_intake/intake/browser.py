@@ -261,6 +261,7 @@ def _sealed(session: Session, payload: dict[str, Any], upload_ids: list[str]) ->
         sealed_to[entry["reviewer"]] = _b64(entry.get("public_key"), 32, "public_key")
     report = _b64(payload.get("report"), None, "report")
     check_envelope(io.BytesIO(report), len(report), "report")
+    identity, identity_access = _identity(payload, set(stanzas))
     scope_to_uploads(session, upload_ids)
     attachments = []
     for upload_id in upload_ids:
@@ -277,7 +278,34 @@ def _sealed(session: Session, payload: dict[str, Any], upload_ids: list[str]) ->
         sealed_to=sealed_to,
         report=io.BytesIO(report),
         attachments=attachments,
+        identity=identity,
+        identity_access=identity_access,
     )
+
+
+def _identity(
+    payload: dict[str, Any], readers: set[str]
+) -> tuple[IO[bytes] | None, dict[str, bytes] | None]:
+    """The identity envelope and its key's stanzas, one for each reader of the case key."""
+    if payload.get("identity") is None:
+        if payload.get("identity_access") is not None:
+            raise Invalid("identity_access without identity")
+        return None, None
+    envelope = _b64(payload.get("identity"), None, "identity")
+    check_envelope(io.BytesIO(envelope), len(envelope), "identity")
+    entries = payload.get("identity_access")
+    if not isinstance(entries, list):
+        raise Invalid("identity_access is missing")
+    stanzas: dict[str, bytes] = {}
+    for entry in entries:
+        if not isinstance(entry, dict) or not isinstance(entry.get("reviewer"), str):
+            raise Invalid("identity_access entries need a reviewer")
+        stanzas[entry["reviewer"]] = _b64(
+            entry.get("sealed_item_key"), ACCESS_STANZA_SIZE, "sealed_item_key"
+        )
+    if set(stanzas) != readers:
+        raise Invalid("identity_access must name the readers of the case key")
+    return io.BytesIO(envelope), stanzas
 
 
 @route("/report/commit", methods=["POST"])

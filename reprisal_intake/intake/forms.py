@@ -234,7 +234,6 @@ class ReportForm(FlaskForm):
             "submitter_role",
             "victim_type",
             "profiles",
-            "identity",
             "gender",
             "age_band",
             "other_grounds",
@@ -244,6 +243,10 @@ class ReportForm(FlaskForm):
                 answers[name] = value
         answers["consent"] = self.consent_choices()
         return answers
+
+    def identity_text(self) -> str:
+        """Names and contact details: sealed as their own item, never in the report item."""
+        return (self.identity.data or "").strip()
 
     def new_consents(self) -> list[NewConsent]:
         consents = [NewConsent("store_assess", "granted")]

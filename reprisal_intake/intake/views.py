@@ -195,6 +195,7 @@ def submit() -> ResponseReturnValue:
                     case_key=_case_key(),
                     codename_keys=derive_codename_keys(codename),
                     report=form.report_data(),
+                    identity=form.identity_text(),
                     attachments=[encrypted_upload(f).envelope() for f in files],
                 )
     except NoReviewersError:
@@ -302,6 +303,10 @@ def _case_page(
         consents = consent_rules.in_force(case.consents)
         on_hold = consent_rules.case_on_hold(case.consents)
         mechanisms = list(case.mechanisms)
+        # A mechanism the person agreed to share with received a copy, never the identity item,
+        # which is sealed only to the mechanism chosen at reporting.
+        shared = {c.mechanism_code for c in consents if c.scope == "share_with"}
+        holders = [(m, m.code in shared) for m in mechanisms]
         status_code = case.status
         created = case.created
     if consent_form is None:
@@ -329,6 +334,7 @@ def _case_page(
         consents=consents,
         on_hold=on_hold,
         mechanisms=mechanisms,
+        holders=holders,
         status=status_code,
         created=created,
         notice=notice,
