@@ -26,6 +26,9 @@ CONSEQUENCES: dict[str, LazyString] = {
         "Only then may a focal point phone, e-mail or meet you; messages here need no consent."
     ),
     "share_with": _l("The focal points of each mechanism you tick will read your report."),
+    "share_identity": _l(
+        "Without it, other mechanisms read your report but never your names or contact details."
+    ),
     "state_named": _l("The State will learn who complained."),
     "state_anonymised": _l(
         "The State will learn what happened, not who complained; details may still let it guess."
@@ -57,6 +60,9 @@ DECIDE_LATER = _l("Decide later means no until a focal point asks you here.")
 ACTIONS: dict[str, LazyString] = {
     "store_assess": _l("keeping this report and assessing it"),
     "contact": _l("contact outside this service (phone, e-mail, meeting)"),
+    "share_identity": _l(
+        "giving the person's names and contact details to a mechanism the case is shared with"
+    ),
     "state_named": _l("raising it confidentially with the State, naming the person"),
     "state_anonymised": _l("raising it confidentially with the State, without naming anyone"),
     "other_states_named": _l("telling other States or diplomats, naming the person"),

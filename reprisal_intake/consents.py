@@ -27,7 +27,8 @@ def _variants(prefix: str) -> dict[str | None, tuple[str, ...]]:
 
 # Every outward action and the scopes it discloses under, by variant (None: the action has none).
 # docs/domain.md has the same table; tests/test_consent_table.py checks that they agree.
-# "share" is sharing the case from the sharing panel; the others are measure kinds.
+# "share" is sharing the case from the sharing panel ("share_with_identity": with the person's
+# identity item); the others are measure kinds.
 OUTWARD_ACTIONS: dict[str, dict[str | None, tuple[str, ...]]] = {
     "acknowledge": {None: ()},
     "verify": {None: ("store_assess",)},
@@ -40,6 +41,7 @@ OUTWARD_ACTIONS: dict[str, dict[str | None, tuple[str, ...]]] = {
     "public_statement": _variants("public"),
     "refer_mechanism": {None: ("share_with",)},
     "share": {None: ("share_with",)},
+    "share_with_identity": {None: ("share_with", "share_identity")},
     "sg_report": _variants("sg_report"),
     "committee_report": {None: ("committee_report",)},
 }

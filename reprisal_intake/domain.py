@@ -136,6 +136,10 @@ CONSENT_SCOPES = (
     ("store_assess", _l("Keep this report and assess it")),
     ("contact", _l("Contact me outside this service (phone, e-mail, meeting)")),
     ("share_with", _l("Share it with another mechanism I name")),
+    (
+        "share_identity",
+        _l("Give my names and contact details to the mechanisms it is shared with"),
+    ),
     ("state_named", _l("Raise it confidentially with the State, naming the person")),
     ("state_anonymised", _l("Raise it confidentially with the State, without naming anyone")),
     ("other_states_named", _l("Tell other States or diplomats, naming the person")),

@@ -19,6 +19,7 @@ _names = itertools.count(1)
 
 CONSENT_SCOPES_ASKED = (
     "contact",
+    "share_identity",
     "state_named",
     "state_anonymised",
     "other_states_named",

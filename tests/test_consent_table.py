@@ -22,7 +22,7 @@ def documented() -> dict[str, dict[str | None, tuple[str, ...]]]:
         if found is None:
             continue
         action, variant, scopes = found.groups()
-        names = tuple(re.findall(r"\b[a-z_]+\b(?![^(]*\))", scopes.split("(")[0]))
+        names = tuple(re.findall(r"[a-z_]+", re.sub(r"\([^)]*\)", "", scopes)))
         table.setdefault(action, {})[None if variant == "-" else variant] = names
     return table
 
@@ -32,7 +32,9 @@ def test_the_documented_table_is_the_code_table() -> None:
 
 
 def test_every_measure_kind_and_sharing_are_in_the_table() -> None:
-    assert {k.code for k in MEASURE_KINDS} | {"share"} == set(OUTWARD_ACTIONS)
+    assert {k.code for k in MEASURE_KINDS} | {"share", "share_with_identity"} == set(
+        OUTWARD_ACTIONS
+    )
 
 
 def test_every_scope_in_the_table_is_a_consent_scope() -> None:

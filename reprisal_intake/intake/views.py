@@ -303,10 +303,7 @@ def _case_page(
         consents = consent_rules.in_force(case.consents)
         on_hold = consent_rules.case_on_hold(case.consents)
         mechanisms = list(case.mechanisms)
-        # A mechanism the person agreed to share with received a copy, never the identity item,
-        # which is sealed only to the mechanism chosen at reporting.
-        shared = {c.mechanism_code for c in consents if c.scope == "share_with"}
-        holders = [(m, m.code in shared) for m in mechanisms]
+        holders = [(m, m.code in followup.identity_holders(session, case)) for m in mechanisms]
         status_code = case.status
         created = case.created
     if consent_form is None:

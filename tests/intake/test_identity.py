@@ -24,6 +24,7 @@ from reprisal_intake.envelopes import open_envelope
 from reprisal_intake.models import Case, Item, ItemAccess
 from tests.factories import database, make_account, make_reviewer
 from tests.support.admin import form_post, sign_in, unlock
+from tests.support.casework import record_consent
 from tests.support.intake import CODENAME, counts, enter, read_item, submit
 from tests.support.scripted_browser import B64, ScriptedBrowser
 
@@ -130,13 +131,10 @@ def test_a_mechanism_the_case_is_shared_with_reads_the_report_not_the_identity(
 
     assert enter(client, codename).status_code == 303
     followup = client.get("/followup/case").get_data(as_text=True)
+    assert "Committee against Torture: your report and your names and contact details." in followup
     assert (
-        "Committee against Torture: your report, and your names and contact details if you gave"
-        " them." in followup
-    )
-    assert (
-        "Assistant Secretary-General leading UN work on reprisals: a copy of your report, without"
-        " your names and contact details." in followup
+        "Assistant Secretary-General leading UN work on reprisals: your report, without your names"
+        " and contact details." in followup
     )
 
 
@@ -149,3 +147,44 @@ def test_identity_items_stay_out_of_v1_bundles(app: Flask, client: FlaskClient) 
         write_case_bundle(session, case, out)
     manifest = json.loads(zipfile.ZipFile(out).read("manifest.json"))
     assert [i["kind"] for i in manifest["items"]] == ["report"]
+
+
+def test_the_identity_goes_to_another_mechanism_only_under_its_own_consent(
+    app: Flask, admin_app: Flask, client: FlaskClient
+) -> None:
+    cat = make_account(admin_app, "focal_point", mechanisms=("CAT",), key="app")
+    asg = make_account(admin_app, "focal_point", mechanisms=("ASG",), key="app")
+    receipt = submit(client, identity=NAME, share_with=["ASG"])
+    codename = CODENAME.search(receipt.get_data(as_text=True)).group(1)
+    with database(app).session() as session:
+        ref = session.scalars(select(Case.ref)).one()
+    at_cat = admin_app.test_client()
+    sign_in(admin_app, at_cat, cat)
+    assert unlock(at_cat).status_code == 302
+    page = at_cat.get(f"/cases/{ref}").get_data(as_text=True)
+    assert 'value="with_identity"' not in page, "not offered without the person's consent"
+    share = {"mechanism": "ASG", "confirm_consent": "y", "part": "with_identity"}
+    refused = form_post(at_cat, f"/cases/{ref}/share", share)
+    assert refused.status_code == 409
+    assert "did not agree that their names and contact details go" in refused.get_data(as_text=True)
+    record_consent(app, ref, "share_identity", "granted")
+    assert 'value="with_identity"' in at_cat.get(f"/cases/{ref}").get_data(as_text=True)
+    assert form_post(at_cat, f"/cases/{ref}/share", share).status_code == 303
+
+    at_asg = admin_app.test_client()
+    sign_in(admin_app, at_asg, asg)
+    assert unlock(at_asg).status_code == 302
+    assert "IDENT-4471" in at_asg.get(f"/cases/{ref}").get_data(as_text=True)
+    assert identity_of(app, asg.reviewer.id, asg.reviewer.secret_key) == NAME.encode()
+    assert enter(client, codename).status_code == 303
+    assert (
+        "Assistant Secretary-General leading UN work on reprisals: your report and your names and"
+        " contact details." in client.get("/followup/case").get_data(as_text=True)
+    )
+
+    # Stopping the share takes the identity's stanzas away with the case key's.
+    stopped = form_post(at_cat, f"/cases/{ref}/unshare", {"mechanism": "ASG"})
+    assert stopped.status_code == 303
+    with database(app).session() as session:
+        holders = set(session.scalars(select(ItemAccess.reviewer_id)))
+    assert asg.reviewer.id not in holders and cat.reviewer.id in holders

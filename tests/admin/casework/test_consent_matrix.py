@@ -21,6 +21,8 @@ from tests.support.admin import unlock
 from tests.support.casework import Casework, a_case_on_my_desk, record_consent
 
 MECHANISM = "SP"
+# Sharing actions of the table, and the part of the case each sends.
+SHARES = {"share": "without_identity", "share_with_identity": "with_identity"}
 BLOCKING = [state for state in CONSENT_STATES if state != "granted"]
 CASES = [
     pytest.param(action, variant, scope, id=f"{action}-{variant or 'plain'}-{scope}")
@@ -66,17 +68,18 @@ def test_planning_and_sending_follow_the_table(
     app: Flask, admin_app: Flask, client: FlaskClient, action: str, variant: str | None, scope: str
 ) -> None:
     scopes = OUTWARD_ACTIONS[action][variant]
-    work = a_case_on_my_desk(app, admin_app, client)
+    work = a_case_on_my_desk(app, admin_app, client, identity="MATRIX-IDENTITY")
     make_account(admin_app, "focal_point", mechanisms=(MECHANISM,), key="app")
     grant_all(work, scopes)
-    if action == "share":
+    if action in SHARES:
         assert unlock(work.reviewer).status_code == 302
+        share = {"mechanism": MECHANISM, "confirm_consent": "y", "part": SHARES[action]}
         for state in BLOCKING:
             record_consent(app, work.ref, scope, state, _mechanism(scope))
-            shared = work.post("share", mechanism=MECHANISM, confirm_consent="y")
+            shared = work.post("share", **share)
             assert shared.status_code == 409, (state, shared.status_code)
         record_consent(app, work.ref, scope, "granted", _mechanism(scope))
-        assert work.post("share", mechanism=MECHANISM, confirm_consent="y").status_code == 303
+        assert work.post("share", **share).status_code == 303
         return
 
     assert plan(work, action, variant).status_code == 302
