@@ -93,12 +93,14 @@ def test_gunicorn_configs_keep_no_access_log_no_control_socket_and_limit_request
     assert module["control_socket_disable"] is True
 
 
-def test_the_intake_config_allows_slow_uploads_but_the_admin_one_does_not_need_to(
-    tmp_path: Path,
-) -> None:
+def test_both_configs_run_the_threaded_worker_with_socket_deadlines(tmp_path: Path) -> None:
     intake = _effective_settings("intake", tmp_path)
     admin = _effective_settings("admin", tmp_path)
-    assert int(intake["timeout"]) >= 1800
+    for settings in (intake, admin):
+        assert "reprisal_intake.web.worker.ReprisalThreadWorker" in settings["worker_class"]
+        # Enough threads that a few hundred slow connections leave room for everyone else.
+        assert int(settings["threads"]) >= 64
+    assert int(intake["threads"]) >= 256
     assert intake["bind"] == "['127.0.0.1:8080']"
     assert admin["bind"] == "['127.0.0.1:8081']"
     assert intake["proc_name"] == "reprisal-intake"
