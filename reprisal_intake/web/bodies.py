@@ -22,7 +22,8 @@ from typing import Any
 
 from flask import Flask, current_app, request
 from flask.json.provider import DefaultJSONProvider
-from werkzeug.exceptions import RequestTimeout
+from werkzeug.exceptions import RequestEntityTooLarge, RequestTimeout
+from werkzeug.wsgi import LimitedStream
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -136,9 +137,25 @@ def body_limit(endpoint: str | None) -> int:
     return int(current_app.config.get("BODY_LIMIT_DEFAULT", BODY_LIMIT_DEFAULT))
 
 
+class StrictLimitedStream(LimitedStream):
+    """Werkzeug's stream for a body without Content-Length (chunked), at most ``limit`` bytes.
+
+    Werkzeug's own ``readall`` (``request.get_data()``) stops quietly at the limit and hands back a
+    truncated body; here a body that goes on past the limit is refused instead."""
+
+    def readall(self) -> bytes:
+        data = super().readall()
+        if self.is_exhausted and self._stream.read(1):
+            raise RequestEntityTooLarge()
+        return data
+
+
 def apply_route_limits() -> None:
     """Before anything reads the body (this runs first): this route's limits on the stream."""
-    request.max_content_length = body_limit(request.endpoint)
+    limit = body_limit(request.endpoint)
+    request.max_content_length = limit
+    if request.content_length is None and "wsgi.input_terminated" in request.environ:
+        request.stream = StrictLimitedStream(request.environ["wsgi.input"], limit, is_max=True)
     request.max_form_memory_size = int(
         current_app.config.get("MAX_FORM_FIELD_BYTES", MAX_FORM_FIELD_BYTES)
     )
