@@ -82,7 +82,8 @@ def _keep_language(_endpoint: str, values: dict[str, Any]) -> None:
 
 
 def configured_limit(name: str) -> Callable[[], str]:
-    """Global caps on the expensive endpoints, from the config (see web.limits: never per address)."""
+    """Limits per browser session on the expensive endpoints, from the config (web.limits: never
+    global, never per address)."""
     return lambda: str(current_app.config[name])
 
 
@@ -165,7 +166,7 @@ def safety() -> ResponseReturnValue:
 @csrf.exempt
 @extra_csp(**SCRIPT_POLICY)
 def submit() -> ResponseReturnValue:
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD, which must cost what GET costs
         accepting, everyone = _mechanism_choices()
         form = ReportForm(accepting, everyone)
         return render_template("intake/report.html", form=form, accepting=accepting)
@@ -219,7 +220,7 @@ def submit() -> ResponseReturnValue:
 @csrf.exempt
 def followup_start() -> ResponseReturnValue:
     form = CodenameForm()
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD, which must cost what GET costs
         return render_template("intake/followup_start.html", form=form)
     if not _validate(form):
         return render_template("intake/followup_start.html", form=form), 400
