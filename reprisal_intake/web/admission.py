@@ -8,7 +8,7 @@ database transaction, encrypting and storing) at once, and a request waits at mo
 1. the body is read (bounded and rate-limited by ``web.bodies``), holding no slot;
 2. a form without a valid CSRF token is answered at once with the person's answers and a fresh token
    (the "resend" page: no database, no slot, counted nowhere); JSON routes are checked by
-   ``CSRFProtect`` before this;
+   ``CSRFProtect`` before this; a file part where text belongs is refused the same way (400);
 3. a slot is taken, or after the queue deadline the resend page says the service is busy, nothing was
    saved, try again in a minute (503; JSON routes get ``{"error": "busy"}``).
 
@@ -118,6 +118,13 @@ def admit() -> Any:
                     "This form was open for a long time, or did not come from this site, so "
                     "nothing was saved. Check your answers and send again."
                 ),
+                400,
+            )
+        if set(request.files) - current_app.config.get("FILE_FIELDS", {"attachments"}):
+            # A file where text belongs: no form sends that, and it must not reach a validator.
+            return resend_page(
+                _("We could not read what was sent"),
+                _("Nothing was saved. Go back and try again."),
                 400,
             )
     else:
