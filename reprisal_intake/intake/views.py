@@ -26,6 +26,7 @@ from ..extensions import csrf, limiter
 from ..items import add_item
 from ..models import today
 from ..web.headers import SCRIPT_POLICY, extra_csp
+from ..web.lastread import LastRead
 from ..web.templating import DEFAULT_LANGUAGE, LANGUAGES, url_language
 from . import consents as consent_rules
 from . import followup
@@ -136,10 +137,18 @@ def _mechanism_label(language: str, code: str, stored_name: str) -> str:
     return f"{domain.mechanism_name(code, stored_name)} ({code})"
 
 
+def _read_mechanism_choices() -> list[MechanismChoice]:
+    with get_db().session() as session:
+        return mechanism_choices(session)
+
+
+# While the database is down, the form shows the choices last read (web.lastread).
+_last_mechanism_choices = LastRead(_read_mechanism_choices)
+
+
 def _mechanism_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(mechanisms a report can be sent to now, every mechanism), labelled in the page's language."""
-    with get_db().session() as session:
-        return _labelled(mechanism_choices(session))
+    return _labelled(_last_mechanism_choices())
 
 
 def _labelled(

@@ -12,20 +12,24 @@ database transaction, encrypting and storing) at once, and a request waits at mo
 3. a slot is taken, or after the queue deadline the resend page says the service is busy, nothing was
    saved, try again in a minute (503; JSON routes get ``{"error": "busy"}``).
 
-The same resend page answers a database outage or a full disk (``web.errors``): whatever the person
-typed comes back to them, never a blank error.
+The same resend page answers a database outage or a full disk (``unavailable``): whatever the person
+typed comes back to them, never a blank error or a 500.
 """
 
 from __future__ import annotations
 
+import errno
 import threading
 from typing import Any
 
 from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import validate_csrf
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, InternalServerError, ServiceUnavailable
 from wtforms import ValidationError
+
+from .errors import log_exception_without_content, render_error
+from .lastread import DATABASE_UNREACHABLE
 
 ADMISSION_CAPACITY = 4
 ADMISSION_QUEUE_SECONDS = 10.0
@@ -120,6 +124,8 @@ def admit() -> Any:
                 ),
                 400,
             )
+        if any(getattr(f.stream, "disk_full", False) for _n, f in request.files.items(multi=True)):
+            return busy_answer()
         if set(request.files) - current_app.config.get("FILE_FIELDS", {"attachments"}):
             # A file where text belongs: no form sends that, and it must not reach a validator.
             return resend_page(
@@ -136,6 +142,22 @@ def admit() -> Any:
     return None
 
 
+def unavailable(error: Exception) -> Any:
+    """The database cannot be reached, or the disk is full: the person's answers come back with
+    "nothing was saved, try again in a minute" (503), never a 500. Logged without content."""
+    log_exception_without_content(current_app, (type(error), error, error.__traceback__))
+    if request.method == "POST":
+        return busy_answer()
+    return render_error(ServiceUnavailable())
+
+
+def disk_full_or_unhandled(error: OSError) -> Any:
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return unavailable(error)
+    log_exception_without_content(current_app, (type(error), error, error.__traceback__))
+    return render_error(InternalServerError())
+
+
 def leave(_error: BaseException | None) -> None:
     if g.pop("admitted", False):
         current_app.extensions[EXTENSION_KEY].leave()
@@ -149,3 +171,6 @@ def init_app(app: Flask) -> None:
     )
     app.before_request(admit)
     app.teardown_request(leave)
+    for unreachable in DATABASE_UNREACHABLE:
+        app.register_error_handler(unreachable, unavailable)
+    app.register_error_handler(OSError, disk_full_or_unhandled)

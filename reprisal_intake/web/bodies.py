@@ -5,8 +5,9 @@
   at once from ``Content-Length``, and while reading a chunked body (gunicorn sets
   ``wsgi.input_terminated``), so nothing past the limit is ever read.
 * **A minimum rate.** ``MinimumRateInput`` wraps the WSGI input: after ``BODY_GRACE_SECONDS`` the body
-  must keep arriving at ``BODY_MIN_RATE`` bytes a second on average, or reading fails (408 and the
-  connection is closed; a file part already spooled is freed with the request). Under our gunicorn
+  must keep arriving at ``BODY_MIN_RATE`` bytes a second on average, and no read of up to 16 KiB may
+  wait more than ``BODY_STALL_SECONDS``, or reading fails (408 and the connection is closed; a file
+  part already spooled is freed with the request). Under our gunicorn
   worker (``web.worker``) the deadline is on the socket itself, so a blocked read ends on time.
 * **JSON by size and depth before parsing.** The app's JSON provider refuses a document nested deeper
   than ``MAX_JSON_DEPTH`` before building any object; its size is already bounded by the route limit.
@@ -32,6 +33,9 @@ BODY_LIMIT_DEFAULT = 64 * KIB
 # slower holds a thread for nothing.
 BODY_MIN_RATE = 1024
 BODY_GRACE_SECONDS = 10.0
+# And each read (at most READ_PIECE bytes) must complete within this, so that a body sent fast at
+# first cannot then stall on the credit it built up.
+BODY_STALL_SECONDS = 20.0
 # Reads from the server's stream are cut into pieces of this size, so the deadline is checked often.
 READ_PIECE = 16 * KIB
 MAX_JSON_DEPTH = 8
@@ -60,9 +64,10 @@ class MinimumRateInput:
         return self._started + self._grace + self.consumed / self._min_rate
 
     def _arm(self) -> None:
-        deadline = self._deadline()
-        if time.monotonic() > deadline:
+        now = time.monotonic()
+        if now > self._deadline():
             raise BodyTooSlow()
+        deadline = min(self._deadline(), now + BODY_STALL_SECONDS)
         if self._socket is None:
             return
         if hasattr(self._socket, "read_deadline"):

@@ -245,6 +245,11 @@ def test_systemd_units_run_each_app_hardened_as_its_own_user(name: str) -> None:
     assert not any("access" in part for part in exec_start), "no access log option on the command"
     assert service["StandardOutput"] == "null"
     assert unit["Install"]["WantedBy"] == ["multi-user.target"]
+    # No orphan worker keeps the port after the master dies (tests/ops/test_fault_answers_served.py
+    # shows the restart binding): the whole control group is signalled and then killed.
+    assert service["KillMode"] == "control-group"
+    assert service["SendSIGKILL"] == "yes"
+    assert service["Restart"] == "always"
 
 
 def test_intake_and_admin_units_do_not_share_a_user_or_a_port() -> None:
