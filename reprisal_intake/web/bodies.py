@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import time
@@ -39,6 +40,7 @@ BODY_STALL_SECONDS = 20.0
 # Reads from the server's stream are cut into pieces of this size, so the deadline is checked often.
 READ_PIECE = 16 * KIB
 MAX_JSON_DEPTH = 8
+COLLECT_AFTER_BYTES = 1 * MIB
 # Per-field memory for form text and the number of parts: the report's longest answer is 50,000
 # characters (up to 200 KB of UTF-8), and a form has a few dozen fields plus its files.
 MAX_FORM_FIELD_BYTES = 256 * KIB
@@ -194,9 +196,22 @@ class BoundedJSONProvider(DefaultJSONProvider):
         return json.loads(s, **kwargs)
 
 
+def collect_after_large_body(_error: BaseException | None) -> None:
+    """A refused body leaves its buffers in reference cycles (exception, traceback, parser frames)
+    that Python's collector, which counts objects and not bytes, may not visit for many requests.
+    After a request that sent more than ``COLLECT_AFTER_BYTES`` (or announced more than its route
+    takes), collect at once, so that hostile bodies cannot pile up in a worker's memory."""
+    stream = request.environ.get("wsgi.input")
+    consumed = getattr(stream, "consumed", 0)
+    announced = request.content_length or 0
+    if consumed > COLLECT_AFTER_BYTES or announced > body_limit(request.endpoint):
+        gc.collect()
+
+
 def init_app(app: Flask) -> None:
     """Call before any other extension that may read the body (CSRF reads the form)."""
     app.json = BoundedJSONProvider(app)
+    app.teardown_request(collect_after_large_body)
     app.before_request_funcs.setdefault(None, []).insert(0, apply_route_limits)
     app.wsgi_app = MinimumRateMiddleware(  # type: ignore[method-assign]
         app.wsgi_app,

@@ -35,6 +35,7 @@ DRAIN_SECONDS = 5.0
 # Writing a response: this long plus one second per SEND_MIN_RATE bytes.
 SEND_GRACE_SECONDS = 30.0
 SEND_MIN_RATE = 2048
+MALLOC_ARENAS = 2
 
 
 class ReadDeadlineExceeded(TimeoutError):
@@ -103,11 +104,23 @@ def die_with_parent() -> None:
         pass
 
 
+def bound_malloc_arenas(arenas: int = MALLOC_ARENAS) -> None:
+    """glibc gives threads their own malloc arenas (up to 8 per core), each keeping freed memory
+    for itself; a few hundred threads would spread a worker's memory over many. Cap them."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        m_arena_max = -8
+        libc.mallopt(m_arena_max, arenas)
+    except (OSError, AttributeError):  # pragma: no cover - not glibc
+        pass
+
+
 class ReprisalThreadWorker(ThreadWorker):  # type: ignore[misc]
     """``worker_class = "reprisal_intake.web.worker.ReprisalThreadWorker"`` (deploy/gunicorn)."""
 
     def init_process(self) -> None:
         die_with_parent()
+        bound_malloc_arenas()
         super().init_process()
 
     def accept(self, listener: socket.socket) -> None:
