@@ -22,7 +22,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, Response, current_app, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import RequestEntityTooLarge, RequestTimeout
 from werkzeug.wsgi import LimitedStream
@@ -196,6 +196,25 @@ class BoundedJSONProvider(DefaultJSONProvider):
         return json.loads(s, **kwargs)
 
 
+def close_after_refused_body(response: Response) -> Response:
+    """A body refused before it was read to the end (too large, too slow, unreadable) is not
+    drained after the answer: gunicorn would spend a thread for seconds reading what the peer still
+    sends. Our worker (web.worker) then closes the connection at once."""
+    stream = request.environ.get("wsgi.input")
+    socket = request.environ.get("gunicorn.socket")
+    announced = request.content_length
+    unread = (
+        announced is None or getattr(stream, "consumed", announced) < announced
+    ) and "wsgi.input_terminated" in request.environ
+    if (
+        response.status_code in (400, 408, 413)
+        and unread
+        and hasattr(socket, "drain_after_response")
+    ):
+        socket.drain_after_response = False
+    return response
+
+
 def collect_after_large_body(_error: BaseException | None) -> None:
     """A refused body leaves its buffers in reference cycles (exception, traceback, parser frames)
     that Python's collector, which counts objects and not bytes, may not visit for many requests.
@@ -212,6 +231,7 @@ def init_app(app: Flask) -> None:
     """Call before any other extension that may read the body (CSRF reads the form)."""
     app.json = BoundedJSONProvider(app)
     app.teardown_request(collect_after_large_body)
+    app.after_request(close_after_refused_body)
     app.before_request_funcs.setdefault(None, []).insert(0, apply_route_limits)
     app.wsgi_app = MinimumRateMiddleware(  # type: ignore[method-assign]
         app.wsgi_app,

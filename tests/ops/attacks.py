@@ -121,6 +121,7 @@ class PersonSummary:
     visits: int
     succeeded: int
     p95: dict[str, float]
+    slowest: float
 
     @classmethod
     def of(cls, visits: list[Visit]) -> PersonSummary:
@@ -129,7 +130,8 @@ class PersonSummary:
             times = sorted(v.seconds[step] for v in visits if step in v.seconds)
             p95[step] = times[max(0, int(len(times) * 0.95 + 0.5) - 1)] if times else float("nan")
         succeeded = sum(1 for v in visits if all(v.ok.get(step) for step in STEPS))
-        return cls(len(visits), succeeded, p95)
+        slowest = max((t for v in visits for t in v.seconds.values()), default=float("nan"))
+        return cls(len(visits), succeeded, p95, slowest)
 
     @property
     def rate(self) -> float:
@@ -618,7 +620,8 @@ def describe(outcome: Outcome) -> str:
     )
     lines = [
         f"{outcome.name}: person {person.succeeded}/{person.visits} "
-        f"({100 * person.rate:.1f} %), p95 form / report / lookup {p95_text(person)} s; "
+        f"({100 * person.rate:.1f} %), p95 form / report / lookup {p95_text(person)} s "
+        f"(slowest step {person.slowest:.2f} s); "
         f"worker peak RSS MiB {peaks}; largest growth {outcome.growth_mib:.1f} MiB"
         + (f"; attack answers {answers}" if answers else "")
     ]
