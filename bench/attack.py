@@ -22,7 +22,7 @@ import shutil
 
 from _common import harness, machine, workdir
 
-from tests.ops import attacks
+from tests.support import attacks
 
 
 def main() -> None:

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from reprisal_intake.models import Case
 from reprisal_intake.web.admission import Admission
-from tests.conftest import csrf_token, post_form
 from tests.factories import database, make_reviewer, report_form
+from tests.support.forms import csrf_token, post_form
 
 CODENAME = re.compile(r'<p class="codename" id="codename"[^>]*>([a-z \-]+)</p>')
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')

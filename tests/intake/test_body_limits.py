@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from reprisal_intake.web.bodies import BODY_LIMIT_DEFAULT, MAX_JSON_DEPTH, body_limit, json_depth
-from tests.conftest import csrf_token
+from tests.support.forms import csrf_token
 
 SMALL_MAX_CONTENT = 1024 * 1024
 

@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 
 from reprisal_intake.db import Database, make_engine
 from reprisal_intake.models import Case
-from tests.conftest import csrf_token, post_form
 from tests.factories import database, make_reviewer, report_form
-from tests.ops.harness import free_port
+from tests.support.forms import csrf_token, post_form
+from tests.support.servers import free_port
 
 TYPED = "Hours of careful writing about the arrest at the airport"
 

@@ -15,8 +15,8 @@ from wtforms.fields.core import UnboundField
 
 from reprisal_intake.intake.forms import FollowupForm, ReportForm
 from reprisal_intake.models import Case, Item
-from tests.conftest import csrf_token, post_form
 from tests.factories import database, make_reviewer, report_form
+from tests.support.forms import csrf_token, post_form
 
 CODENAME = re.compile(r'<p class="codename" id="codename"[^>]*>([a-z \-]+)</p>')
 

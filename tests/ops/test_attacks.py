@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from . import attacks
-from .harness import Gunicorn, prepare_instance
+from tests.support import attacks
+from tests.support.servers import Gunicorn, prepare_instance
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 SECONDS = 5.0
@@ -24,7 +24,7 @@ SHORT = {
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
-    from tests.ops.harness import ServiceMissing, postgres_database
+    from tests.support.servers import ServiceMissing, postgres_database
 
     base = tmp_path_factory.mktemp("attacks")
     try:
@@ -39,7 +39,7 @@ def server(tmp_path_factory: pytest.TempPathFactory):
             ) as gunicorn:
                 yield gunicorn
     except ServiceMissing as error:
-        from tests.conftest import require_service
+        from tests.support.services import require_service
 
         require_service("PostgreSQL at 127.0.0.1:5432", str(error))
 

@@ -14,8 +14,14 @@ from pathlib import Path
 import pytest
 
 from reprisal_intake.web.bodies import BODY_STALL_SECONDS
-
-from .harness import Gunicorn, Reporter, get, multipart, prepare_instance, report_fields
+from tests.support.servers import (
+    Gunicorn,
+    Reporter,
+    get,
+    multipart,
+    prepare_instance,
+    report_fields,
+)
 
 pytestmark = [pytest.mark.slow]
 

@@ -14,8 +14,7 @@ import pytest
 
 from reprisal_intake.web.bodies import BODY_GRACE_SECONDS
 from reprisal_intake.web.worker import HEADER_SECONDS
-
-from .harness import Gunicorn, get, prepare_instance
+from tests.support.servers import Gunicorn, get, prepare_instance
 
 pytestmark = [pytest.mark.slow]
 

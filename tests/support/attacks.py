@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crypto.codename import wordlist
-
-from .harness import CSRF, Reporter, multipart, report_fields
+from tests.support.servers import CSRF, Reporter, multipart, report_fields
 
 CODENAME = re.compile(r'<p class="codename" id="codename"[^>]*>([a-z \-]+)</p>')
 STEPS = ("form", "report", "lookup")
