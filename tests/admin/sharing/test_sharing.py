@@ -222,5 +222,7 @@ def test_withdrawing_statistics_leaves_an_agreed_share_alone_but_store_and_asses
         )
     page = reviewer.get(f"/cases/{case.ref}").get_data(as_text=True)
     assert "Deletion review open." in page
+    overdue = reviewer.get("/casework/overdue").get_data(as_text=True)
+    assert "Deletion reviews" in overdue and case.ref in overdue
     held = form_post(reviewer, path, {"mechanism": "ASG", "confirm_consent": "y"})
     assert held.status_code == 409
