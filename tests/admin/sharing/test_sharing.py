@@ -207,6 +207,7 @@ def test_withdrawing_statistics_leaves_an_agreed_share_alone_but_store_and_asses
         )
     shared = form_post(reviewer, path, {"mechanism": "ASG", "confirm_consent": "y"})
     assert shared.status_code == 303, shared.get_data(as_text=True)
+    assert "Deletion reviews" not in reviewer.get("/casework/overdue").get_data(as_text=True)
     assert (
         form_post(reviewer, f"/cases/{case.ref}/unshare", {"mechanism": "ASG"}).status_code == 303
     )
