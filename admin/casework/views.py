@@ -117,7 +117,7 @@ def _offered(case: Case) -> tuple[list[tuple[str, str | None]], list[tuple[str, 
         for variant in kind.variants or (None,):
             scopes = kind.scopes(variant) or ()
             if kind.names_mechanism:
-                scopes = tuple(s for s in scopes if s != "share_with")
+                scopes = tuple(s for s in scopes if s != "share_with") or ("store_assess",)
             (blocked if consent_refusals(case, scopes) else allowed).append((kind.code, variant))
     return allowed, blocked
 

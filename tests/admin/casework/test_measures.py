@@ -284,3 +284,17 @@ def test_the_case_page_shows_each_consent_in_force_and_every_version(
     assert today().isoformat() in row and "The person who suffered the reprisal" in row
     history = page.split("Every recorded version", 1)[1].split("</details>", 1)[0]
     assert "naming the person: withdrawn" in history and "naming the person: granted" in history
+
+
+def test_a_case_without_store_and_assess_offers_no_outward_measure(
+    app: Flask, admin_app: Flask, client: FlaskClient
+) -> None:
+    work = a_case_on_my_desk(app, admin_app, client, consent_state_named="granted")
+    record_consent(app, work.ref, "store_assess", "withdrawn")
+    page = work.page()
+    offered = page.split('id="plan-kind"', 1)[1].split("</select>", 1)[0]
+    assert "Acknowledge and inform the person" in offered
+    for kind in ("Confidential letter to the State", "Refer to another mechanism"):
+        assert kind not in offered
+    assert "Deletion review open." in page
+    assert work.post("measures", kind="state_letter", variant="named").status_code == 409
