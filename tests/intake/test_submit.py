@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import io
 import json
+from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from reprisal_intake import items
+from reprisal_intake.envelopes import store_envelope
 from reprisal_intake.models import AccessStanza, Case, Consent, EnvelopeChunk, Item
+from reprisal_intake.models.base import Base
 from tests.factories import database, make_reviewer
 from tests.support.intake import CODENAME, counts, read_item, submit
 
@@ -124,3 +129,37 @@ def test_a_missing_answer_shows_the_form_again_with_the_text_kept(
     assert "Keep this text" in page
     assert "Your files were not kept" in page
     assert counts(app) == before
+
+
+def rows_in_every_table(app: Flask) -> dict[str, int]:
+    with database(app).session() as session:
+        return {
+            table.name: session.scalar(select(func.count()).select_from(table)) or 0
+            for table in Base.metadata.sorted_tables
+        }
+
+
+def test_a_case_whose_second_attachment_fails_to_store_leaves_no_row_behind(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_reviewer(app, "CAT")
+    stored = []
+
+    def store_or_fail(session: Any, item_id: str, envelope: Any) -> tuple[int, str]:
+        stored.append(item_id)
+        if len(stored) == 3:  # the report, the first attachment, then the second
+            raise OSError("disk full")
+        return store_envelope(session, item_id, envelope)
+
+    monkeypatch.setattr(items, "store_envelope", store_or_fail)
+    before = rows_in_every_table(app)
+    response = submit(
+        client,
+        attachments=[
+            (io.BytesIO(b"first"), "first.txt", "text/plain"),
+            (io.BytesIO(b"second"), "second.txt", "text/plain"),
+        ],
+    )
+    assert len(stored) == 3
+    assert rows_in_every_table(app) == before
+    assert response.status_code == 500
