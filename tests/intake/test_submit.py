@@ -9,14 +9,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from reprisal_intake import items
 from reprisal_intake.envelopes import store_envelope
 from reprisal_intake.models import AccessStanza, Case, Consent, EnvelopeChunk, Item
-from reprisal_intake.models.base import Base
 from tests.factories import database, make_reviewer
-from tests.support.intake import CODENAME, counts, read_item, submit
+from tests.support.intake import CODENAME, counts, read_item, rows_per_table, submit
 
 
 def test_the_form_lists_only_mechanisms_someone_can_read(app: Flask, client: FlaskClient) -> None:
@@ -131,14 +129,6 @@ def test_a_missing_answer_shows_the_form_again_with_the_text_kept(
     assert counts(app) == before
 
 
-def rows_in_every_table(app: Flask) -> dict[str, int]:
-    with database(app).session() as session:
-        return {
-            table.name: session.scalar(select(func.count()).select_from(table)) or 0
-            for table in Base.metadata.sorted_tables
-        }
-
-
 def test_a_case_whose_second_attachment_fails_to_store_leaves_no_row_behind(
     app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -151,8 +141,8 @@ def test_a_case_whose_second_attachment_fails_to_store_leaves_no_row_behind(
             raise OSError("disk full")
         return store_envelope(session, item_id, envelope)
 
-    monkeypatch.setattr(items, "store_envelope", store_or_fail)
-    before = rows_in_every_table(app)
+    monkeypatch.setattr("reprisal_intake.items.store_envelope", store_or_fail)
+    before = rows_per_table(app)
     response = submit(
         client,
         attachments=[
@@ -161,5 +151,5 @@ def test_a_case_whose_second_attachment_fails_to_store_leaves_no_row_behind(
         ],
     )
     assert len(stored) == 3
-    assert rows_in_every_table(app) == before
+    assert rows_per_table(app) == before
     assert response.status_code == 500
