@@ -16,9 +16,10 @@ from crypto.codename import derive_codename_keys
 from crypto.envelope import decrypt
 from crypto.errors import RptenvError
 from reprisal_intake.envelopes import open_envelope
-from reprisal_intake.models import Case, Consent, Item
+from reprisal_intake.models import Case, Item
 from tests.factories import Account, database, make_account
 from tests.support.admin import audit_actions, form_post, sign_in, unlock
+from tests.support.casework import record_consent
 from tests.support.intake import CODENAME, enter, submit
 
 
@@ -107,16 +108,7 @@ def test_a_reply_reaches_the_person_whatever_they_said_about_contact_outside(
     first = "granted" if answer == "withdrawn" else answer
     ref, codename = submitted(client, consent_contact=first)
     if answer == "withdrawn":
-        with database(app).session() as session:
-            session.add(
-                Consent(
-                    case_ref=ref,
-                    scope="contact",
-                    state="withdrawn",
-                    given_by="victim",
-                    language="en",
-                )
-            )
+        record_consent(app, ref, "contact", "withdrawn")
     assert unlock(reviewer).status_code == 302
     page = reviewer.get(f"/cases/{ref}").get_data(as_text=True)
     assert 'name="reply"' in page
@@ -161,3 +153,23 @@ def test_a_note_sent_as_a_file_is_a_form_error_and_nothing_is_stored(
     response = form_post(reviewer, f"/cases/{ref}/note", {"note": note}, page)
     assert response.status_code == 400 and "Write the note." in response.get_data(as_text=True)
     assert items_of(app, ref, "note") == []
+
+
+def test_a_reply_is_stored_after_contact_consent_is_withdrawn(
+    app: Flask, admin_app: Flask, client: FlaskClient
+) -> None:
+    """Issue 15's rule (flipped from the earlier one): withdrawing "contact" stops contact outside
+    the service; a reply inside it, to the codename, still reaches the person."""
+    _account, reviewer = signed_in_focal_point(admin_app)
+    ref, codename = submitted(client, consent_contact="granted")
+    record_consent(app, ref, "contact", "withdrawn")
+    assert unlock(reviewer).status_code == 302
+    page = reviewer.get(f"/cases/{ref}").get_data(as_text=True)
+    assert "no reply can be sent" not in page
+    assert "Contact outside this service (phone, e-mail, meeting) is not allowed" in page
+
+    sent = form_post(reviewer, f"/cases/{ref}/reply", {"reply": "STILL-ASKING-12"}, page)
+    assert sent.status_code == 303
+    (reply,) = items_of(app, ref, "reply")
+    submitter_key = derive_codename_keys(codename).submitter_key
+    assert opens_with(app, reply, submitter_key) == b"STILL-ASKING-12"
