@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import Forbidden
 from wtforms import BooleanField, RadioField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from admin.access import CASE_ROLES, focal_point_mechanisms, require_roles
@@ -36,6 +35,7 @@ from reprisal_intake.db import get_db
 from reprisal_intake.items import OWN_KEY_KINDS
 from reprisal_intake.models import Case, Mechanism, User
 from reprisal_intake.models.sharing import CaseShare
+from reprisal_intake.web.forms import SelectChoice
 
 bp = Blueprint("sharing", __name__, url_prefix="/cases")
 bp.register_error_handler(Forbidden, forbidden)
