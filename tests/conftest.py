@@ -8,6 +8,7 @@ the PostgreSQL half is skipped with a message, except under ``CI=true``, where i
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import secrets
@@ -23,6 +24,7 @@ from sqlalchemy.exc import OperationalError
 
 from reprisal_intake import schema
 from reprisal_intake.db import make_engine
+from tests.factories import ORG_PUBLIC_KEY
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -47,6 +49,7 @@ def _instance_path(
     monkeypatch.setenv("REPRISAL_INSTANCE_PATH", str(path))
     monkeypatch.delenv("REPRISAL_DATABASE_URL", raising=False)
     monkeypatch.delenv("REPRISAL_SECRET_KEY", raising=False)
+    monkeypatch.setenv("REPRISAL_ORG_PUBLIC_KEYS", base64.b64encode(ORG_PUBLIC_KEY).decode())
     return path
 
 

@@ -86,6 +86,12 @@ def configured_limit(name: str) -> Callable[[], str]:
     return lambda: str(current_app.config[name])
 
 
+def _org_keys() -> tuple[bytes, ...]:
+    """The pinned organisation keys (docs/spec/reader-record-v1.md section 6)."""
+    keys: tuple[bytes, ...] = current_app.config["ORG_PUBLIC_KEYS"]
+    return keys
+
+
 def _case_key() -> PrivateKey:
     """The new case's key pair, made on first use in this request and never stored unsealed."""
     if "case_key" not in g:
@@ -138,7 +144,7 @@ def _mechanism_label(language: str, code: str, stored_name: str) -> str:
 def _mechanism_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(mechanisms a report can be sent to now, every mechanism), labelled in the page's language."""
     with get_db().session() as session:
-        return _labelled(mechanism_choices(session))
+        return _labelled(mechanism_choices(session, _org_keys()))
 
 
 def _labelled(
@@ -177,7 +183,7 @@ def submit() -> ResponseReturnValue:
     case_ref = None
     try:
         with get_db().session() as session:
-            mechanisms = mechanism_choices(session)
+            mechanisms = mechanism_choices(session, _org_keys())
             accepting, everyone = _labelled(mechanisms)
             form = ReportForm(accepting, everyone)
             files = _uploaded_files(form.attachments.data or [])
@@ -196,6 +202,7 @@ def submit() -> ResponseReturnValue:
                     codename_keys=derive_codename_keys(codename),
                     report=form.report_data(),
                     attachments=[encrypted_upload(f).envelope() for f in files],
+                    org_keys=_org_keys(),
                 )
     except NoReviewersError:
         form.mechanism.errors = [

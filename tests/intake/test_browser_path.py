@@ -23,7 +23,7 @@ from crypto.envelope import CHUNK_LOG2_FILE, encrypt
 from crypto.keys import generate_keypair, seal_case_key
 from reprisal_intake.models import Case, EnvelopeChunk, Item, Upload, UploadPart
 from tests.conftest import csrf_token, post_form
-from tests.factories import database, make_reviewer, report_form
+from tests.factories import database, make_reviewer, reader_record, report_form
 from tests.intake.test_submit import counts, read_item
 
 B64 = lambda raw: base64.b64encode(raw).decode()  # noqa: E731
@@ -354,7 +354,9 @@ def test_a_case_sealed_to_a_key_rotated_meanwhile_is_refused(
     browser = ScriptedBrowser(client)
     payload = browser.payload(browser.report_envelope(), [])
     with database(app).session() as session:
-        session.get(Reviewer, reviewer.id).public_key = bytes(generate_keypair().public_key)
+        rotated = session.get(Reviewer, reviewer.id)
+        rotated.public_key = bytes(generate_keypair().public_key)
+        rotated.record = reader_record(rotated.public_key, "CAT")
     response = browser.commit(payload)
     assert response.status_code == 409
     assert response.get_json()["error"] == "recipients_changed"
