@@ -97,9 +97,7 @@ def reader_circle(
 _CACHE = "reprisal_reader_circle"
 
 
-def _read_circle(
-    session: Session, org_keys: tuple[bytes, ...], day: datetime.date
-) -> ReaderCircle:
+def _read_circle(session: Session, org_keys: tuple[bytes, ...], day: datetime.date) -> ReaderCircle:
     rows: dict[str, tuple[bytes, str, bool, set[str], bool]] = {}
     for reviewer_id, public_key, text, escrow, mechanism, revocation in session.execute(
         _CANDIDATES

@@ -272,3 +272,58 @@ def test_the_keys_endpoint_gives_each_record_for_the_browser_to_check(
         "public_key": b64(bytes(reader.secret_key.public_key)),
         "record": stored,
     }
+
+
+# --- the pages tell the truth about readers (issue 14, item 2) ----------------------------------
+
+
+def readers_block(page: str, heading: str) -> str:
+    start = page.index(heading)
+    return page[start : page.index("</dl>", start)]
+
+
+def certified_escrow(app: Flask, holder: str) -> PrivateKey:
+    return add_key(app, lambda key: reader_record(key, role="escrow", holder=holder), escrow=True)
+
+
+def test_the_report_page_lists_each_mechanisms_certified_readers_and_the_escrow_holder(
+    app: Flask, client: FlaskClient
+) -> None:
+    make_reviewer(app, "CEDAW")
+    make_reviewer(app, "CEDAW")
+    make_reviewer(app, "CAT")
+    add_key(app, lambda key: None)  # stored for CAT without a record: not a reader, not counted
+    certified_escrow(app, "OHCHR recovery key")
+    add_key(app, lambda key: None, escrow=True)  # an uncertified escrow key: not listed
+    page = client.get("/report").get_data(as_text=True)
+    block = readers_block(page, "Who can read a report")
+    assert "Committee on the Elimination of Discrimination against Women (CEDAW)" in block
+    assert "Its reprisal focal points (2)" in block and "Its reprisal focal points (1)" in block
+    assert block.count("OHCHR recovery key: a recovery key, kept offline") == 2
+    assert "Its reprisal focal points (3)" not in block and "candidate" not in block
+    assert "SPT" not in block  # no certified reader
+    assert "Only the readers listed for the mechanism you choose" in page
+    assert "encrypted on our server as soon as it arrives" in page
+
+    french = client.get("/fr/report").get_data(as_text=True)
+    assert "Ses points focaux chargés des représailles (2)" in french
+    assert "OHCHR recovery key : une clé de récupération, conservée hors ligne" in french
+
+
+def test_the_receipt_names_the_readers_of_the_chosen_mechanism_and_of_each_share_with_choice(
+    app: Flask, client: FlaskClient
+) -> None:
+    make_reviewer(app, "CAT")
+    make_reviewer(app, "ASG")
+    make_reviewer(app, "SPT")
+    certified_escrow(app, "OHCHR recovery key")
+    token = csrf_token(client, "/report")
+    response = post_form(client, "/report", report_form(token, share_with=["ASG"]))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Your report was encrypted on our server as soon as it arrived" in page
+    chosen = readers_block(page, "Who can read it")
+    assert "(CAT)" in chosen and "Its reprisal focal points (1)" in chosen
+    assert "OHCHR recovery key: a recovery key, kept offline" in chosen
+    shared = readers_block(page, "If a focal point shares it as you allowed")
+    assert "(ASG)" in shared and "(SPT)" not in shared and "(CAT)" not in shared
