@@ -1,8 +1,12 @@
 """The case bundle (spec section 3): a ZIP of a case's envelopes plus manifest.json.
 
-The bundle holds no plaintext and no secret key. Its manifest is not authenticated by itself: the
+The bundle holds no plaintext and no secret key. A version 1 manifest is not authenticated: the
 sha256 values catch a damaged or inconsistent bundle, the envelopes' own authentication protects
-their contents, and the case key is checked against `case_public_key`.
+their contents, and the case key is checked against `case_public_key`, but items can be dropped or
+routing fields changed unnoticed. Version 2 (docs/spec/bundle-v2.md) adds `manifest.mac`, a
+BLAKE2b MAC of the manifest's bytes keyed from the case secret key: only someone who can open the case
+can write one, and a reader checks it before reading any item. Version 1 bundles still open, with
+`OpenedBundle.authenticated` False.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import IO, BinaryIO
 
+import nacl.bindings
 from nacl.public import PrivateKey, PublicKey
 
 from ._encoding import b64decode_exact, b64encode, strict_json_loads
@@ -29,18 +34,23 @@ from .keys import ACCESS_STANZA_SIZE, KEY_SIZE, open_case_key
 __all__ = [
     "BUNDLE_FORMAT",
     "BUNDLE_VERSION",
+    "MAC_NAME",
     "MANIFEST_NAME",
     "BundleAccess",
     "BundleItemSource",
     "OpenedBundle",
     "item_path",
+    "manifest_mac",
     "open_bundle",
     "write_bundle",
 ]
 
 BUNDLE_FORMAT = "reprisal-case-bundle"
-BUNDLE_VERSION = 1
+BUNDLE_VERSION = 2
+BUNDLE_VERSIONS = (1, 2)
 MANIFEST_NAME = "manifest.json"
+MAC_NAME = "manifest.mac"
+_MAC_KEY_LABEL = b"RPTENV bundle v2 manifest key"
 _MANIFEST_MAX_SIZE = 16 * 1024 * 1024
 _COPY_SIZE = 64 * 1024
 _ITEM_ID = re.compile(r"[A-Za-z0-9_-]+")
@@ -81,6 +91,16 @@ def _zip_info(name: str) -> zipfile.ZipInfo:
     return info
 
 
+def manifest_mac(case_key: PrivateKey, manifest: bytes) -> bytes:
+    """BLAKE2b-256(manifest bytes, key = BLAKE2b-256("RPTENV bundle v2 manifest key", case key))."""
+    mac_key = nacl.bindings.crypto_generichash_blake2b_salt_personal(
+        _MAC_KEY_LABEL, digest_size=32, key=bytes(case_key)
+    )
+    return nacl.bindings.crypto_generichash_blake2b_salt_personal(
+        manifest, digest_size=32, key=mac_key
+    )
+
+
 def _copy_envelope(source: BinaryIO, destination: IO[bytes]) -> str:
     """Copy one envelope, checking its header and size; return the sha256 hex of its bytes."""
     digest = hashlib.sha256()
@@ -104,11 +124,18 @@ def write_bundle(
     access: Sequence[BundleAccess],
     items: Iterable[BundleItemSource],
     case: Mapping[str, object],
+    case_key: PrivateKey | None = None,
 ) -> None:
     """Write a bundle to `out`: each envelope streamed into items/<id>.rptenv, manifest.json last.
 
+    With `case_key` (the case's secret key, which must match `case_public_key`) the bundle is
+    version 2, its manifest authenticated by manifest.mac; without, version 1 (unauthenticated).
     Each envelope's header and size are checked (not its contents). `out` is not closed.
     """
+    if case_key is not None and not hmac.compare_digest(
+        bytes(case_key.public_key), bytes(case_public_key)
+    ):
+        raise FormatError("the case key does not match the case public key")
     if not isinstance(case_ref, str) or not case_ref:
         raise FormatError("case_ref must be a non-empty string")
     if not access:
@@ -143,7 +170,7 @@ def write_bundle(
             )
         manifest = {
             "format": BUNDLE_FORMAT,
-            "version": BUNDLE_VERSION,
+            "version": 1 if case_key is None else 2,
             "case_ref": case_ref,
             "case_public_key": b64encode(bytes(case_public_key)),
             "access": [
@@ -160,6 +187,9 @@ def write_bundle(
         except (TypeError, ValueError):
             raise FormatError("bundle case fields are not serialisable as JSON") from None
         archive.writestr(_zip_info(MANIFEST_NAME), manifest_bytes)
+        if case_key is not None:
+            mac = manifest_mac(case_key, manifest_bytes).hex() + "\n"
+            archive.writestr(_zip_info(MAC_NAME), mac.encode("ascii"))
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -219,6 +249,8 @@ class OpenedBundle:
     case_ref: str
     case_public_key: PublicKey
     case_key: PrivateKey
+    version: int
+    authenticated: bool  # version 2: the manifest's MAC verified with the case key
 
     def __init__(self, archive: zipfile.ZipFile, reviewer_key: PrivateKey) -> None:
         self._archive = archive
@@ -243,7 +275,8 @@ class OpenedBundle:
         manifest = strict_json_loads(raw, "bundle manifest")
         _require(manifest.get("format") == BUNDLE_FORMAT, "not a reprisal case bundle")
         version = manifest.get("version")
-        _require(type(version) is int and version == BUNDLE_VERSION, "unsupported version")
+        _require(type(version) is int and version in BUNDLE_VERSIONS, "unsupported version")
+        assert isinstance(version, int)
         case_ref = manifest.get("case_ref")
         _require(isinstance(case_ref, str), "case_ref must be a string")
         assert isinstance(case_ref, str)
@@ -254,12 +287,22 @@ class OpenedBundle:
         stanzas = _parse_access(manifest.get("access"))
         self._items = _parse_items(manifest.get("items"))
         expected = {MANIFEST_NAME, *(item_path(str(item["id"])) for item in self._items)}
+        if version == 2:
+            expected.add(MAC_NAME)
         if set(names) != expected:
             raise FormatError("bundle entries do not match its manifest")
         self.manifest = manifest
         self.case_ref = case_ref
         self.case_public_key = case_public_key
+        self.version = version
         self.case_key = open_case_key(stanzas, reviewer_key, case_public_key=case_public_key)
+        if version == 2:
+            with archive.open(MAC_NAME) as entry:
+                stored = entry.read(200)
+            expected_mac = manifest_mac(self.case_key, raw).hex() + "\n"
+            if not hmac.compare_digest(stored, expected_mac.encode("ascii")):
+                raise AuthenticationError("the bundle manifest does not match its MAC")
+        self.authenticated = version == 2
 
     def _sha256(self, path: str) -> str:
         digest = hashlib.sha256()

@@ -224,6 +224,11 @@ def _open(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(mode=0o700, parents=True, exist_ok=True)
     with open_bundle(args.bundle, key) as bundle:
+        if not bundle.authenticated:
+            _warn(
+                f"bundle version {bundle.version}: its manifest is NOT authenticated; the items "
+                "are, but an item may have been left out or a routing field changed"
+            )
         listed = bundle.manifest["items"]
         assert isinstance(listed, list)  # checked by open_bundle
         done = 0
