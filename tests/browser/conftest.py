@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -43,6 +44,7 @@ class LiveIntake:
     env: dict[str, str]
     key: Path
     passphrase: Path
+    org_key: Path
     opened: dict[str, list[bytes]] = field(default_factory=dict)
 
     def run(self, *command: str) -> str:
@@ -81,6 +83,21 @@ class LiveIntake:
         return [content for contents in self.opened.values() for content in contents]
 
 
+def certify(intake: LiveIntake, public_key: str) -> None:
+    """The organisation signs the CAT focal point's key; the record is stored with it."""
+    record = intake.folder / "cat.record"
+    intake.run(
+        str(BIN / "reprisal-decrypt"), "sign-reader", "--org-key", str(intake.org_key),
+        "--public-key", public_key, "--holder", "CAT reprisal focal point", "--role",
+        "focal_point", "--mechanism", "CAT", "--out", str(record),
+    )  # fmt: skip
+    with sqlite3.connect(intake.folder / "instance" / "reprisal.sqlite3") as db:
+        db.execute(
+            "UPDATE reviewers SET record = ? WHERE name = 'CAT focal point'",
+            (record.read_text(),),
+        )
+
+
 @pytest.fixture(scope="module")
 def live_intake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveIntake]:
     folder = tmp_path_factory.mktemp("live")
@@ -93,7 +110,13 @@ def live_intake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveIntake
     }
     passphrase = folder / "passphrase"
     passphrase.write_text("a long passphrase for the CAT focal point\n")
-    intake = LiveIntake(f"http://127.0.0.1:{port}", folder, env, folder / "cat.key", passphrase)
+    intake = LiveIntake(
+        f"http://127.0.0.1:{port}", folder, env, folder / "cat.key", passphrase, folder / "org.key"
+    )
+    # The organisation key that certifies readers, made offline in a real deployment.
+    env["REPRISAL_ORG_PUBLIC_KEYS"] = intake.run(
+        str(BIN / "reprisal-decrypt"), "org-keygen", "--out", str(intake.org_key), "--unprotected"
+    ).strip()
     public_key = intake.run(
         str(BIN / "reprisal-decrypt"),
         "keygen",
@@ -113,6 +136,7 @@ def live_intake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveIntake
         "--public-key",
         public_key,
     )
+    certify(intake, public_key)
     log = (folder / "gunicorn.log").open("wb")
     server = subprocess.Popen(
         [
