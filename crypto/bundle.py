@@ -1,12 +1,18 @@
-"""The case bundle (spec section 3): a ZIP of a case's envelopes plus manifest.json.
+"""The case bundle: a ZIP of a case's envelopes plus manifest.json.
 
-The bundle holds no plaintext and no secret key. A version 1 manifest is not authenticated: the
-sha256 values catch a damaged or inconsistent bundle, the envelopes' own authentication protects
-their contents, and the case key is checked against `case_public_key`, but items can be dropped or
-routing fields changed unnoticed. Version 2 (docs/spec/bundle-v2.md) adds `manifest.mac`, a
-BLAKE2b MAC of the manifest's bytes keyed from the case secret key: only someone who can open the case
-can write one, and a reader checks it before reading any item. Version 1 bundles still open, with
-`OpenedBundle.authenticated` False.
+Version 1 (docs/spec/rptenv-v1.md section 3): an X25519 case key and 80-byte access stanzas.
+Version 3 (docs/spec/rptenv-v2.md section 6): "case_suite" and a "suite" per access entry, so the
+case key and each reviewer's stanza may be X25519 (suite 1) or X-Wing (suite 2). Writers write
+version 1 whenever everything in the bundle is suite 1, so older tools keep reading those.
+Version 2 (docs/spec/bundle-v2.md): version 1 plus `manifest.mac`, a BLAKE2b MAC of the manifest's
+bytes keyed from the case secret key. A version 3 bundle may carry the same `manifest.mac`.
+
+The bundle holds no plaintext and no secret key. Without `manifest.mac` the manifest is not
+authenticated: the sha256 values catch a damaged or inconsistent bundle, the envelopes' own
+authentication protects their contents, and the case key is checked against `case_public_key`, but
+an item can be left out or a routing field changed unnoticed. With it (written only by someone who
+holds the case secret key) a reader checks it before reading any item; `OpenedBundle.authenticated`
+says which it was.
 """
 
 from __future__ import annotations
@@ -24,12 +30,14 @@ from types import TracebackType
 from typing import IO, BinaryIO
 
 import nacl.bindings
-from nacl.public import PrivateKey, PublicKey
+from nacl.public import PublicKey
 
 from ._encoding import b64decode_exact, b64encode, strict_json_loads
 from .envelope import ITEM_KINDS, EnvelopeReader, check_structure, read_header
 from .errors import AuthenticationError, FormatError
-from .keys import ACCESS_STANZA_SIZE, KEY_SIZE, open_case_key
+from .keys import ACCESS_STANZA_SIZES, KEY_SIZE, CaseKey, open_case_key
+from .stanzas import SUITE_CLASSICAL, SUITE_HYBRID, ReaderKey, RecipientKey, suite_of
+from .xwing import PUBLIC_KEY_SIZE, XWingPublicKey
 
 __all__ = [
     "BUNDLE_FORMAT",
@@ -46,8 +54,12 @@ __all__ = [
 ]
 
 BUNDLE_FORMAT = "reprisal-case-bundle"
-BUNDLE_VERSION = 2
-BUNDLE_VERSIONS = (1, 2)
+BUNDLE_VERSION = 1
+AUTHENTICATED_VERSION = 2  # version 1 with manifest.mac (docs/spec/bundle-v2.md)
+SUITES_VERSION = 3  # the first bundle version whose manifest names suites
+BUNDLE_VERSIONS = (1, AUTHENTICATED_VERSION, SUITES_VERSION)
+_CASE_PUBLIC_KEY_SIZES = {SUITE_CLASSICAL: KEY_SIZE, SUITE_HYBRID: PUBLIC_KEY_SIZE}
+_SUITE_OF_STANZA_SIZE = {size: suite for suite, size in ACCESS_STANZA_SIZES.items()}
 MANIFEST_NAME = "manifest.json"
 MAC_NAME = "manifest.mac"
 _MAC_KEY_LABEL = b"RPTENV bundle v2 manifest key"
@@ -61,7 +73,10 @@ _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # no export time in the archive
 
 @dataclass(frozen=True)
 class BundleAccess:
-    """One reviewer's access stanza (the case secret key sealed to their public key)."""
+    """One reviewer's access stanza (the case secret key sealed to their public key).
+
+    Its suite follows from its length: 80 bytes suite 1, 1168 bytes suite 2.
+    """
 
     reviewer: str
     sealed_case_key: bytes
@@ -91,8 +106,9 @@ def _zip_info(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def manifest_mac(case_key: PrivateKey, manifest: bytes) -> bytes:
-    """BLAKE2b-256(manifest bytes, key = BLAKE2b-256("RPTENV bundle v2 manifest key", case key))."""
+def manifest_mac(case_key: CaseKey, manifest: bytes) -> bytes:
+    """BLAKE2b-256(manifest bytes, key = BLAKE2b-256("RPTENV bundle v2 manifest key", case secret
+    key)); the case secret key is its 32 stored bytes (X25519 secret, or X-Wing seed)."""
     mac_key = nacl.bindings.crypto_generichash_blake2b_salt_personal(
         _MAC_KEY_LABEL, digest_size=32, key=bytes(case_key)
     )
@@ -101,10 +117,12 @@ def manifest_mac(case_key: PrivateKey, manifest: bytes) -> bytes:
     )
 
 
-def _copy_envelope(source: BinaryIO, destination: IO[bytes]) -> str:
+def _copy_envelope(source: BinaryIO, destination: IO[bytes], case_suite: int) -> str:
     """Copy one envelope, checking its header and size; return the sha256 hex of its bytes."""
     digest = hashlib.sha256()
     header = read_header(source)
+    if header.suite != case_suite:
+        raise FormatError("a bundle item must be sealed in the suite of the case key")
     destination.write(header.raw)
     digest.update(header.raw)
     total = header.size
@@ -120,17 +138,18 @@ def write_bundle(
     out: BinaryIO,
     *,
     case_ref: str,
-    case_public_key: PublicKey,
+    case_public_key: RecipientKey,
     access: Sequence[BundleAccess],
     items: Iterable[BundleItemSource],
     case: Mapping[str, object],
-    case_key: PrivateKey | None = None,
+    case_key: CaseKey | None = None,
 ) -> None:
     """Write a bundle to `out`: each envelope streamed into items/<id>.rptenv, manifest.json last.
 
-    With `case_key` (the case's secret key, which must match `case_public_key`) the bundle is
-    version 2, its manifest authenticated by manifest.mac; without, version 1 (unauthenticated).
     Each envelope's header and size are checked (not its contents). `out` is not closed.
+    The bundle is version 1 when the case key and every access stanza are suite 1, else 3. With
+    `case_key` (the case's secret key, which must match `case_public_key`) the manifest is
+    authenticated by manifest.mac, and a classical bundle is version 2.
     """
     if case_key is not None and not hmac.compare_digest(
         bytes(case_key.public_key), bytes(case_public_key)
@@ -140,9 +159,19 @@ def write_bundle(
         raise FormatError("case_ref must be a non-empty string")
     if not access:
         raise FormatError("a bundle needs at least one access stanza")
+    case_suite = suite_of(case_public_key)
+    access_suites = []
     for entry in access:
-        if not isinstance(entry.reviewer, str) or len(entry.sealed_case_key) != ACCESS_STANZA_SIZE:
-            raise FormatError(f"access stanza must be {ACCESS_STANZA_SIZE} bytes with a label")
+        suite = _SUITE_OF_STANZA_SIZE.get(len(entry.sealed_case_key))
+        if not isinstance(entry.reviewer, str) or suite is None:
+            sizes = " or ".join(str(size) for size in ACCESS_STANZA_SIZES.values())
+            raise FormatError(f"access stanza must be {sizes} bytes with a label")
+        access_suites.append(suite)
+    classical = {case_suite, *access_suites} == {SUITE_CLASSICAL}
+    if not classical:
+        version = SUITES_VERSION
+    else:
+        version = BUNDLE_VERSION if case_key is None else AUTHENTICATED_VERSION
     manifest_items: list[dict[str, object]] = []
     seen: set[str] = set()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
@@ -158,7 +187,7 @@ def write_bundle(
             ):
                 raise FormatError("bundle item created must be a date, not a time")
             with item.open() as source, archive.open(_zip_info(path), "w", force_zip64=True) as dst:
-                sha256 = _copy_envelope(source, dst)
+                sha256 = _copy_envelope(source, dst, case_suite)
             manifest_items.append(
                 {
                     "id": item.id,
@@ -168,18 +197,30 @@ def write_bundle(
                     "created": item.created.isoformat(),
                 }
             )
-        manifest = {
+        manifest: dict[str, object] = {
             "format": BUNDLE_FORMAT,
-            "version": 1 if case_key is None else 2,
+            "version": version,
             "case_ref": case_ref,
-            "case_public_key": b64encode(bytes(case_public_key)),
-            "access": [
+        }
+        if version < SUITES_VERSION:
+            manifest["case_public_key"] = b64encode(bytes(case_public_key))
+            manifest["access"] = [
                 {"reviewer": entry.reviewer, "sealed_case_key": b64encode(entry.sealed_case_key)}
                 for entry in access
-            ],
-            "items": manifest_items,
-            "case": dict(case),
-        }
+            ]
+        else:
+            manifest["case_suite"] = case_suite
+            manifest["case_public_key"] = b64encode(bytes(case_public_key))
+            manifest["access"] = [
+                {
+                    "reviewer": entry.reviewer,
+                    "suite": suite,
+                    "sealed_case_key": b64encode(entry.sealed_case_key),
+                }
+                for entry, suite in zip(access, access_suites, strict=True)
+            ]
+        manifest["items"] = manifest_items
+        manifest["case"] = dict(case)
         try:
             manifest_bytes = (
                 json.dumps(manifest, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
@@ -228,7 +269,13 @@ def _parse_items(value: object) -> list[dict[str, object]]:
     return items
 
 
-def _parse_access(value: object) -> list[bytes]:
+def _parse_suite(value: object, what: str) -> int:
+    _require(type(value) is int and value in ACCESS_STANZA_SIZES, f"unknown {what}")
+    assert isinstance(value, int)
+    return value
+
+
+def _parse_access(value: object, version: int) -> list[bytes]:
     _require(isinstance(value, list) and bool(value), "access must be a non-empty list")
     assert isinstance(value, list)
     stanzas = []
@@ -236,10 +283,31 @@ def _parse_access(value: object) -> list[bytes]:
         _require(isinstance(entry, dict), "each access entry must be an object")
         assert isinstance(entry, dict)
         _require(isinstance(entry.get("reviewer"), str), "access reviewer must be a string")
+        if version < SUITES_VERSION:
+            _require("suite" not in entry, f'version {version} access entries have no "suite"')
+            suite = SUITE_CLASSICAL
+        else:
+            suite = _parse_suite(entry.get("suite"), "access suite")
         stanzas.append(
-            b64decode_exact(entry.get("sealed_case_key"), ACCESS_STANZA_SIZE, "sealed_case_key")
+            b64decode_exact(
+                entry.get("sealed_case_key"), ACCESS_STANZA_SIZES[suite], "sealed_case_key"
+            )
         )
     return stanzas
+
+
+def _parse_case_public_key(manifest: dict[str, object], version: int) -> RecipientKey:
+    if version < SUITES_VERSION:
+        _require("case_suite" not in manifest, f'version {version} has no "case_suite"')
+        suite = SUITE_CLASSICAL
+    else:
+        suite = _parse_suite(manifest.get("case_suite"), "case_suite")
+    data = b64decode_exact(
+        manifest.get("case_public_key"), _CASE_PUBLIC_KEY_SIZES[suite], "case_public_key"
+    )
+    if suite == SUITE_CLASSICAL:
+        return PublicKey(data)
+    return XWingPublicKey(data)
 
 
 class OpenedBundle:
@@ -247,12 +315,12 @@ class OpenedBundle:
 
     manifest: dict[str, object]
     case_ref: str
-    case_public_key: PublicKey
-    case_key: PrivateKey
+    case_public_key: RecipientKey
+    case_key: CaseKey
     version: int
-    authenticated: bool  # version 2: the manifest's MAC verified with the case key
+    authenticated: bool  # manifest.mac present and verified with the case key
 
-    def __init__(self, archive: zipfile.ZipFile, reviewer_key: PrivateKey) -> None:
+    def __init__(self, archive: zipfile.ZipFile, reviewer_key: ReaderKey) -> None:
         self._archive = archive
         names = archive.namelist()
         if len(names) != len(set(names)):
@@ -281,13 +349,16 @@ class OpenedBundle:
         _require(isinstance(case_ref, str), "case_ref must be a string")
         assert isinstance(case_ref, str)
         _require(isinstance(manifest.get("case"), dict), "case must be an object")
-        case_public_key = PublicKey(
-            b64decode_exact(manifest.get("case_public_key"), KEY_SIZE, "case_public_key")
-        )
-        stanzas = _parse_access(manifest.get("access"))
+        case_public_key = _parse_case_public_key(manifest, version)
+        stanzas = _parse_access(manifest.get("access"), version)
         self._items = _parse_items(manifest.get("items"))
         expected = {MANIFEST_NAME, *(item_path(str(item["id"])) for item in self._items)}
-        if version == 2:
+        has_mac = MAC_NAME in names
+        _require(
+            has_mac == (version == AUTHENTICATED_VERSION) or version == SUITES_VERSION,
+            f"version {version} bundles {'need' if version == 2 else 'have no'} manifest.mac",
+        )
+        if has_mac:
             expected.add(MAC_NAME)
         if set(names) != expected:
             raise FormatError("bundle entries do not match its manifest")
@@ -296,13 +367,13 @@ class OpenedBundle:
         self.case_public_key = case_public_key
         self.version = version
         self.case_key = open_case_key(stanzas, reviewer_key, case_public_key=case_public_key)
-        if version == 2:
+        if has_mac:
             with archive.open(MAC_NAME) as entry:
                 stored = entry.read(200)
             expected_mac = manifest_mac(self.case_key, raw).hex() + "\n"
             if not hmac.compare_digest(stored, expected_mac.encode("ascii")):
                 raise AuthenticationError("the bundle manifest does not match its MAC")
-        self.authenticated = version == 2
+        self.authenticated = has_mac
 
     def _sha256(self, path: str) -> str:
         digest = hashlib.sha256()
@@ -348,7 +419,7 @@ class OpenedBundle:
 
 
 def open_bundle(
-    path_or_file: str | os.PathLike[str] | BinaryIO, reviewer_key: PrivateKey
+    path_or_file: str | os.PathLike[str] | BinaryIO, reviewer_key: ReaderKey
 ) -> OpenedBundle:
     """Open a bundle and recover its case key with `reviewer_key`.
 

@@ -1,12 +1,15 @@
 """reprisal-decrypt: the offline reviewer's tool.
 
-    reprisal-decrypt keygen --out KEYFILE [--passphrase-file F | --unprotected]
+    reprisal-decrypt keygen --out KEYFILE [--suite {1,2}] [--passphrase-file F | --unprotected]
     reprisal-decrypt open --key KEYFILE [--passphrase-file F] BUNDLE --out DIR
     reprisal-decrypt org-keygen --out ORGKEY [--passphrase-file F | --unprotected]
     reprisal-decrypt sign-reader --org-key ORGKEY --public-key B64 --holder TEXT --role ROLE
         [--mechanism CODE ...] [--not-before DATE] [--not-after DATE] [--suite N] --out RECORD
     reprisal-decrypt revoke-reader --org-key ORGKEY --public-key B64 [--suite N] --out RECORD
     reprisal-decrypt show-record RECORD --org-public-key B64
+
+`keygen` makes a hybrid (suite 2, X-Wing: X25519 + ML-KEM-768) key unless `--suite 1` asks for a
+classical X25519 key (docs/spec/rptenv-v2.md); `open` reads key files and bundles of either suite.
 
 It never prints decrypted content or a secret: `keygen` prints only the public key, `open` only
 one line per item (id, kind, size). Data is written to a temporary file and renamed into place only
@@ -34,16 +37,18 @@ from .bundle import open_bundle
 from .envelope import EnvelopeReader
 from .errors import RptenvError
 from .keyfile import dump_key_file, is_unprotected_key_file, load_key_file
-from .keys import generate_keypair, public_key_to_base64
+from .keys import CaseKey, generate_hybrid_key, generate_keypair, public_key_to_base64
 from .orgkey import dump_org_key, is_unprotected_org_key, load_org_key
 from .records import (
     ROLES,
+    SUITE_PUBLIC_KEY_SIZES,
     ReaderRecord,
     parse_org_public_keys,
     sign_reader,
     sign_revocation,
     verify_record,
 )
+from .stanzas import SUITE_CLASSICAL, SUITE_HYBRID
 
 __all__ = ["main"]
 
@@ -199,7 +204,7 @@ def _keygen(args: argparse.Namespace) -> int:
         passphrase = _read_passphrase_file(args.passphrase_file)
     else:
         passphrase = _ask_new_passphrase()
-    key = generate_keypair()
+    key: CaseKey = generate_hybrid_key() if args.suite == SUITE_HYBRID else generate_keypair()
     text = dump_key_file(key, passphrase)
     _write_new_file(Path(args.out), text.encode("utf-8"))
     print(public_key_to_base64(key.public_key))
@@ -293,8 +298,17 @@ def _describe_record(record: object) -> str:
     return f"revocation of key {b64encode(record.public_key)}"
 
 
+def _suite_of_key(public_key: bytes) -> int:
+    """The suite of a public key by its length (32 bytes X25519, 1216 bytes X-Wing)."""
+    for suite, size in SUITE_PUBLIC_KEY_SIZES.items():
+        if len(public_key) == size:
+            return suite
+    raise CliError(f"a {len(public_key)}-byte public key: pass its --suite")
+
+
 def _sign_reader(args: argparse.Namespace) -> int:
     public_key = b64decode_exact(args.public_key, None, "--public-key")
+    suite = args.suite or _suite_of_key(public_key)
     not_before = args.not_before or datetime.datetime.now(datetime.UTC).date()
     not_after = args.not_after or not_before + datetime.timedelta(days=365)
     if args.role == "focal_point" and not args.mechanisms:
@@ -308,7 +322,7 @@ def _sign_reader(args: argparse.Namespace) -> int:
         mechanisms=args.mechanisms,
         not_before=not_before,
         not_after=not_after,
-        suite=args.suite,
+        suite=suite,
     )
     _write_new_file(Path(args.out), text.encode("utf-8"))
     print(_describe_record(verify_record(text, [bytes(key.verify_key)])))
@@ -317,8 +331,9 @@ def _sign_reader(args: argparse.Namespace) -> int:
 
 def _revoke_reader(args: argparse.Namespace) -> int:
     public_key = b64decode_exact(args.public_key, None, "--public-key")
+    suite = args.suite or _suite_of_key(public_key)
     key = _load_org_key(args)
-    text = sign_revocation(key, public_key=public_key, suite=args.suite)
+    text = sign_revocation(key, public_key=public_key, suite=suite)
     _write_new_file(Path(args.out), text.encode("utf-8"))
     print(_describe_record(verify_record(text, [bytes(key.verify_key)])))
     return 0
@@ -353,7 +368,9 @@ def _add_record_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     sign.add_argument("--org-key", required=True, metavar="ORGKEY")
     _add_passphrase_options(sign, unprotected=False)
     sign.add_argument("--public-key", required=True, metavar="BASE64")
-    sign.add_argument("--suite", type=int, default=1, metavar="N", help="1: X25519 (default)")
+    sign.add_argument(
+        "--suite", type=int, metavar="N", help="1: X25519, 2: X-Wing (default: by key length)"
+    )
     sign.add_argument("--holder", required=True, metavar="TEXT", help="who holds the key")
     sign.add_argument("--role", required=True, choices=ROLES)
     sign.add_argument(
@@ -373,7 +390,7 @@ def _add_record_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     revoke.add_argument("--org-key", required=True, metavar="ORGKEY")
     _add_passphrase_options(revoke, unprotected=False)
     revoke.add_argument("--public-key", required=True, metavar="BASE64")
-    revoke.add_argument("--suite", type=int, default=1, metavar="N")
+    revoke.add_argument("--suite", type=int, metavar="N", help="default: by key length")
     revoke.add_argument("--out", required=True, metavar="RECORD", help="record file to create")
     revoke.set_defaults(handler=_revoke_reader)
 
@@ -391,6 +408,13 @@ def _parser() -> argparse.ArgumentParser:
 
     keygen = commands.add_parser("keygen", help="create a reviewer key file; print the public key")
     keygen.add_argument("--out", required=True, metavar="KEYFILE", help="key file to create")
+    keygen.add_argument(
+        "--suite",
+        type=int,
+        choices=(SUITE_CLASSICAL, SUITE_HYBRID),
+        default=SUITE_HYBRID,
+        help="2: hybrid post-quantum X-Wing key (default); 1: classical X25519 key",
+    )
     protection = keygen.add_mutually_exclusive_group()
     protection.add_argument(
         "--passphrase-file", metavar="F", help="read the passphrase from the first line of F"

@@ -1,4 +1,4 @@
-"""Fixtures in the style of Flask's tutorial and Warehouse: an ``app``, a ``client`` and a ``runner``;
+"""Fixtures in the style of Flask's tutorial and Warehouse: an ``app`` (and ``admin_app``) and a ``client``;
 each test runs inside a transaction that is rolled back; data comes from the factories in
 ``tests/factories.py``.
 
@@ -9,35 +9,19 @@ the PostgreSQL half is skipped with a message, except under ``CI=true``, where i
 from __future__ import annotations
 
 import base64
-import os
-import re
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import Connection, Engine, create_engine, text
-from sqlalchemy.exc import OperationalError
+from flask.testing import FlaskClient
+from sqlalchemy import Connection, Engine
 
 from reprisal_intake import schema
 from reprisal_intake.db import make_engine
 from tests.factories import ORG_PUBLIC_KEY
-
-IN_CI = os.environ.get("CI", "").lower() == "true"
-POSTGRES_ADMIN_URL = os.environ.get(
-    "REPRISAL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
-
-
-def require_service(name: str, problem: str) -> None:
-    """Skip a test that needs a local server which is not there, or fail under CI=true."""
-    message = f"{name} is not available ({problem}); start it to run these tests"
-    if IN_CI:
-        pytest.fail(f"CI=true: {message}")
-    pytest.skip(message)
+from tests.support.services import temporary_postgres_database
 
 
 @pytest.fixture(autouse=True)
@@ -49,24 +33,9 @@ def _instance_path(
     monkeypatch.setenv("REPRISAL_INSTANCE_PATH", str(path))
     monkeypatch.delenv("REPRISAL_DATABASE_URL", raising=False)
     monkeypatch.delenv("REPRISAL_SECRET_KEY", raising=False)
+    # The test deployment's organisation key (tests/factories.py) certifies the factories' readers.
     monkeypatch.setenv("REPRISAL_ORG_PUBLIC_KEYS", base64.b64encode(ORG_PUBLIC_KEY).decode())
     return path
-
-
-def _postgres_database() -> Iterator[str]:
-    try:
-        admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            name = f"reprisal_test_{secrets.token_hex(4)}"
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as error:
-        require_service("PostgreSQL at 127.0.0.1:5432", str(error.orig).splitlines()[0])
-    try:
-        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -76,7 +45,7 @@ def database_url(
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
     else:
-        yield from _postgres_database()
+        yield from temporary_postgres_database()
 
 
 @pytest.fixture(scope="session")
@@ -121,51 +90,6 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
-def runner(admin_app: Flask) -> FlaskCliRunner:
-    return admin_app.test_cli_runner()
-
-
-@pytest.fixture
-def db_session(app: Flask) -> Iterator[Any]:
-    from reprisal_intake.db import Database
-
-    database: Database = app.extensions["reprisal_db"]
-    with database.session() as session:
-        yield session
-
-
-CSRF_PATTERN = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def csrf_token(client: FlaskClient, path: str) -> str:
-    """The CSRF token of the form at ``path``, as a browser would get it."""
-    page = client.get(path)
-    assert page.status_code == 200, page.status_code
-    match = CSRF_PATTERN.search(page.get_data(as_text=True))
-    assert match, f"no CSRF token on {path}"
-    return match.group(1)
-
-
-def post_form(client: FlaskClient, path: str, data: dict[str, Any]) -> Any:
-    """POST ``data`` as multipart/form-data, as a browser sends a form with file inputs.
-
-    Werkzeug's test client spools bodies over 500 KB to a temporary file that it never closes; build
-    the request here so that file is closed (warnings are errors in this suite).
-    """
-    from werkzeug.test import EnvironBuilder
-
-    builder = EnvironBuilder(
-        path=path, method="POST", data=data, content_type="multipart/form-data"
-    )
-    environ = builder.get_environ()
-    try:
-        return client.open(environ)
-    finally:
-        builder.close()
-        environ["wsgi.input"].close()
-
-
-@pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A fresh, empty PostgreSQL database for tests that need their own (roles, backups)."""
-    yield from _postgres_database()
+    yield from temporary_postgres_database()

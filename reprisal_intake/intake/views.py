@@ -22,6 +22,7 @@ from crypto.codename import CodenameKeys, derive_codename_keys, generate_codenam
 from crypto.envelope import CHUNK_LOG2_TEXT, encrypt
 from crypto.keys import generate_keypair
 
+from .. import consents as consent_rules
 from .. import domain
 from ..db import get_db
 from ..extensions import csrf, limiter
@@ -29,7 +30,6 @@ from ..items import add_item
 from ..models import today
 from ..web.headers import SCRIPT_POLICY, extra_csp
 from ..web.templating import DEFAULT_LANGUAGE, LANGUAGES, url_language
-from . import consents as consent_rules
 from . import followup
 from .forms import (
     CHANGEABLE_SCOPES,

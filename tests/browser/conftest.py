@@ -5,97 +5,19 @@ Without /usr/bin/chromium these tests are skipped with a message, except under C
 
 from __future__ import annotations
 
-import json
 import os
-import sqlite3
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import require_service
-from tests.ops.harness import free_port
-
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
-
-
-@dataclass
-class LiveIntake:
-    url: str
-    folder: Path
-    env: dict[str, str]
-    key: Path
-    passphrase: Path
-    org_key: Path
-    opened: dict[str, list[bytes]] = field(default_factory=dict)
-
-    def run(self, *command: str) -> str:
-        result = subprocess.run(
-            command, capture_output=True, text=True, env=self.env, cwd=self.folder, check=False
-        )
-        assert result.returncode == 0, f"{command}: {result.stderr}"
-        return result.stdout
-
-    def decrypted_cases(self) -> list[bytes]:
-        """Every file of every case, exported and decrypted offline as a focal point would."""
-        for case in json.loads(self.run(str(BIN / "reprisal-admin"), "case", "list", "--json")):
-            if len(self.opened.get(case["ref"], [])) == case["items"]:
-                continue  # opened before, and nothing was added since
-            bundle = self.folder / f"{case['ref']}-{time.monotonic_ns()}.zip"
-            out = self.folder / f"open-{bundle.stem}"
-            self.run(
-                str(BIN / "reprisal-admin"), "case", "export", case["ref"], "--out", str(bundle)
-            )
-            self.run(
-                str(BIN / "reprisal-decrypt"),
-                "open",
-                "--key",
-                str(self.key),
-                "--passphrase-file",
-                str(self.passphrase),
-                str(bundle),
-                "--out",
-                str(out),
-            )
-            self.opened[case["ref"]] = [
-                p.read_bytes()
-                for p in sorted(out.rglob("*"))
-                if p.is_file() and p.name != "metadata.json"
-            ]
-        return [content for contents in self.opened.values() for content in contents]
-
-
-def certify(intake: LiveIntake, public_key: str) -> None:
-    """The organisation signs the CAT focal point's key; the record is stored with it."""
-    record = intake.folder / "cat.record"
-    intake.run(
-        str(BIN / "reprisal-decrypt"), "sign-reader", "--org-key", str(intake.org_key),
-        "--public-key", public_key, "--holder", "CAT reprisal focal point", "--role",
-        "focal_point", "--mechanism", "CAT", "--out", str(record),
-    )  # fmt: skip
-    with sqlite3.connect(intake.folder / "instance" / "reprisal.sqlite3") as db:
-        db.execute(
-            "UPDATE reviewers SET record = ? WHERE name = 'CAT focal point'",
-            (record.read_text(),),
-        )
+from tests.support.browser import BIN, CHROMIUM, CHROMIUM_ARGS, ROOT, LiveIntake
+from tests.support.servers import free_port
+from tests.support.services import require_service
 
 
 @pytest.fixture(scope="module")
@@ -113,19 +35,31 @@ def live_intake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveIntake
     intake = LiveIntake(
         f"http://127.0.0.1:{port}", folder, env, folder / "cat.key", passphrase, folder / "org.key"
     )
-    # The organisation key that certifies readers, made offline in a real deployment.
+    # The organisation key that certifies readers (made offline in a real deployment), pinned.
     env["REPRISAL_ORG_PUBLIC_KEYS"] = intake.run(
-        str(BIN / "reprisal-decrypt"), "org-keygen", "--out", str(intake.org_key), "--unprotected"
+        str(BIN / "reprisal-decrypt"),
+        "org-keygen",
+        "--out",
+        str(folder / "org.key"),
+        "--unprotected",
     ).strip()
     public_key = intake.run(
         str(BIN / "reprisal-decrypt"),
         "keygen",
+        "--suite",  # classical until the intake and admin take hybrid reader keys (issue 19)
+        "1",
         "--out",
         str(intake.key),
         "--passphrase-file",
         str(passphrase),
     ).strip()
     intake.run(str(BIN / "reprisal-admin"), "init")
+    record = folder / "cat.record"
+    intake.run(
+        str(BIN / "reprisal-decrypt"), "sign-reader", "--org-key", str(folder / "org.key"),
+        "--public-key", public_key, "--holder", "CAT reprisal focal point", "--role",
+        "focal_point", "--mechanism", "CAT", "--out", str(record),
+    )  # fmt: skip
     intake.run(
         str(BIN / "reprisal-admin"),
         "reviewer",
@@ -135,8 +69,9 @@ def live_intake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveIntake
         "CAT",
         "--public-key",
         public_key,
+        "--record",
+        str(record),
     )
-    certify(intake, public_key)
     log = (folder / "gunicorn.log").open("wb")
     server = subprocess.Popen(
         [

@@ -9,14 +9,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from admin.contact import add_reply
+from admin.contact.messages import add_reply
 from crypto.codename import derive_codename_keys
 from reprisal_intake import create_app
 from reprisal_intake.db import make_engine
 from reprisal_intake.models import Case, SubmitterTag
-from tests.browser.conftest import LiveIntake
-from tests.browser.test_report_in_a_browser import fill_report, open_page
 from tests.factories import database
+from tests.support.browser import LiveIntake, fill_report, open_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -20,8 +20,7 @@ from crypto.errors import NotARecipientError
 from crypto.keys import generate_keypair, open_case_key
 from crypto.orgkey import load_org_key
 from crypto.records import sign_reader
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, LiveIntake
-from tests.browser.test_report_in_a_browser import fill_report, open_page
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, LiveIntake, fill_report, open_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -103,7 +102,8 @@ def test_a_key_stored_straight_into_the_database_gets_no_stanza_from_the_browser
 
 def forged_records(intake: LiveIntake) -> dict[str, Any]:
     """What a server (or a database writer it trusts) could offer beside the real reader."""
-    org = load_org_key((intake.org_key).read_text(), None)
+    assert intake.org_key is not None
+    org = load_org_key(intake.org_key.read_text(), None)
     other = nacl.signing.SigningKey.generate()
     key = bytes(generate_keypair().public_key)
 

@@ -10,8 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from .harness import Gunicorn, check_store, prepare_instance, proc_status_kib
-from .test_faults import UNLIMITED, Load
+from tests.support.servers import (
+    UNLIMITED,
+    Gunicorn,
+    Load,
+    check_store,
+    prepare_instance,
+    proc_status_kib,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 TOTAL = 10_000
