@@ -27,7 +27,7 @@ from crypto.errors import NotARecipientError
 from crypto.keys import generate_keypair, open_case_key, seal_case_key
 from crypto.records import sign_revocation
 from reprisal_intake.models import AccessStanza, Case, Mechanism, ReaderRevocation, Reviewer
-from tests.conftest import csrf_token, post_form
+from tests.support.forms import csrf_token, post_form
 from tests.factories import (
     ORG_SIGNING_KEY,
     database,

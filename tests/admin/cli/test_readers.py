@@ -78,7 +78,7 @@ def test_a_key_added_without_a_record_is_stored_but_never_offered(operator: Oper
     added = operator.run(
         "reprisal-admin", "reviewer", "add", "Ana", "--mechanism", "CAT", "--public-key", key
     )
-    assert "not encrypted to" in added.stdout
+    assert "NOT encrypted to" in added.stdout
     assert operator.offered() == []
     listing = operator.run("reprisal-admin", "reviewer", "list").stdout
     assert "waiting for the organisation's signature" in listing
