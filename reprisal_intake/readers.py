@@ -230,19 +230,37 @@ def revoke(session: Session, text: str, org_keys: tuple[bytes, ...]) -> tuple[Re
     return found, count
 
 
+def reader_standing(
+    session: Session, row: Reviewer, org_keys: tuple[bytes, ...], day: datetime.date
+) -> tuple[str, ReaderRecord | None]:
+    """("certified" | "waiting" | "revoked" | "not_signed" | "expired" | "not_yet", record)."""
+    if is_revoked(session, row.public_key, org_keys):
+        return "revoked", None
+    if row.record is None:
+        return "waiting", None
+    record = verified(row.record, org_keys)
+    if not isinstance(record, ReaderRecord) or record.public_key != row.public_key:
+        return "not_signed", None
+    if record.not_after < day:
+        return "expired", record
+    if record.not_before > day:
+        return "not_yet", record
+    return "certified", record
+
+
 def reader_status(
     session: Session, row: Reviewer, org_keys: tuple[bytes, ...], day: datetime.date
 ) -> str:
-    """How a stored key stands, in words for `reprisal-admin reviewer list` and the admin app."""
-    if is_revoked(session, row.public_key, org_keys):
-        return "revoked"
-    if row.record is None:
-        return "waiting for the organisation's signature"
-    record = verified(row.record, org_keys)
-    if not isinstance(record, ReaderRecord) or record.public_key != row.public_key:
-        return "record not signed by a pinned organisation key"
-    if record.not_after < day:
+    """How a stored key stands, in words for `reprisal-admin reviewer list`."""
+    standing, record = reader_standing(session, row, org_keys, day)
+    if standing == "certified" and record is not None:
+        return f"certified until {record.not_after.isoformat()}"
+    if standing == "expired" and record is not None:
         return f"record expired on {record.not_after.isoformat()}"
-    if record.not_before > day:
+    if standing == "not_yet" and record is not None:
         return f"certified from {record.not_before.isoformat()}"
-    return f"certified until {record.not_after.isoformat()}"
+    return {
+        "revoked": "revoked",
+        "waiting": "waiting for the organisation's signature",
+        "not_signed": "record not signed by a pinned organisation key",
+    }[standing]

@@ -1,6 +1,6 @@
 """The whole no-JavaScript story, as a new user tries it, through gunicorn and the real commands:
 
-keygen offline -> reviewer add -> a report with a unique phrase and a 5 MB file through the form ->
+keygen offline -> the organisation signs its record -> reviewer add --record -> a report with a unique phrase and a 5 MB file through the form ->
 case export -> reprisal-decrypt open shows the phrase and the identical file. Afterwards the phrase, the
 file and the codename appear in no file under the instance folder, the database, the temporary folder
 or any log.
@@ -120,6 +120,16 @@ def test_a_report_goes_from_the_form_to_the_offline_reviewer_and_leaves_no_trace
         str(passphrase),
     ).stdout.strip()
     run(str(BIN / "reprisal-admin"), "init")
+    # The organisation certifies the key offline (a second person); the deployment pins its key.
+    env["REPRISAL_ORG_PUBLIC_KEYS"] = run(
+        str(BIN / "reprisal-decrypt"), "org-keygen", "--out", str(tmp_path / "org.key"),
+        "--unprotected",
+    ).stdout.strip()  # fmt: skip
+    run(
+        str(BIN / "reprisal-decrypt"), "sign-reader", "--org-key", str(tmp_path / "org.key"),
+        "--public-key", public_key, "--holder", "CAT reprisal focal point", "--role",
+        "focal_point", "--mechanism", "CAT", "--out", str(tmp_path / "cat.record"),
+    )  # fmt: skip
     run(
         str(BIN / "reprisal-admin"),
         "reviewer",
@@ -129,6 +139,8 @@ def test_a_report_goes_from_the_form_to_the_offline_reviewer_and_leaves_no_trace
         "CAT",
         "--public-key",
         public_key,
+        "--record",
+        str(tmp_path / "cat.record"),
     )
 
     phrase = f"UNIQUE-{secrets.token_hex(8)}-they confiscated my passport"

@@ -27,7 +27,6 @@ from crypto.errors import NotARecipientError
 from crypto.keys import generate_keypair, open_case_key, seal_case_key
 from crypto.records import sign_revocation
 from reprisal_intake.models import AccessStanza, Case, Mechanism, ReaderRevocation, Reviewer
-from tests.support.forms import csrf_token, post_form
 from tests.factories import (
     ORG_SIGNING_KEY,
     database,
@@ -35,6 +34,7 @@ from tests.factories import (
     reader_record,
     report_form,
 )
+from tests.support.forms import csrf_token, post_form
 
 TODAY = datetime.datetime.now(datetime.UTC).date()
 DAY = datetime.timedelta(days=1)
