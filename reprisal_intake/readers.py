@@ -79,6 +79,11 @@ class ReaderCircle:
         return focal + [r for r, _codes in self.readers if r.escrow and r.record.covers(code)]
 
 
+def certified_focal_points(circle: ReaderCircle, codes: set[str]) -> set[str]:
+    """The reviewer ids of the certified focal points of any of these mechanisms."""
+    return {r.reviewer_id for r, readable in circle.readers if not r.escrow and readable & codes}
+
+
 def reader_circle(
     session: Session, org_keys: tuple[bytes, ...], day: datetime.date
 ) -> ReaderCircle:
