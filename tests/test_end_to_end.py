@@ -194,9 +194,24 @@ def test_a_report_goes_from_the_form_to_the_offline_reviewer_and_leaves_no_trace
 
     cases = json.loads(run(str(BIN / "reprisal-admin"), "case", "list", "--json").stdout)
     assert [c["mechanisms"] for c in cases] == [["CAT"]]
-    bundle = tmp_path / "case.zip"
-    run(str(BIN / "reprisal-admin"), "case", "export", cases[0]["ref"], "--out", str(bundle))
+    # Exported with the reader's key, the bundle's manifest is authenticated (bundle v2); without
+    # it, version 1, and the offline tool says its manifest is not authenticated.
+    unauthenticated = tmp_path / "case-v1.zip"
     run(
+        str(BIN / "reprisal-admin"),
+        "case",
+        "export",
+        cases[0]["ref"],
+        "--out",
+        str(unauthenticated),
+    )
+    bundle = tmp_path / "case.zip"
+    exported = run(
+        str(BIN / "reprisal-admin"), "case", "export", cases[0]["ref"], "--out", str(bundle),
+        "--key", str(tmp_path / "cat.key"), "--passphrase-file", str(passphrase),
+    )  # fmt: skip
+    assert "authenticated manifest" in exported.stdout
+    opened = run(
         str(BIN / "reprisal-decrypt"),
         "open",
         "--key",
@@ -207,6 +222,12 @@ def test_a_report_goes_from_the_form_to_the_offline_reviewer_and_leaves_no_trace
         "--out",
         str(decrypted),
     )
+    assert "NOT authenticated" not in opened.stderr
+    flagged = run(
+        str(BIN / "reprisal-decrypt"), "open", "--key", str(tmp_path / "cat.key"),
+        "--passphrase-file", str(passphrase), str(unauthenticated), "--out", str(decrypted / "v1"),
+    )  # fmt: skip
+    assert "bundle version 1: its manifest is NOT authenticated" in flagged.stderr
 
     texts = [p.read_bytes() for p in decrypted.rglob("*") if p.is_file()]
     assert any(phrase.encode() in text for text in texts), (
