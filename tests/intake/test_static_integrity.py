@@ -15,7 +15,8 @@ from flask.testing import FlaskClient
 
 from reprisal_intake import create_app
 from reprisal_intake.static_integrity import IntegrityError
-from tests.factories import make_reviewer
+from tests.factories import make_account, make_reviewer
+from tests.support.admin import account_page, sign_in
 
 VENDOR = Path(__file__).resolve().parents[2] / "reprisal_intake" / "static" / "vendor"
 SCRIPT = re.compile(r"<script\b[^>]*>")
@@ -78,3 +79,17 @@ def test_the_intake_refuses_to_start_when_a_vendored_file_does_not_match(
         (vendor_copy / "MANIFEST.sha256").unlink()
     with pytest.raises(IntegrityError):
         create_app({"TESTING": True, "VENDOR_FOLDER": str(vendor_copy)})
+
+
+def test_the_admin_apps_script_tags_carry_the_hash_of_what_is_served(admin_app: Flask) -> None:
+    account = make_account(admin_app, "focal_point", mechanisms=("CAT",))
+    client = admin_app.test_client()
+    sign_in(admin_app, client, account)
+    [tag] = SCRIPT.findall(account_page(client))
+    src = re.search(r'src="([^"]+)"', tag)
+    integrity = re.search(r'integrity="sha384-([^"]+)"', tag)
+    assert src and integrity, tag
+    served = client.get(src.group(1))
+    digest = base64.b64encode(hashlib.sha384(served.get_data()).digest()).decode()
+    served.close()
+    assert integrity.group(1) == digest
