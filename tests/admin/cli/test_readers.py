@@ -19,6 +19,7 @@ import pytest
 from crypto.keys import generate_keypair
 
 BIN = Path(sys.executable).parent
+pytestmark = pytest.mark.slow
 
 
 class Operator:
