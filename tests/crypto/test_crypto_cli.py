@@ -392,7 +392,7 @@ def test_open_says_whether_the_manifest_is_authenticated(
         == 0
     )
     out, err = capsys.readouterr()
-    assert "bundle version 1: its manifest is NOT authenticated" in err
+    assert "its manifest is NOT authenticated" in err
     assert len(list((tmp_path / "o1").iterdir())) == 3
 
 
