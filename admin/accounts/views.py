@@ -33,7 +33,7 @@ from crypto.errors import FormatError, PassphraseError
 from crypto.keys import public_key_from_base64
 from reprisal_intake.db import get_db
 from reprisal_intake.models import Reviewer, today
-from reprisal_intake.readers import reader_standing
+from reprisal_intake.reader_records import reader_standing
 from reprisal_intake.web.headers import extra_csp
 
 bp = Blueprint("account", __name__, url_prefix="/account")

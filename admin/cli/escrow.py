@@ -12,7 +12,7 @@ from crypto.errors import FormatError
 from crypto.keys import public_key_from_base64
 from reprisal_intake.db import get_db
 from reprisal_intake.models import Reviewer, today
-from reprisal_intake.readers import RecordRejected, check_reader_record, is_revoked
+from reprisal_intake.reader_records import RecordRejected, check_reader_record, is_revoked
 
 from .reviewers import RECORD_HELP, org_keys, read_record
 

@@ -21,7 +21,7 @@ from crypto.errors import FormatError
 from crypto.keys import public_key_from_base64
 from reprisal_intake.db import get_db
 from reprisal_intake.models import Mechanism, Reviewer, today
-from reprisal_intake.readers import (
+from reprisal_intake.reader_records import (
     RecordRejected,
     certify,
     check_reader_record,
