@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pytest
 
-from reprisal_intake.config import app_secret_key, default_instance_path, load_config
+from reprisal_intake.config import (
+    app_secret_key,
+    default_instance_path,
+    load_config,
+    org_public_keys,
+)
 from reprisal_intake.db import make_engine
 
 
@@ -52,10 +58,6 @@ def test_plain_postgresql_urls_use_psycopg_3(url: str) -> None:
 def test_the_pinned_organisation_keys_come_from_the_environment_or_the_instance_file(
     _instance_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import base64
-
-    from reprisal_intake.config import org_public_keys
-
     first, second = bytes(range(32)), bytes(range(1, 33))
     text = f"{base64.b64encode(first).decode()}, {base64.b64encode(second).decode()}"
     monkeypatch.setenv("REPRISAL_ORG_PUBLIC_KEYS", text)
