@@ -183,10 +183,12 @@ def reviewer_list() -> None:
             click.echo(f"{row.name}\t{codes}\t{state}\tsince {row.created.isoformat()}\t{status}")
             if row.record is None and row.active:
                 role = "escrow" if row.escrow else "focal_point"
+                # The holder is public (served with the record): a function, not a person's name.
+                holder = row.name if row.escrow else f"{codes} reprisal focal point"
                 command = [
                     "reprisal-decrypt", "sign-reader", "--public-key",
                     base64.b64encode(row.public_key).decode(), "--role", role,
                     *(part for m in row.mechanisms for part in ("--mechanism", m.code)),
-                    "--holder", row.name, "--org-key", "ORGANISATION.key", "--out", "RECORD_FILE",
+                    "--holder", holder, "--org-key", "ORGANISATION.key", "--out", "RECORD_FILE",
                 ]  # fmt: skip
                 click.echo(f"\tto certify, offline: {shlex.join(command)}")
