@@ -157,3 +157,22 @@ def test_the_browser_refuses_to_encrypt_to_a_key_without_a_valid_record(
     assert not any(u.endswith(("/report/commit", "/report/uploads")) for u in traffic.urls)
     assert traffic.bodies == []
     assert set(stanzas_by_case(live_intake)) == before
+
+
+def test_without_javascript_the_pages_name_the_readers_and_say_the_server_encrypts(
+    chromium: Any, live_intake: LiveIntake
+) -> None:
+    context, page, _traffic = open_page(chromium, live_intake, javascript=False)
+    try:
+        page.goto(live_intake.url + "/report")
+        form = page.inner_text("main")
+        assert "Who can read a report" in form and "Its reprisal focal points (1)" in form
+        assert "encrypted on our server as soon as it arrives" in form
+        fill_report(page, "A report sent without JavaScript", [])
+        page.click("button[type=submit]")
+        page.wait_for_selector("#codename", timeout=60_000)
+        receipt = page.inner_text("main")
+        assert "Who can read it" in receipt and "Its reprisal focal points (1)" in receipt
+        assert "encrypted on our server as soon as it arrived" in receipt
+    finally:
+        context.close()
