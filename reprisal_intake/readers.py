@@ -107,7 +107,7 @@ def _read_circle(session: Session, org_keys: tuple[bytes, ...], day: datetime.da
     for reviewer_id, public_key, text, escrow, mechanism, revocation in session.execute(
         _CANDIDATES
     ):
-        key, record, is_escrow, codes, revoked = rows.setdefault(
+        key, stored_text, is_escrow, codes, revoked = rows.setdefault(
             reviewer_id, (public_key, text, bool(escrow), set(), False)
         )
         if mechanism is not None:
@@ -115,7 +115,7 @@ def _read_circle(session: Session, org_keys: tuple[bytes, ...], day: datetime.da
         if revocation is not None and not revoked:
             found = verified(revocation, org_keys)
             if isinstance(found, Revocation) and found.public_key == public_key:
-                rows[reviewer_id] = (key, record, is_escrow, codes, True)
+                rows[reviewer_id] = (key, stored_text, is_escrow, codes, True)
     readers = []
     for reviewer_id, (public_key, text, escrow, codes, revoked) in rows.items():
         record = verified(text, org_keys)
