@@ -17,7 +17,7 @@ from .case import (
     new_case_ref,
 )
 from .mechanism import Mechanism
-from .reviewer import Reviewer, reviewer_mechanisms
+from .reviewer import ReaderRevocation, Reviewer, reviewer_mechanisms
 from .session import AdminSession
 from .upload import Upload, UploadPart
 
@@ -34,6 +34,7 @@ __all__ = [
     "Item",
     "ItemAccess",
     "Mechanism",
+    "ReaderRevocation",
     "Reviewer",
     "SubmitterTag",
     "Upload",
