@@ -151,6 +151,9 @@ CONSENT_SCOPES = (
     ("committee_report", _l("A committee's annual report")),
     ("statistics", _l("De-identified statistics")),
 )
+# Asked on the follow-up page only, when a focal point asks there ("Decide later" until then): the
+# report form stays short (and under its weight budget for slow Tor circuits).
+ASKED_LATER = frozenset({"share_identity", "other_states_named", "other_states_anonymised"})
 CONSENT_STATES = ("granted", "refused", "not_asked", "withdrawn")
 CONSENT_GIVERS = (
     ("victim", _l("The person who suffered the reprisal")),

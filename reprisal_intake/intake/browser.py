@@ -47,10 +47,12 @@ PART_MAX_BYTES = 8 * 1024 * 1024
 MAX_PENDING_UPLOADS = 500
 MAX_ATTACHMENTS = 50
 ABANDONED_AFTER = datetime.timedelta(days=1)
-OPTIONAL_SCOPES = frozenset(code for code, _l in domain.CONSENT_SCOPES) - {
-    "store_assess",
-    "share_with",
-}
+# As on the report form: domain.ASKED_LATER is asked on the follow-up page only.
+OPTIONAL_SCOPES = (
+    frozenset(code for code, _l in domain.CONSENT_SCOPES)
+    - {"store_assess", "share_with"}
+    - domain.ASKED_LATER
+)
 CONSENT_STATES = frozenset({"granted", "refused", "not_asked"})
 UPLOAD_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 

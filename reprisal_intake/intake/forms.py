@@ -36,12 +36,12 @@ CONSENT_CHOICES = [
     ("refused", _l("No")),
     ("not_asked", _l("Decide later")),
 ]
-# Scopes asked as yes / no / later on the report form; "store_assess" is the required tick box and
-# "share_with" is asked per mechanism.
+# Scopes asked as yes / no / later on the report form; "store_assess" is the required tick box,
+# "share_with" is asked per mechanism, and domain.ASKED_LATER only on the follow-up page.
 OPTIONAL_SCOPES = tuple(
     (code, label)
     for code, label in domain.CONSENT_SCOPES
-    if code not in {"store_assess", "share_with"}
+    if code not in {"store_assess", "share_with"} | domain.ASKED_LATER
 )
 
 
