@@ -32,6 +32,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from admin import home, i18n
     from admin.accounts import views as account_views
+    from admin.alerts import views as alert_views
     from admin.audit import views as audit_views
     from admin.auth import views as auth_views
     from admin.auth.current_user import load_current_user
@@ -59,6 +60,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         auth_views.bp,
         account_views.bp,
         case_views.bp,
+        alert_views.bp,
         casework_views.bp,
         contact_views.bp,
         sharing_views.bp,

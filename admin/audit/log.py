@@ -67,6 +67,9 @@ ACTIONS = (
     # Statistics (admin/statistics/views.py)
     "statistics_coded",
     "statistics_exported",
+    # Alerts and ownership (admin/alerts/views.py)
+    "alert_acknowledged",
+    "case_owner_changed",
 )
 
 

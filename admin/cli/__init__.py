@@ -7,7 +7,7 @@ import click
 from flask import Flask
 
 from admin import create_app
-from admin.cli import audit, backup, cases, database, escrow, retention, reviewers, users
+from admin.cli import alerts, audit, backup, cases, database, escrow, retention, reviewers, users
 
 
 @click.group()
@@ -29,6 +29,7 @@ for command in (
     retention.mechanism,
     retention.purge,
     audit.audit,
+    alerts.alerts,
     backup.backup_command,
     backup.restore_command,
 ):
