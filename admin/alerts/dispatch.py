@@ -89,7 +89,9 @@ def _message(
 
 
 def _new_alerts(db: Session, channel: Channel, settings: RunSettings, report: RunReport) -> None:
-    alerted = set(db.execute(select(Alert.case_ref, Alert.mechanism_code)).tuples())
+    alerted = {
+        (ref, code) for ref, code in db.execute(select(Alert.case_ref, Alert.mechanism_code))
+    }
     for case in db.scalars(select(Case).where(Case.status == "received").order_by(Case.created)):
         reason = _reason(case, settings)
         if reason is None:

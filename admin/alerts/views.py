@@ -82,7 +82,7 @@ def alert_list() -> ResponseReturnValue:
         scope = case_scope(db, user)
         if scope is not None:
             query = query.where(scope)
-        rows = db.execute(query).tuples().all()
+        rows = [(alert, case) for alert, case in db.execute(query)]
         return render_template(
             "admin/alerts/list.html",
             rows=rows,

@@ -21,6 +21,8 @@ ROUTES = (
     ("GET", "/cases/{ref}", {"focal_point", "coordinator"}),
     ("GET", "/cases/{ref}/items/{item}", {"focal_point", "coordinator"}),
     ("POST", "/cases/{ref}/export", {"focal_point", "coordinator"}),
+    ("POST", "/cases/{ref}/owner", {"focal_point", "coordinator"}),
+    ("GET", "/alerts/", {"focal_point", "coordinator"}),
     ("GET", "/audit/", {"auditor"}),
     ("GET", "/users/", {"administrator"}),
     ("POST", "/users/invite", {"administrator"}),

@@ -5,40 +5,17 @@ then an escalation to the coordinator when nobody acknowledges it, and nothing m
 from __future__ import annotations
 
 import datetime
-import os
 import re
 import secrets
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from tests.factories import make_account
+from tests.support.alerts import admin_command
 from tests.support.intake import CODENAME, submit
 from tests.support.smtp import smtp_server
 
-BIN = Path(sys.executable).parent
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("REPRISAL_")}
-    env["REPRISAL_INSTANCE_PATH"] = str(tmp_path / "instance")
-    monkeypatch.setenv("REPRISAL_INSTANCE_PATH", env["REPRISAL_INSTANCE_PATH"])
-    return env
-
-
-def admin_command(
-    env: dict[str, str], *args: str, check: bool = True
-) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [str(BIN / "reprisal-admin"), *args], capture_output=True, text=True, env=env, check=False
-    )
-    if check:
-        assert result.returncode == 0, result.stdout + result.stderr
-    return result
 
 
 def test_an_immediate_risk_report_alerts_the_on_call_focal_point_then_the_coordinator(
