@@ -27,6 +27,10 @@ def admin_settings() -> dict[str, Any]:
         "ADMIN_KEY_MEMLIMIT": nacl.pwhash.argon2id.MEMLIMIT_MODERATE,
         "ADMIN_INVITATION_HOURS": 72,
         "ADMIN_CASES_PER_PAGE": 50,
+        # Uploads are held in memory (admin/uploads.py): a State reply's file is the largest.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("REPRISAL_ADMIN_MAX_UPLOAD_MIB", "25"))
+        * 1024
+        * 1024,
         # Where invitation links printed by `reprisal-admin user add` point.
         "ADMIN_BASE_URL": os.environ.get("REPRISAL_ADMIN_URL", "http://127.0.0.1:8081"),
         "ADMIN_WEBAUTHN_RP_ID": os.environ.get("REPRISAL_WEBAUTHN_RP_ID") or None,

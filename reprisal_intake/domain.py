@@ -127,6 +127,8 @@ CASE_STATUSES = (
     "action_taken",
     "awaiting_state_reply",
     "follow_up",
+    "out_of_scope",
+    "referred_elsewhere",
     "closed",
     "on_hold",
 )

@@ -1,11 +1,13 @@
-"""Alerts and ownership (issue 16): the on-call rota, content-free alerts about cases, each case's
-owner and each account's alert address.
+"""Alerts and ownership, assessment and the Secretary-General's report (issue 16): the on-call rota,
+content-free alerts about cases, each case's owner and each account's alert address; assessments,
+report inclusions and State replies (replies recorded on measures before are copied in).
 
 Revision ID: 0008_alerts_assessment
 Revises: 0007
 Create Date: 2026-12-02
 """
 
+import secrets
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -96,8 +98,174 @@ def upgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(sa.Column("alert_address", sa.String(length=254), nullable=True))
 
+    op.create_table(
+        "assessments",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("case_ref", sa.String(length=24), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("outcome", sa.String(length=16), nullable=False),
+        sa.Column("assessed_by", sa.String(length=32), nullable=True),
+        sa.Column("assessed_on", sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["assessed_by"],
+            ["users.id"],
+            name=op.f("fk_assessments_assessed_by_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["case_ref"],
+            ["cases.ref"],
+            name=op.f("fk_assessments_case_ref_cases"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_assessments")),
+        sa.UniqueConstraint("case_ref", "seq", name=op.f("uq_assessments_case_ref")),
+    )
+    with op.batch_alter_table("assessments", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_assessments_case_ref"), ["case_ref"], unique=False)
+
+    op.create_table(
+        "report_inclusions",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("case_ref", sa.String(length=24), nullable=False),
+        sa.Column("period", sa.String(length=9), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("document_symbol", sa.String(length=32), nullable=True),
+        sa.Column("paragraph", sa.String(length=32), nullable=True),
+        sa.Column("follows_up_id", sa.String(length=32), nullable=True),
+        sa.Column("follows_up_reference", sa.String(length=64), nullable=True),
+        sa.Column("decided_by", sa.String(length=32), nullable=True),
+        sa.Column("decided_on", sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_ref"],
+            ["cases.ref"],
+            name=op.f("fk_report_inclusions_case_ref_cases"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["decided_by"],
+            ["users.id"],
+            name=op.f("fk_report_inclusions_decided_by_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["follows_up_id"],
+            ["report_inclusions.id"],
+            name=op.f("fk_report_inclusions_follows_up_id_report_inclusions"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_report_inclusions")),
+        sa.UniqueConstraint("case_ref", "period", name=op.f("uq_report_inclusions_case_ref")),
+    )
+    with op.batch_alter_table("report_inclusions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_report_inclusions_case_ref"), ["case_ref"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_report_inclusions_period"), ["period"], unique=False)
+
+    op.create_table(
+        "state_replies",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("case_ref", sa.String(length=24), nullable=False),
+        sa.Column("measure_id", sa.String(length=32), nullable=True),
+        sa.Column("received_on", sa.Date(), nullable=False),
+        sa.Column("grade", sa.String(length=1), nullable=False),
+        sa.Column("text_item_id", sa.String(length=32), nullable=True),
+        sa.Column("file_item_id", sa.String(length=32), nullable=True),
+        sa.Column("recorded_by", sa.String(length=32), nullable=True),
+        sa.Column("recorded_on", sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_ref"],
+            ["cases.ref"],
+            name=op.f("fk_state_replies_case_ref_cases"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["file_item_id"],
+            ["items.id"],
+            name=op.f("fk_state_replies_file_item_id_items"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["measure_id"],
+            ["measures.id"],
+            name=op.f("fk_state_replies_measure_id_measures"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["recorded_by"],
+            ["users.id"],
+            name=op.f("fk_state_replies_recorded_by_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["text_item_id"],
+            ["items.id"],
+            name=op.f("fk_state_replies_text_item_id_items"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_state_replies")),
+    )
+    with op.batch_alter_table("state_replies", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_state_replies_case_ref"), ["case_ref"], unique=False)
+
+    # State replies recorded before on measures sent to the State (grades A-C with a date) become
+    # State replies of their case; the measure keeps its grade and date for the overdue list.
+    connection = op.get_bind()
+    replies = sa.table(
+        "state_replies",
+        sa.column("id", sa.String),
+        sa.column("case_ref", sa.String),
+        sa.column("measure_id", sa.String),
+        sa.column("received_on", sa.Date),
+        sa.column("grade", sa.String),
+        sa.column("recorded_by", sa.String),
+        sa.column("recorded_on", sa.Date),
+    )
+    measures = sa.table(
+        "measures",
+        sa.column("id", sa.String),
+        sa.column("case_ref", sa.String),
+        sa.column("reply_grade", sa.String),
+        sa.column("reply_on", sa.Date),
+    )
+    rows = connection.execute(
+        sa.select(
+            measures.c.id, measures.c.case_ref, measures.c.reply_grade, measures.c.reply_on
+        ).where(measures.c.reply_grade.is_not(None), measures.c.reply_on.is_not(None))
+    ).all()
+    if rows:
+        op.bulk_insert(
+            replies,
+            [
+                {
+                    "id": secrets.token_urlsafe(16),
+                    "case_ref": case_ref,
+                    "measure_id": measure_id,
+                    "received_on": reply_on,
+                    "grade": grade,
+                    "recorded_by": None,
+                    "recorded_on": reply_on,
+                }
+                for measure_id, case_ref, grade, reply_on in rows
+            ],
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("state_replies", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_state_replies_case_ref"))
+
+    op.drop_table("state_replies")
+    with op.batch_alter_table("report_inclusions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_report_inclusions_period"))
+        batch_op.drop_index(batch_op.f("ix_report_inclusions_case_ref"))
+
+    op.drop_table("report_inclusions")
+    with op.batch_alter_table("assessments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_assessments_case_ref"))
+
+    op.drop_table("assessments")
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_column("alert_address")
 
