@@ -14,13 +14,10 @@ from sqlalchemy import select
 from reprisal_intake.models import Case
 from tests.factories import Account, database, make_account
 from tests.support.admin import form_post, sign_in, unlock
-from tests.support.casework import Casework
 from tests.support.intake import submit
 
 
-def reported_case(
-    app: Flask, client: FlaskClient, reviewer: Casework | None, **answers: Any
-) -> str:
+def reported_case(app: Flask, client: FlaskClient, **answers: Any) -> str:
     """Submit a CAT report with ``answers``; its reference."""
     with database(app).session() as session:
         before = set(session.scalars(select(Case.ref)))

@@ -28,7 +28,7 @@ def test_without_consent_to_the_report_a_case_can_only_be_withheld(
     app: Flask, admin_app: Flask, client: FlaskClient
 ) -> None:
     _account, browser = focal_point_desk(admin_app)
-    ref = reported_case(app, client, None)
+    ref = reported_case(app, client)
     step(browser, ref, "assessment", outcome="credible")
     for status in ("proposed", "included"):
         refused = step(
@@ -52,7 +52,7 @@ def test_inclusion_needs_a_credible_assessment_a_symbol_and_a_paragraph(
     app: Flask, admin_app: Flask, client: FlaskClient
 ) -> None:
     _account, browser = focal_point_desk(admin_app)
-    ref = reported_case(app, client, None, consent_sg_report_anonymised="granted")
+    ref = reported_case(app, client, consent_sg_report_anonymised="granted")
     full = {
         "period": PERIOD,
         "status": "included",
@@ -79,7 +79,7 @@ def test_a_follow_up_points_to_this_case_in_an_earlier_period(
     app: Flask, admin_app: Flask, client: FlaskClient
 ) -> None:
     _account, browser = focal_point_desk(admin_app)
-    ref = reported_case(app, client, None, consent_sg_report_anonymised="granted")
+    ref = reported_case(app, client, consent_sg_report_anonymised="granted")
     step(browser, ref, "assessment", outcome="credible")
     earlier = Period(period_of(today()).start_year - 1).code
     step(
@@ -125,7 +125,7 @@ def test_a_period_outside_the_fixed_ones_is_refused(
     app: Flask, admin_app: Flask, client: FlaskClient
 ) -> None:
     _account, browser = focal_point_desk(admin_app)
-    ref = reported_case(app, client, None)
+    ref = reported_case(app, client)
     for code in ("2025-2027", "2025", "2025-05-01/2025-09-30"):
         assert step(browser, ref, "sg-report", period=code, status="withheld").status_code == 400
     assert parse_period("2025-2027") is None
@@ -138,7 +138,7 @@ def test_a_state_reply_is_refused_when_it_cannot_be_true(
     app: Flask, admin_app: Flask, client: FlaskClient
 ) -> None:
     _account, browser = focal_point_desk(admin_app)
-    ref = reported_case(app, client, None)
+    ref = reported_case(app, client)
     tomorrow = (today() + datetime.timedelta(days=1)).isoformat()
     future = state_reply(browser, ref, received_on=tomorrow, grade="A", text="x")
     assert future.status_code == 409
@@ -155,8 +155,8 @@ def test_a_state_reply_is_refused_when_it_cannot_be_true(
 def test_a_reply_to_a_measure_sent_to_the_state_answers_it(
     app: Flask, admin_app: Flask, client: FlaskClient
 ) -> None:
-    account, browser = focal_point_desk(admin_app)
-    ref = reported_case(app, client, None)
+    _account, browser = focal_point_desk(admin_app)
+    ref = reported_case(app, client)
     sent_on = today() - datetime.timedelta(days=10)
     with database(app).session() as session:
         letter = Measure(
@@ -193,7 +193,7 @@ def test_the_state_reply_text_is_sealed_not_stored_in_the_clear(
     app: Flask, admin_app: Flask, client: FlaskClient
 ) -> None:
     _account, browser = focal_point_desk(admin_app)
-    ref = reported_case(app, client, None)
+    ref = reported_case(app, client)
     words = "UNIQUE-REPLY-7f3a the Government rejects the allegations"
     state_reply(
         browser,

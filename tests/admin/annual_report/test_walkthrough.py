@@ -42,10 +42,10 @@ def test_a_case_walks_from_the_report_into_the_export_of_its_period(
 ) -> None:
     period = period_of(today()).code
     account, browser = focal_point_desk(admin_app)
-    named = reported_case(app, client, None, consent_sg_report_named="granted")
-    anonymous = reported_case(app, client, None, consent_sg_report_anonymised="granted")
-    withdrawn = reported_case(app, client, None, consent_sg_report_anonymised="granted")
-    withheld = reported_case(app, client, None, consent_sg_report_named="granted")
+    named = reported_case(app, client, consent_sg_report_named="granted")
+    anonymous = reported_case(app, client, consent_sg_report_anonymised="granted")
+    withdrawn = reported_case(app, client, consent_sg_report_anonymised="granted")
+    withheld = reported_case(app, client, consent_sg_report_named="granted")
 
     for paragraph, ref in (("12", named), ("13", anonymous), ("14", withdrawn)):
         _to_included(browser, ref, period, paragraph)
