@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from admin.annual_report.periods import Period
 from admin.annual_report.rules import current_assessment, report_naming
+from admin.reporting_periods import Period
 from reprisal_intake.models import Case
 from reprisal_intake.models.annual_report import ReportInclusion, StateReply
 from reprisal_intake.models.statistics import CaseStatistics

@@ -30,6 +30,22 @@ def report_naming(case: Case) -> str | None:
     return None
 
 
+def anonymity_requested(case: Case) -> bool:
+    """The person asked not to be named in the Secretary-General's report: they refused or withdrew
+    being named, or agreed to the report only without names. (Giving no name in the report form is
+    not such a request: the reports mean the person's wish, not what the form lacks.)"""
+    latest = current_consents(case.consents)
+    named = latest.get(("sg_report_named", None))
+    anonymised = latest.get(("sg_report_anonymised", None))
+    if named is not None and named.state in ("refused", "withdrawn"):
+        return True
+    return (
+        anonymised is not None
+        and anonymised.state == "granted"
+        and (named is None or named.state != "granted")
+    )
+
+
 def current_assessment(db: Session, case_ref: str) -> Assessment | None:
     return db.scalars(
         select(Assessment).where(Assessment.case_ref == case_ref).order_by(Assessment.seq.desc())

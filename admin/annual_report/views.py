@@ -24,12 +24,12 @@ from admin.annual_report.forms import (
     InclusionForm,
     StateReplyForm,
 )
-from admin.annual_report.periods import parse_period, recent_periods
 from admin.audit import log as audit_log
 from admin.auth.current_user import signed_in
 from admin.cases.panels import case_panel
 from admin.cases.requests import forbidden, open_case_request
 from admin.casework.sealed_text import open_text, seal_text
+from admin.reporting_periods import parse_period, recent_periods
 from admin.vocabulary import (
     ASSESSMENT_OUTCOMES,
     INCLUSION_STATUSES,

@@ -12,10 +12,11 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from wtforms import BooleanField, IntegerField, SelectField
+from wtforms import IntegerField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional
 
+from admin.annual_report.rules import anonymity_requested
 from admin.cases.decryption import OpenedItem
 from admin.forms import AdminForm, CheckboxesField
 from reprisal_intake import domain
@@ -59,7 +60,6 @@ class StatisticsForm(AdminForm):
     age_band = SelectField(
         _l("Age"), choices=_choices(domain.AGE_BANDS, _l("Not known")), validators=[Optional()]
     )
-    anonymity_requested = BooleanField(_l("The person asked to stay anonymous"))
     setting = SelectField(
         _l("Online or offline"),
         choices=_choices(domain.SETTINGS, _l("Not known")),
@@ -120,7 +120,6 @@ def from_report(answers: dict[str, object], consented: bool) -> dict[str, object
         "setting": code("setting", domain.SETTINGS),
         "acts": codes("acts", domain.ACTS),
         "perpetrators": codes("perpetrators", domain.PERPETRATORS),
-        "anonymity_requested": not str(answers.get("identity") or "").strip(),
     }
     if consented:
         gender = code("gender", domain.GENDERS)
@@ -139,7 +138,6 @@ def from_stored(row: CaseStatistics) -> dict[str, object]:
         "women_girls": row.women_girls,
         "gender": row.gender or "",
         "age_band": row.age_band or "",
-        "anonymity_requested": row.anonymity_requested,
         "setting": row.setting or "",
         "acts": row.act_codes,
         "perpetrators": row.perpetrator_codes,
@@ -171,7 +169,8 @@ def save(db: Session, case: Case, form: StatisticsForm, consented: bool, user_id
     row.women_girls = (form.women_girls.data or 0) if consented else 0
     row.gender = (form.gender.data or None) if consented else None
     row.age_band = (form.age_band.data or None) if consented else None
-    row.anonymity_requested = bool(form.anonymity_requested.data)
+    # From the person's consent to the Secretary-General's report, never from the form.
+    row.anonymity_requested = anonymity_requested(case)
     row.setting = form.setting.data or None
     row.acts = " ".join(sorted(set(form.acts.data or [])))
     row.perpetrators = " ".join(sorted(set(form.perpetrators.data or [])))

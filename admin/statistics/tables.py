@@ -128,7 +128,7 @@ TOTALS: dict[str, LazyString] = {
     "anonymity_requested": _l("Cases where anonymity was requested"),
     "withheld_for_protection": _l("Cases withheld for protection (on hold for security)"),
     "state_measures_sent": _l("Measures sent to the State"),
-    "state_replies": _l("State replies received (graded A, B or C)"),
+    "state_replies": _l("State replies received (graded A, B, C or E)"),
 }
 
 

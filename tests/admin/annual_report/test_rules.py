@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from admin.annual_report.periods import Period, parse_period, period_of
+from admin.reporting_periods import Period, parse_period, period_of
 from reprisal_intake.models import EnvelopeChunk, today
 from reprisal_intake.models.annual_report import ReportInclusion, StateReply
 from reprisal_intake.models.casework import Measure

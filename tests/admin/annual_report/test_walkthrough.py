@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from admin.annual_report.periods import period_of
+from admin.reporting_periods import period_of
 from reprisal_intake.models import today
 from reprisal_intake.models.annual_report import StateReply
 from tests.factories import database
