@@ -35,6 +35,8 @@ def admin_settings() -> dict[str, Any]:
         "ADMIN_BASE_URL": os.environ.get("REPRISAL_ADMIN_URL", "http://127.0.0.1:8081"),
         "ADMIN_WEBAUTHN_RP_ID": os.environ.get("REPRISAL_WEBAUTHN_RP_ID") or None,
         "ADMIN_WEBAUTHN_ORIGIN": os.environ.get("REPRISAL_WEBAUTHN_ORIGIN") or None,
+        # Open cases untouched this long are listed by `reprisal-admin purge` for a deletion review.
+        "RETENTION_REVIEW_DAYS": int(os.environ.get("REPRISAL_RETENTION_REVIEW_DAYS", "365")),
         **alert_settings(),
     }
 
