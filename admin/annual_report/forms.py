@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from admin.forms import AdminForm
 from admin.vocabulary import ASSESSMENT_OUTCOMES, INCLUSION_STATUSES, REPLY_GRADES
+from reprisal_intake.web.forms import SelectChoice
 
 TEXT_LIMIT = 20_000
 NONE_CHOSEN = _l("Choose…")

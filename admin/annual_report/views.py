@@ -14,7 +14,6 @@ from nacl.public import PublicKey
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import Forbidden
-from wtforms.fields.choices import SelectChoice
 
 from admin.access import CASE_ROLES, require_roles
 from admin.annual_report import export, rules
@@ -42,6 +41,7 @@ from reprisal_intake.items import add_item
 from reprisal_intake.models import Case, User, today
 from reprisal_intake.models.annual_report import Assessment, ReportInclusion, StateReply
 from reprisal_intake.models.casework import Measure
+from reprisal_intake.web.forms import SelectChoice
 
 bp = Blueprint("annual_report", __name__)
 bp.register_error_handler(Forbidden, forbidden)

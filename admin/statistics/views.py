@@ -23,7 +23,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import Forbidden
 from wtforms import HiddenField, SelectField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired
 
 from admin.access import CASE_ROLES, case_scope, require_roles
@@ -44,6 +43,7 @@ from admin.statistics.tables import tables, totals
 from reprisal_intake.db import get_db
 from reprisal_intake.models import Case, User, today
 from reprisal_intake.models.statistics import CaseStatistics
+from reprisal_intake.web.forms import SelectChoice, given
 from reprisal_intake.web.headers import BASE_POLICY
 
 bp = Blueprint("statistics", __name__)
@@ -155,7 +155,7 @@ def export() -> ResponseReturnValue:
     if not form.validate_on_submit() or reporting is None:
         abort(400)
     period = Period(reporting.starts, reporting.ends)
-    kind = form.format.data
+    kind = given(form.format.data)
     with get_db().session() as db:
         user = db.get(User, g.user.id)
         if user is None:
