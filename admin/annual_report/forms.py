@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
@@ -14,8 +17,8 @@ TEXT_LIMIT = 20_000
 NONE_CHOSEN = _l("Choose…")
 
 
-def choices(pairs: object, blank: object = None) -> list[SelectChoice]:
-    listed = [SelectChoice(code, label) for code, label in pairs]  # type: ignore[attr-defined]
+def choices(pairs: Iterable[tuple[str, Any]], blank: Any = None) -> list[SelectChoice]:
+    listed = [SelectChoice(code, label) for code, label in pairs]
     return [SelectChoice("", blank), *listed] if blank is not None else listed
 
 

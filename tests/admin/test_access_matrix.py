@@ -168,6 +168,7 @@ def _world(
         "code": "fr",
         "token": "no-such-invitation",
         "filename": "admin.css",
+        "alert_id": "no-such-alert",
     }
     return World(values, account)
 
