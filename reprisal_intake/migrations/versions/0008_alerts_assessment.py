@@ -20,6 +20,25 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# Mechanisms the Secretary-General's reports deal with that the first list lacked (a frozen copy;
+# existing codes are untouched). Positions follow the 23 of 0001.
+NEW_MECHANISMS = [
+    ("COI", "Commissions of inquiry, fact-finding and investigative mechanisms", "charter"),
+    ("UNSC", "Security Council", "charter"),
+    ("UNPFII", "Permanent Forum on Indigenous Issues", "charter"),
+    ("EMRIP", "Expert Mechanism on the Rights of Indigenous Peoples", "charter"),
+    ("ECOSOC_NGO", "ECOSOC Committee on Non-Governmental Organizations", "charter"),
+    ("ILO", "International Labour Organization supervisory bodies", "agency"),
+    ("UNESCO", "UNESCO procedure on human rights communications", "agency"),
+    ("UNVFVT", "United Nations Voluntary Fund for Victims of Torture", "charter"),
+    ("AFCHPR", "African Court on Human and Peoples' Rights", "regional"),
+    ("ACERWC", "African Committee of Experts on the Rights and Welfare of the Child", "regional"),
+    ("CPT", "European Committee for the Prevention of Torture (Council of Europe)", "regional"),
+    ("ODIHR", "OSCE Office for Democratic Institutions and Human Rights", "regional"),
+]
+FIRST_NEW_POSITION = 23
+
+
 def upgrade() -> None:
     op.create_table(
         "on_call",
@@ -209,6 +228,28 @@ def upgrade() -> None:
     with op.batch_alter_table("state_replies", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_state_replies_case_ref"), ["case_ref"], unique=False)
 
+    mechanisms = sa.table(
+        "mechanisms",
+        sa.column("code", sa.String),
+        sa.column("name", sa.String),
+        sa.column("group", sa.String),
+        sa.column("position", sa.Integer),
+        sa.column("accepts_reports", sa.Boolean),
+    )
+    op.bulk_insert(
+        mechanisms,
+        [
+            {
+                "code": code,
+                "name": name,
+                "group": group,
+                "position": FIRST_NEW_POSITION + offset,
+                "accepts_reports": True,
+            }
+            for offset, (code, name, group) in enumerate(NEW_MECHANISMS)
+        ],
+    )
+
     # State replies recorded before on measures sent to the State (grades A-C with a date) become
     # State replies of their case; the measure keeps its grade and date for the overdue list.
     connection = op.get_bind()
@@ -253,6 +294,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # The added mechanisms go only if no case, reviewer or account names them.
+    codes = ", ".join(f"'{code}'" for code, _name, _group in NEW_MECHANISMS)
+    op.execute(
+        f"DELETE FROM mechanisms WHERE code IN ({codes}) AND code NOT IN "
+        "(SELECT mechanism_code FROM case_mechanisms UNION SELECT mechanism_code FROM "
+        "reviewer_mechanisms UNION SELECT mechanism_code FROM user_mechanisms)"
+    )
     with op.batch_alter_table("state_replies", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_state_replies_case_ref"))
 
