@@ -19,7 +19,7 @@ from admin.annual_report.rules import anonymity_requested
 from admin.cases.decryption import OpenedItem
 from admin.forms import AdminForm, CheckboxesField
 from reprisal_intake import domain
-from reprisal_intake.countries import countries
+from reprisal_intake.countries import states
 from reprisal_intake.models import Case, Consent, utcnow
 from reprisal_intake.models.statistics import CaseStatistics
 from reprisal_intake.web.forms import SelectChoice
@@ -73,7 +73,7 @@ class StatisticsForm(AdminForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "stats")  # ids unique on the case page, among other forms
         super().__init__(*args, **kwargs)
-        self.state.choices = _choices(countries(str(get_locale() or "en")), _l("Not known"))
+        self.state.choices = _choices(states(str(get_locale() or "en")), _l("Not known"))
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
@@ -113,7 +113,7 @@ def from_report(answers: dict[str, object], consented: bool) -> dict[str, object
 
     victim_type = code("victim_type", domain.VICTIM_TYPES)
     data: dict[str, object] = {
-        "state": code("state", countries()),
+        "state": code("state", states()),
         "victim_type": victim_type,
         "individuals": 1 if victim_type in ("individual", "") else 0,
         "organisations": 1 if victim_type == "organisation" else 0,
