@@ -212,7 +212,7 @@ MECHANISM_NAMES = {
     "COE": _l("Council of Europe Commissioner for Human Rights"),
     "AHRC": _l("Arab Human Rights Committee"),
     "AICHR": _l("ASEAN Intergovernmental Commission on Human Rights"),
-    # Added for the Secretary-General's reports (issue 16, migration 0008_alerts_assessment).
+    # Added for the Secretary-General's reports (issue 16, migration 0009_alerts_assessment).
     "COI": _l("Commissions of inquiry, fact-finding and investigative mechanisms"),
     "UNSC": _l("Security Council"),
     "UNPFII": _l("Permanent Forum on Indigenous Issues"),

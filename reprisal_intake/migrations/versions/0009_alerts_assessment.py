@@ -2,8 +2,8 @@
 content-free alerts about cases, each case's owner and each account's alert address; assessments,
 report inclusions and State replies (replies recorded on measures before are copied in).
 
-Revision ID: 0008_alerts_assessment
-Revises: 0007
+Revision ID: 0009_alerts_assessment
+Revises: 0008_reader_records
 Create Date: 2026-12-02
 """
 
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = "0008_alerts_assessment"
-down_revision: str | None = "0007"
+revision: str = "0009_alerts_assessment"
+down_revision: str | None = "0008_reader_records"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
