@@ -4,7 +4,7 @@ readable only by the reviewers its key is sealed to). The new scopes ("other_sta
 schema change: scopes are codes, and every row recorded before stays valid as it was.
 
 Revision ID: 0008_consent_rules
-Revises: 0008_reader_records
+Revises: 0009_alerts_assessment
 Create Date: 2026-12-02
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008_consent_rules"
-down_revision: str | None = "0008_reader_records"
+down_revision: str | None = "0009_alerts_assessment"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
