@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from admin.casework.consent_gate import consent_in_force
 from admin.casework.lifecycle import note_action
-from crypto.keys import seal_case_key
+from crypto.keys import public_key_from_bytes, seal_case_key
 from reprisal_intake.consents import blocking, case_on_hold
 from reprisal_intake.items import OWN_KEY_KINDS
 from reprisal_intake.models import (
@@ -121,7 +121,7 @@ def share_identity(
                     case_ref=case.ref,
                     item_id=item.id,
                     reviewer_id=reviewer.id,
-                    sealed_item_key=seal_case_key(key, PublicKey(reviewer.public_key)),
+                    sealed_item_key=seal_case_key(key, public_key_from_bytes(reviewer.public_key)),
                 )
             )
             added += 1

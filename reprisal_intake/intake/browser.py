@@ -275,7 +275,7 @@ def _sealed(session: Session, payload: dict[str, Any], upload_ids: list[str]) ->
         sealed_to[entry["reviewer"]] = public_key
     report = _b64(payload.get("report"), None, "report")
     check_envelope(io.BytesIO(report), len(report), "report")
-    identity, identity_access = _identity(payload, set(stanzas))
+    identity, identity_access = _identity(payload, sealed_to)
     scope_to_uploads(session, upload_ids)
     attachments = []
     for upload_id in upload_ids:
@@ -298,9 +298,10 @@ def _sealed(session: Session, payload: dict[str, Any], upload_ids: list[str]) ->
 
 
 def _identity(
-    payload: dict[str, Any], readers: set[str]
+    payload: dict[str, Any], readers: dict[str, bytes]
 ) -> tuple[IO[bytes] | None, dict[str, bytes] | None]:
-    """The identity envelope and its key's stanzas, one for each reader of the case key."""
+    """The identity envelope and its key's stanzas, one for each reader of the case key (reader id
+    -> the public key the case key was sealed to, whose suite gives the stanza's length)."""
     if payload.get("identity") is None:
         if payload.get("identity_access") is not None:
             raise Invalid("identity_access without identity")
@@ -314,10 +315,14 @@ def _identity(
     for entry in entries:
         if not isinstance(entry, dict) or not isinstance(entry.get("reviewer"), str):
             raise Invalid("identity_access entries need a reviewer")
+        reader_key = readers.get(entry["reviewer"])
+        if reader_key is None:
+            raise Invalid("identity_access must name the readers of the case key")
+        suite = 2 if len(reader_key) == XWING_PUBLIC_KEY_SIZE else 1
         stanzas[entry["reviewer"]] = _b64(
-            entry.get("sealed_item_key"), ACCESS_STANZA_SIZE, "sealed_item_key"
+            entry.get("sealed_item_key"), ACCESS_STANZA_SIZES[suite], "sealed_item_key"
         )
-    if set(stanzas) != readers:
+    if set(stanzas) != set(readers):
         raise Invalid("identity_access must name the readers of the case key")
     return io.BytesIO(envelope), stanzas
 

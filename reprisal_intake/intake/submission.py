@@ -297,7 +297,8 @@ def seal_on_server(
             )
         )
         identity_access = {
-            r.reviewer_id: seal_case_key(identity_key, PublicKey(r.public_key)) for r in recipients
+            r.reviewer_id: seal_case_key(identity_key, public_key_from_bytes(r.public_key))
+            for r in recipients
         }
     return SealedCase(
         case_public_key=bytes(case_key.public_key),
