@@ -2,7 +2,8 @@
 
 Cases are those received in the period (``Case.created``) that the user may see. Case routing fields
 (mechanism, month, status) are counted for every case; the facts of a report (State, acts,
-perpetrators, ...) only for cases a focal point has coded (``CaseStatistics``). Measures and State
+perpetrators, ...) only for coded cases (``CaseStatistics``): confirmed by a focal point, or proposed
+from the report when the case was read and counted as unconfirmed too. Measures and State
 replies are those sent in the period.
 """
 
@@ -46,6 +47,7 @@ class Figures:
     period: Period
     cases: int = 0
     coded: int = 0
+    unconfirmed: int = 0
     individuals: int = 0
     organisations: int = 0
     women_girls: int = 0
@@ -169,6 +171,7 @@ def _add_coded(result: Figures, rows: Iterable[CaseStatistics]) -> None:
     age_bands: Counter[str] = Counter()
     for row in rows:
         result.coded += 1
+        result.unconfirmed += not row.confirmed
         result.individuals += row.individuals
         result.organisations += row.organisations
         result.women_girls += row.women_girls

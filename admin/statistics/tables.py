@@ -122,6 +122,7 @@ def tables(figures: Figures) -> list[Table]:
 TOTALS: dict[str, LazyString] = {
     "cases": _l("Cases received"),
     "coded": _l("Cases coded for statistics"),
+    "unconfirmed": _l("Of these, proposed from the report and not yet confirmed"),
     "individuals": _l("Individuals"),
     "organisations": _l("Organisations"),
     "women_girls": _l("Women and girls"),

@@ -213,11 +213,28 @@ def test_a_focal_point_codes_a_case_from_its_report_prefilled_and_audited(
     reviewer = signed_in(admin_app, focal)
     assert unlock(reviewer).status_code == 302
 
+    first, last = month()
+    dashboard = f"/statistics/?from={first}&to={last}"
+    assert "<dt>Cases coded for statistics</dt><dd>0</dd>" in reviewer.get(dashboard).get_data(
+        as_text=True
+    )
     page = reviewer.get(f"/cases/{ref}").get_data(as_text=True)
-    assert "the answers below come from the report" in page
+    assert "Proposed coding: the answers below come from the report" in page
+    assert "Confirm the statistics coding</button>" in page
     assert '<option selected value="BY">Belarus</option>' in page
     assert re.search(r'checked[^>]*value="travel_ban"|value="travel_ban"[^>]*checked', page)
     assert re.search(r'<option selected value="woman">', page)
+
+    # Reading the case stored the proposal: the dashboard counts its facts, as unconfirmed.
+    with database(admin_app).session() as session:
+        proposal = session.get(CaseStatistics, ref)
+        assert proposal is not None and not proposal.confirmed and proposal.coded_by is None
+        assert (proposal.state, proposal.gender, proposal.age_band) == ("BY", "woman", "18_29")
+    counted = reviewer.get(dashboard).get_data(as_text=True)
+    assert "<dt>Cases coded for statistics</dt><dd>1</dd>" in counted
+    assert "<dt>Of these, proposed from the report and not yet confirmed</dt><dd>1</dd>" in counted
+    assert "Belarus</th><td>1<" in counted
+    assert "Travel ban" in counted[counted.index('id="by_act"') :]
 
     response = code(
         reviewer,
@@ -242,8 +259,36 @@ def test_a_focal_point_codes_a_case_from_its_report_prefilled_and_audited(
             "18_29",
         )
         assert row.anonymity_requested and row.women_girls == 1
+        assert row.confirmed and row.coded_by == focal.id
     assert (focal.username, "statistics_coded", ref) in audit_actions(admin_app)
     assert "Last coded on" in reviewer.get(f"/cases/{ref}").get_data(as_text=True)
+    confirmed = reviewer.get(dashboard).get_data(as_text=True)
+    assert (
+        "<dt>Of these, proposed from the report and not yet confirmed</dt><dd>0</dd>" in confirmed
+    )
+
+
+def test_a_proposal_from_the_report_keeps_no_gender_or_age_without_statistics_consent(
+    app: Flask, admin_app: Flask, client: FlaskClient
+) -> None:
+    focal = make_account(admin_app, "focal_point", mechanisms=("CAT",), key="app")
+    submit(
+        client,
+        state="BY",
+        victim_type="individual",
+        gender="woman",
+        age_band="18_29",
+        consent_statistics="refused",
+    )
+    with database(app).session() as session:
+        ref = session.scalars(select(Case.ref)).one()
+    reviewer = signed_in(admin_app, focal)
+    assert unlock(reviewer).status_code == 302
+    assert "Proposed coding" in reviewer.get(f"/cases/{ref}").get_data(as_text=True)
+    with database(admin_app).session() as session:
+        row = session.get(CaseStatistics, ref)
+        assert row is not None and not row.confirmed
+        assert (row.state, row.gender, row.age_band, row.women_girls) == ("BY", None, None, 0)
 
 
 def test_gender_and_age_are_never_coded_without_the_persons_consent(admin_app: Flask) -> None:
