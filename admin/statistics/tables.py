@@ -106,6 +106,12 @@ TABLES: dict[str, tuple[LazyString, LazyString, Callable[[str], str], str]] = {
         _vocabulary((*REPLY_GRADES, (AWAITING_REPLY, _l("Awaiting a reply")))),
         "bars",
     ),
+    "unsolicited_replies_by_grade": (
+        _l("State replies received without a measure"),
+        _l("Reply"),
+        _vocabulary(REPLY_GRADES),
+        "bars",
+    ),
 }
 
 
@@ -129,6 +135,7 @@ TOTALS: dict[str, LazyString] = {
     "anonymity_requested": _l("Cases where anonymity was requested"),
     "withheld_for_protection": _l("Cases withheld for protection (on hold for security)"),
     "state_measures_sent": _l("Measures sent to the State"),
+    "unsolicited_replies": _l("State replies received without a measure"),
     "state_replies": _l("State replies received (graded A, B, C or E)"),
 }
 

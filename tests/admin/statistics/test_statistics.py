@@ -24,6 +24,7 @@ from reprisal_intake.models.casework import Measure
 from reprisal_intake.models.statistics import CaseStatistics
 from tests.factories import Account, database, make_account
 from tests.support.admin import audit_actions, csrf_of, sign_in, unlock
+from tests.support.annual_report import focal_point_desk, reported_case, state_reply
 from tests.support.intake import submit
 
 STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
@@ -356,6 +357,42 @@ def test_measures_sent_the_state_reply_rate_and_cases_withheld_for_protection(
     replies = page[page.index('id="replies_by_grade"') :]
     for grade in ("A: satisfactory", "D: no reply", "Awaiting a reply"):
         assert f"{grade}</th><td>1<" in replies
+
+
+def test_state_replies_recorded_on_the_case_without_a_measure_count_once_with_their_grade(
+    app: Flask, admin_app: Flask, client: FlaskClient
+) -> None:
+    _account, browser = focal_point_desk(admin_app)
+    ref = reported_case(app, client, consent_statistics="granted")
+    with database(admin_app).session() as session:
+        letter = Measure(
+            case_ref=ref,
+            kind="state_letter",
+            consent_scope="contact",
+            status="sent",
+            sent_on=today(),
+        )
+        session.add(letter)
+        session.flush()
+        letter_id = letter.id
+    day = today().isoformat()
+    # One reply nobody asked for, one to the letter (recorded on the case, graded on the measure).
+    for grade, measure in (("E", ""), ("A", letter_id)):
+        recorded = state_reply(browser, ref, received_on=day, grade=grade, measure=measure)
+        assert recorded.status_code == 302, recorded.get_data(as_text=True)
+
+    first, last = month()
+    page = browser.get(f"/statistics/?from={first}&to={last}").get_data(as_text=True)
+    assert "<dt>Measures sent to the State</dt><dd>1</dd>" in page
+    assert "<dt>State replies received without a measure</dt><dd>1</dd>" in page
+    assert "<dt>State replies received (graded A, B, C or E)</dt><dd>2</dd>" in page
+    assert "<dt>State reply rate</dt>\n  <dd>100 %</dd>" in page
+    replies = page[page.index('id="replies_by_grade"') : page.index('id="unsolicited_replies')]
+    assert "A: satisfactory</th><td>1<" in replies and "E: contrary" not in replies
+    unsolicited = page[page.index('id="unsolicited_replies_by_grade"') :]
+    assert "E: contrary to the recommendation" in unsolicited
+    assert "</th><td>1<" in unsolicited[: unsolicited.index("</table>")]
+    assert "A: satisfactory" not in unsolicited[: unsolicited.index("</section>")]
 
 
 def test_the_charts_are_static_svg_allowed_by_hash_without_any_script(admin_app: Flask) -> None:
