@@ -5,7 +5,7 @@ Cases are those received in the period (``Case.created``) that the user may see.
 perpetrators, ...) only for coded cases (``CaseStatistics``): confirmed by a focal point, or proposed
 from the report when the case was read and counted as unconfirmed too. Measures are those sent in the
 period; State replies are graded once, where they are recorded: on the measure they answer, or (a
-reply nobody asked for) on the case, received in the period. """
+reply nobody asked for) on the case, received in the period."""
 
 from __future__ import annotations
 
@@ -15,13 +15,13 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, select
+from sqlalchemy import ColumnElement, Select, Subquery, and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from admin.annual_report.rules import anonymity_requested
 from admin.vocabulary import MEASURE_KINDS_BY_CODE
 from reprisal_intake.models import Case, Consent, case_mechanisms
-from reprisal_intake.models.annual_report import StateReply
+from reprisal_intake.models.annual_report import ReportInclusion, StateReply
 from reprisal_intake.models.casework import Measure
 from reprisal_intake.models.statistics import CaseStatistics
 
@@ -125,14 +125,12 @@ def figures(
     refs = _cases(period, scope, consented_only).subquery()
     result = Figures(period)
     cases = db.execute(
-        select(Case.created, Case.status, Case.hold_reason).where(Case.ref.in_(select(refs.c.ref)))
+        select(Case.created, Case.status).where(Case.ref.in_(select(refs.c.ref)))
     ).all()
     result.cases = len(cases)
     result.by_month = sorted(Counter(row.created.strftime("%Y-%m") for row in cases).items())
     result.by_status = _ranked(Counter(row.status for row in cases))
-    result.withheld_for_protection = sum(
-        1 for row in cases if row.status == "on_hold" and row.hold_reason == "security"
-    )
+    result.withheld_for_protection = _withheld(db, refs)
     result.by_mechanism = [
         (code, count)
         for code, count in db.execute(
@@ -172,6 +170,19 @@ def figures(
         ),
     )
     return result
+
+
+def _withheld(db: Session, refs: Subquery) -> int:
+    """Cases withheld from the Secretary-General's report for the person's protection: their
+    latest reporting period's inclusion status is "withheld" (a case included later is not)."""
+    latest: dict[str, str] = {}
+    for case_ref, status in db.execute(
+        select(ReportInclusion.case_ref, ReportInclusion.status)
+        .where(ReportInclusion.case_ref.in_(select(refs.c.ref)))
+        .order_by(ReportInclusion.period)
+    ):
+        latest[case_ref] = status
+    return sum(1 for status in latest.values() if status == "withheld")
 
 
 def _add_coded(result: Figures, rows: Iterable[CaseStatistics]) -> None:

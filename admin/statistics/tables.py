@@ -133,7 +133,9 @@ TOTALS: dict[str, LazyString] = {
     "organisations": _l("Organisations"),
     "women_girls": _l("Women and girls"),
     "anonymity_requested": _l("Cases where anonymity was requested"),
-    "withheld_for_protection": _l("Cases withheld for protection (on hold for security)"),
+    "withheld_for_protection": _l(
+        "Cases withheld from the Secretary-General's report for protection"
+    ),
     "state_measures_sent": _l("Measures sent to the State"),
     "unsolicited_replies": _l("State replies received without a measure"),
     "state_replies": _l("State replies received (graded A, B, C or E)"),

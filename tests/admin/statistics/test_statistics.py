@@ -18,15 +18,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from admin.reporting_periods import period_of
+from admin.reporting_periods import period_of, recent_periods
 from reprisal_intake.models import Case, Consent, Mechanism, today
 from reprisal_intake.models.casework import Measure
 from reprisal_intake.models.statistics import CaseStatistics
 from tests.factories import Account, database, make_account
 from tests.support.admin import audit_actions, csrf_of, sign_in, unlock
-from tests.support.annual_report import focal_point_desk, reported_case, state_reply
+from tests.support.annual_report import focal_point_desk, reported_case, state_reply, step
 from tests.support.intake import submit
 
+WITHHELD = "Cases withheld from the Secretary-General&#39;s report for protection"
 STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
 
 
@@ -350,7 +351,8 @@ def test_measures_sent_the_state_reply_rate_and_cases_withheld_for_protection(
             )
     page = reviewer.get("/statistics/").get_data(as_text=True)
     assert "<dt>Measures sent to the State</dt><dd>3</dd>" in page
-    assert "<dt>Cases withheld for protection (on hold for security)</dt><dd>1</dd>" in page
+    # On hold for security is not a decision about the report: only the inclusion status counts.
+    assert f"<dt>{WITHHELD}</dt><dd>0</dd>" in page
     assert "<dt>State replies received (graded A, B, C or E)</dt><dd>1</dd>" in page
     assert "<dt>State reply rate</dt>\n  <dd>33 %</dd>" in page
     assert "Confidential letter to the State</th><td>1<" in page
@@ -393,6 +395,29 @@ def test_state_replies_recorded_on_the_case_without_a_measure_count_once_with_th
     assert "E: contrary to the recommendation" in unsolicited
     assert "</th><td>1<" in unsolicited[: unsolicited.index("</table>")]
     assert "A: satisfactory" not in unsolicited[: unsolicited.index("</section>")]
+
+
+def test_cases_withheld_for_protection_are_those_withheld_from_the_secretary_generals_report(
+    app: Flask, admin_app: Flask, client: FlaskClient
+) -> None:
+    _account, browser = focal_point_desk(admin_app)
+    period = period_of(today()).code
+    earlier = recent_periods(today())[1].code
+    withheld = reported_case(app, client, consent_sg_report_named="granted")
+    proposed = reported_case(app, client, consent_sg_report_named="granted")
+    # Withheld from an earlier report, then proposed for this one: no longer withheld.
+    proposed_again = reported_case(app, client, consent_sg_report_named="granted")
+    for ref, reporting, status in (
+        (withheld, period, "withheld"),
+        (proposed, period, "proposed"),
+        (proposed_again, earlier, "withheld"),
+        (proposed_again, period, "proposed"),
+    ):
+        decided = step(browser, ref, "sg-report", period=reporting, status=status)
+        assert decided.status_code == 302, decided.get_data(as_text=True)
+    first, last = month()
+    page = browser.get(f"/statistics/?from={first}&to={last}").get_data(as_text=True)
+    assert f"<dt>{WITHHELD}</dt><dd>1</dd>" in page
 
 
 def test_the_charts_are_static_svg_allowed_by_hash_without_any_script(admin_app: Flask) -> None:
