@@ -2,7 +2,7 @@
 the case, as unconfirmed until a focal point confirms it. Existing codings were confirmed by hand.
 
 Revision ID: 0010_statistics_proposals
-Revises: 0009_alerts_assessment
+Revises: 0008_consent_rules
 Create Date: 2026-12-02
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010_statistics_proposals"
-down_revision: str | None = "0009_alerts_assessment"
+down_revision: str | None = "0008_consent_rules"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
