@@ -1,8 +1,8 @@
 """Statistics coding proposed from the report (issue 16): a coding is stored when a focal point opens
 the case, as unconfirmed until a focal point confirms it. Existing codings were confirmed by hand.
 
-Revision ID: 0010_statistics_proposals
-Revises: 0008_consent_rules
+Revision ID: 0011_statistics_proposals
+Revises: 0010_consent_rules
 Create Date: 2026-12-02
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010_statistics_proposals"
-down_revision: str | None = "0008_consent_rules"
+revision: str = "0011_statistics_proposals"
+down_revision: str | None = "0010_consent_rules"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
