@@ -147,14 +147,44 @@ def from_stored(row: CaseStatistics) -> dict[str, object]:
 def prefill(
     db: Session, case: Case, opened: list[OpenedItem], consented: bool
 ) -> tuple[dict[str, object], str]:
-    """The form's data and where it came from: "stored", "report" or "empty"."""
+    """The form's data and where it came from: "stored" (confirmed), "proposed" or "empty".
+
+    The first time the case is read with its key and no coding exists, the coding derived from the
+    report is stored as a proposal, so the statistics count the case before anyone confirms it."""
     row = db.get(CaseStatistics, case.ref)
-    if row is not None:
-        return from_stored(row), "stored"
-    for item in opened:
-        if item.item.kind == "report" and item.answers is not None:
-            return from_report(item.answers, consented), "report"
-    return {}, "empty"
+    if row is None:
+        for item in opened:
+            if item.item.kind == "report" and item.answers is not None:
+                row = _proposal(case, from_report(item.answers, consented))
+                db.add(row)
+                break
+    if row is None:
+        return {}, "empty"
+    return from_stored(row), "stored" if row.confirmed else "proposed"
+
+
+def _proposal(case: Case, data: dict[str, object]) -> CaseStatistics:
+    acts = data["acts"]
+    perpetrators = data["perpetrators"]
+    assert isinstance(acts, list) and isinstance(perpetrators, list)
+    return CaseStatistics(
+        case_ref=case.ref,
+        state=data["state"] or None,
+        victim_type=data["victim_type"] or None,
+        individuals=data["individuals"],
+        organisations=data["organisations"],
+        # Present only when the person agreed to statistics (from_report).
+        women_girls=data.get("women_girls", 0),
+        gender=data.get("gender") or None,
+        age_band=data.get("age_band") or None,
+        anonymity_requested=anonymity_requested(case),
+        setting=data["setting"] or None,
+        acts=" ".join(sorted(set(acts))),
+        perpetrators=" ".join(sorted(set(perpetrators))),
+        confirmed=False,
+        coded_by=None,
+        coded_at=utcnow(),
+    )
 
 
 def save(db: Session, case: Case, form: StatisticsForm, consented: bool, user_id: str) -> None:
@@ -174,5 +204,6 @@ def save(db: Session, case: Case, form: StatisticsForm, consented: bool, user_id
     row.setting = form.setting.data or None
     row.acts = " ".join(sorted(set(form.acts.data or [])))
     row.perpetrators = " ".join(sorted(set(form.perpetrators.data or [])))
+    row.confirmed = True
     row.coded_by = user_id
     row.coded_at = utcnow()

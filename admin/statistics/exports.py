@@ -34,8 +34,15 @@ PARTITIONS = (
     ("by_victim_type", "coded", True),
     ("by_age_band", "coded", True),
     ("replies_by_grade", "state_measures_sent", False),
+    ("unsolicited_replies_by_grade", "unsolicited_replies", False),
 )
-SUBTOTALS = (Subtotal("state_replies", "replies_by_grade", frozenset(REPLIED_GRADES)),)
+# State replies are the replied grades of both reply tables: hidden when any of them is. (Every grade
+# of a reply without a measure is a replied one, so its table's split already protects it; the second
+# line keeps that true if a grade that is not a reply is ever allowed there.)
+SUBTOTALS = (
+    Subtotal("state_replies", "replies_by_grade", frozenset(REPLIED_GRADES)),
+    Subtotal("state_replies", "unsolicited_replies_by_grade", frozenset(REPLIED_GRADES)),
+)
 
 
 def note() -> str:

@@ -2,9 +2,10 @@
 
 Cases are those received in the period (``Case.created``) that the user may see. Case routing fields
 (mechanism, month, status) are counted for every case; the facts of a report (State, acts,
-perpetrators, ...) only for cases a focal point has coded (``CaseStatistics``). Measures and State
-replies are those sent in the period.
-"""
+perpetrators, ...) only for coded cases (``CaseStatistics``): confirmed by a focal point, or proposed
+from the report when the case was read and counted as unconfirmed too. Measures are those sent in the
+period; State replies are graded once, where they are recorded: on the measure they answer, or (a
+reply nobody asked for) on the case, received in the period."""
 
 from __future__ import annotations
 
@@ -14,12 +15,13 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, select
+from sqlalchemy import ColumnElement, Select, Subquery, and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from admin.annual_report.rules import anonymity_requested
 from admin.vocabulary import MEASURE_KINDS_BY_CODE
 from reprisal_intake.models import Case, Consent, case_mechanisms
+from reprisal_intake.models.annual_report import ReportInclusion, StateReply
 from reprisal_intake.models.casework import Measure
 from reprisal_intake.models.statistics import CaseStatistics
 
@@ -46,6 +48,7 @@ class Figures:
     period: Period
     cases: int = 0
     coded: int = 0
+    unconfirmed: int = 0
     individuals: int = 0
     organisations: int = 0
     women_girls: int = 0
@@ -63,7 +66,10 @@ class Figures:
     measures_by_kind: Counts = field(default_factory=list)
     replies_by_grade: Counts = field(default_factory=list)
     state_measures_sent: int = 0
+    unsolicited_replies: int = 0
     state_replies: int = 0
+    state_measures_replied: int = 0
+    unsolicited_replies_by_grade: Counts = field(default_factory=list)
 
     @property
     def women_girls_share(self) -> float | None:
@@ -73,7 +79,7 @@ class Figures:
     @property
     def state_reply_rate(self) -> float | None:
         return (
-            100 * self.state_replies / self.state_measures_sent
+            100 * self.state_measures_replied / self.state_measures_sent
             if self.state_measures_sent
             else None
         )
@@ -119,14 +125,12 @@ def figures(
     refs = _cases(period, scope, consented_only).subquery()
     result = Figures(period)
     cases = db.execute(
-        select(Case.created, Case.status, Case.hold_reason).where(Case.ref.in_(select(refs.c.ref)))
+        select(Case.created, Case.status).where(Case.ref.in_(select(refs.c.ref)))
     ).all()
     result.cases = len(cases)
     result.by_month = sorted(Counter(row.created.strftime("%Y-%m") for row in cases).items())
     result.by_status = _ranked(Counter(row.status for row in cases))
-    result.withheld_for_protection = sum(
-        1 for row in cases if row.status == "on_hold" and row.hold_reason == "security"
-    )
+    result.withheld_for_protection = _withheld(db, refs)
     result.by_mechanism = [
         (code, count)
         for code, count in db.execute(
@@ -146,7 +150,7 @@ def figures(
         result,
         db.scalars(select(CaseStatistics).where(CaseStatistics.case_ref.in_(select(refs.c.ref)))),
     )
-    _add_measures(
+    _add_replies(
         result,
         db.scalars(
             select(Measure).where(
@@ -156,8 +160,29 @@ def figures(
                 Measure.sent_on <= period.end,
             )
         ),
+        db.scalars(
+            select(StateReply).where(
+                StateReply.case_ref.in_(select(refs.c.ref)),
+                StateReply.measure_id.is_(None),
+                StateReply.received_on >= period.start,
+                StateReply.received_on <= period.end,
+            )
+        ),
     )
     return result
+
+
+def _withheld(db: Session, refs: Subquery) -> int:
+    """Cases withheld from the Secretary-General's report for the person's protection: their
+    latest reporting period's inclusion status is "withheld" (a case included later is not)."""
+    latest: dict[str, str] = {}
+    for case_ref, status in db.execute(
+        select(ReportInclusion.case_ref, ReportInclusion.status)
+        .where(ReportInclusion.case_ref.in_(select(refs.c.ref)))
+        .order_by(ReportInclusion.period)
+    ):
+        latest[case_ref] = status
+    return sum(1 for status in latest.values() if status == "withheld")
 
 
 def _add_coded(result: Figures, rows: Iterable[CaseStatistics]) -> None:
@@ -169,6 +194,7 @@ def _add_coded(result: Figures, rows: Iterable[CaseStatistics]) -> None:
     age_bands: Counter[str] = Counter()
     for row in rows:
         result.coded += 1
+        result.unconfirmed += not row.confirmed
         result.individuals += row.individuals
         result.organisations += row.organisations
         result.women_girls += row.women_girls
@@ -190,9 +216,14 @@ def _add_coded(result: Figures, rows: Iterable[CaseStatistics]) -> None:
     result.by_age_band = _ranked(age_bands)
 
 
-def _add_measures(result: Figures, measures: Iterable[Measure]) -> None:
+def _add_replies(
+    result: Figures, measures: Iterable[Measure], unsolicited: Iterable[StateReply]
+) -> None:
+    """Measures by kind, and every State reply by grade: a reply to a measure is graded on the
+    measure (recording it on the case sets the measure's grade too), any other on the case."""
     kinds: Counter[str] = Counter()
     grades: Counter[str] = Counter()
+    unsolicited_grades: Counter[str] = Counter()
     for measure in measures:
         kinds[measure.kind] += 1
         kind = MEASURE_KINDS_BY_CODE.get(measure.kind)
@@ -200,6 +231,13 @@ def _add_measures(result: Figures, measures: Iterable[Measure]) -> None:
             result.state_measures_sent += 1
             grades[measure.reply_grade or AWAITING_REPLY] += 1
             if measure.reply_grade in REPLIED_GRADES:
-                result.state_replies += 1
+                result.state_measures_replied += 1
+    for reply in unsolicited:
+        result.unsolicited_replies += 1
+        unsolicited_grades[reply.grade] += 1
+    result.state_replies = sum(
+        grades[grade] + unsolicited_grades[grade] for grade in REPLIED_GRADES
+    )
     result.measures_by_kind = _ranked(kinds)
     result.replies_by_grade = sorted(grades.items())
+    result.unsolicited_replies_by_grade = sorted(unsolicited_grades.items())

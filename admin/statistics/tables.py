@@ -106,6 +106,12 @@ TABLES: dict[str, tuple[LazyString, LazyString, Callable[[str], str], str]] = {
         _vocabulary((*REPLY_GRADES, (AWAITING_REPLY, _l("Awaiting a reply")))),
         "bars",
     ),
+    "unsolicited_replies_by_grade": (
+        _l("State replies received without a measure"),
+        _l("Reply"),
+        _vocabulary(REPLY_GRADES),
+        "bars",
+    ),
 }
 
 
@@ -122,12 +128,16 @@ def tables(figures: Figures) -> list[Table]:
 TOTALS: dict[str, LazyString] = {
     "cases": _l("Cases received"),
     "coded": _l("Cases coded for statistics"),
+    "unconfirmed": _l("Of these, proposed from the report and not yet confirmed"),
     "individuals": _l("Individuals"),
     "organisations": _l("Organisations"),
     "women_girls": _l("Women and girls"),
     "anonymity_requested": _l("Cases where anonymity was requested"),
-    "withheld_for_protection": _l("Cases withheld for protection (on hold for security)"),
+    "withheld_for_protection": _l(
+        "Cases withheld from the Secretary-General's report for protection"
+    ),
     "state_measures_sent": _l("Measures sent to the State"),
+    "unsolicited_replies": _l("State replies received without a measure"),
     "state_replies": _l("State replies received (graded A, B, C or E)"),
 }
 

@@ -11,6 +11,7 @@ import datetime
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
 from sqlalchemy import false as sa_false
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .account import utcnow
@@ -40,6 +41,9 @@ class CaseStatistics(Base):
     # Space-separated codes of reprisal_intake.domain.ACTS and PERPETRATORS.
     acts: Mapped[str] = mapped_column(String(512), default="")
     perpetrators: Mapped[str] = mapped_column(String(256), default="")
+    # False for a coding proposed from the report when a focal point opened the case, until a focal
+    # point confirms it (the statistics count it, and count it as unconfirmed).
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
     coded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     coded_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
 

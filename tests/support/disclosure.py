@@ -20,8 +20,16 @@ SPLITS = {
     "by_victim_type": "coded",
     "by_age_band": "coded",
     "replies_by_grade": "state_measures_sent",
+    "unsolicited_replies_by_grade": "unsolicited_replies",
 }
-SUMS = {"state_replies": ("replies_by_grade", ("A", "B", "C", "E"))}
+REPLIED = ("A", "B", "C", "E")
+# State replies: the replied grades of measures, and the replies received without a measure.
+SUMS = {
+    "state_replies": (
+        ("replies_by_grade", REPLIED),
+        ("unsolicited_replies_by_grade", REPLIED),
+    )
+}
 
 
 def equations(keys: set[Key]) -> list[tuple[list[Key], Key]]:
@@ -30,8 +38,10 @@ def equations(keys: set[Key]) -> list[tuple[list[Key], Key]]:
         parts = sorted(k for k in keys if k[0] == figure)
         if parts and (TOTAL, total) in keys:  # a table the export leaves out says nothing
             found.append((parts, (TOTAL, total)))
-    for total, (figure, codes) in SUMS.items():
-        parts = sorted(k for k in keys if k[0] == figure and k[1] in codes)
+    for total, tables in SUMS.items():
+        parts = sorted(
+            k for k in keys for figure, codes in tables if k[0] == figure and k[1] in codes
+        )
         if (TOTAL, total) in keys:
             found.append((parts, (TOTAL, total)))
     return found

@@ -18,14 +18,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from admin.reporting_periods import period_of
+from admin.reporting_periods import period_of, recent_periods
 from reprisal_intake.models import Case, Consent, Mechanism, today
 from reprisal_intake.models.casework import Measure
 from reprisal_intake.models.statistics import CaseStatistics
 from tests.factories import Account, database, make_account
 from tests.support.admin import audit_actions, csrf_of, sign_in, unlock
+from tests.support.annual_report import focal_point_desk, reported_case, state_reply, step
 from tests.support.intake import submit
 
+WITHHELD = "Cases withheld from the Secretary-General&#39;s report for protection"
 STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
 
 
@@ -213,11 +215,28 @@ def test_a_focal_point_codes_a_case_from_its_report_prefilled_and_audited(
     reviewer = signed_in(admin_app, focal)
     assert unlock(reviewer).status_code == 302
 
+    first, last = month()
+    dashboard = f"/statistics/?from={first}&to={last}"
+    assert "<dt>Cases coded for statistics</dt><dd>0</dd>" in reviewer.get(dashboard).get_data(
+        as_text=True
+    )
     page = reviewer.get(f"/cases/{ref}").get_data(as_text=True)
-    assert "the answers below come from the report" in page
+    assert "Proposed coding: the answers below come from the report" in page
+    assert "Confirm the statistics coding</button>" in page
     assert '<option selected value="BY">Belarus</option>' in page
     assert re.search(r'checked[^>]*value="travel_ban"|value="travel_ban"[^>]*checked', page)
     assert re.search(r'<option selected value="woman">', page)
+
+    # Reading the case stored the proposal: the dashboard counts its facts, as unconfirmed.
+    with database(admin_app).session() as session:
+        proposal = session.get(CaseStatistics, ref)
+        assert proposal is not None and not proposal.confirmed and proposal.coded_by is None
+        assert (proposal.state, proposal.gender, proposal.age_band) == ("BY", "woman", "18_29")
+    counted = reviewer.get(dashboard).get_data(as_text=True)
+    assert "<dt>Cases coded for statistics</dt><dd>1</dd>" in counted
+    assert "<dt>Of these, proposed from the report and not yet confirmed</dt><dd>1</dd>" in counted
+    assert "Belarus</th><td>1<" in counted
+    assert "Travel ban" in counted[counted.index('id="by_act"') :]
 
     response = code(
         reviewer,
@@ -242,8 +261,36 @@ def test_a_focal_point_codes_a_case_from_its_report_prefilled_and_audited(
             "18_29",
         )
         assert row.anonymity_requested and row.women_girls == 1
+        assert row.confirmed and row.coded_by == focal.id
     assert (focal.username, "statistics_coded", ref) in audit_actions(admin_app)
     assert "Last coded on" in reviewer.get(f"/cases/{ref}").get_data(as_text=True)
+    confirmed = reviewer.get(dashboard).get_data(as_text=True)
+    assert (
+        "<dt>Of these, proposed from the report and not yet confirmed</dt><dd>0</dd>" in confirmed
+    )
+
+
+def test_a_proposal_from_the_report_keeps_no_gender_or_age_without_statistics_consent(
+    app: Flask, admin_app: Flask, client: FlaskClient
+) -> None:
+    focal = make_account(admin_app, "focal_point", mechanisms=("CAT",), key="app")
+    submit(
+        client,
+        state="BY",
+        victim_type="individual",
+        gender="woman",
+        age_band="18_29",
+        consent_statistics="refused",
+    )
+    with database(app).session() as session:
+        ref = session.scalars(select(Case.ref)).one()
+    reviewer = signed_in(admin_app, focal)
+    assert unlock(reviewer).status_code == 302
+    assert "Proposed coding" in reviewer.get(f"/cases/{ref}").get_data(as_text=True)
+    with database(admin_app).session() as session:
+        row = session.get(CaseStatistics, ref)
+        assert row is not None and not row.confirmed
+        assert (row.state, row.gender, row.age_band, row.women_girls) == ("BY", None, None, 0)
 
 
 def test_gender_and_age_are_never_coded_without_the_persons_consent(admin_app: Flask) -> None:
@@ -304,13 +351,73 @@ def test_measures_sent_the_state_reply_rate_and_cases_withheld_for_protection(
             )
     page = reviewer.get("/statistics/").get_data(as_text=True)
     assert "<dt>Measures sent to the State</dt><dd>3</dd>" in page
-    assert "<dt>Cases withheld for protection (on hold for security)</dt><dd>1</dd>" in page
+    # On hold for security is not a decision about the report: only the inclusion status counts.
+    assert f"<dt>{WITHHELD}</dt><dd>0</dd>" in page
     assert "<dt>State replies received (graded A, B, C or E)</dt><dd>1</dd>" in page
     assert "<dt>State reply rate</dt>\n  <dd>33 %</dd>" in page
     assert "Confidential letter to the State</th><td>1<" in page
     replies = page[page.index('id="replies_by_grade"') :]
     for grade in ("A: satisfactory", "D: no reply", "Awaiting a reply"):
         assert f"{grade}</th><td>1<" in replies
+
+
+def test_state_replies_recorded_on_the_case_without_a_measure_count_once_with_their_grade(
+    app: Flask, admin_app: Flask, client: FlaskClient
+) -> None:
+    _account, browser = focal_point_desk(admin_app)
+    ref = reported_case(app, client, consent_statistics="granted")
+    with database(admin_app).session() as session:
+        letter = Measure(
+            case_ref=ref,
+            kind="state_letter",
+            consent_scope="contact",
+            status="sent",
+            sent_on=today(),
+        )
+        session.add(letter)
+        session.flush()
+        letter_id = letter.id
+    day = today().isoformat()
+    # One reply nobody asked for, one to the letter (recorded on the case, graded on the measure).
+    for grade, measure in (("E", ""), ("A", letter_id)):
+        recorded = state_reply(browser, ref, received_on=day, grade=grade, measure=measure)
+        assert recorded.status_code == 302, recorded.get_data(as_text=True)
+
+    first, last = month()
+    page = browser.get(f"/statistics/?from={first}&to={last}").get_data(as_text=True)
+    assert "<dt>Measures sent to the State</dt><dd>1</dd>" in page
+    assert "<dt>State replies received without a measure</dt><dd>1</dd>" in page
+    assert "<dt>State replies received (graded A, B, C or E)</dt><dd>2</dd>" in page
+    assert "<dt>State reply rate</dt>\n  <dd>100 %</dd>" in page
+    replies = page[page.index('id="replies_by_grade"') : page.index('id="unsolicited_replies')]
+    assert "A: satisfactory</th><td>1<" in replies and "E: contrary" not in replies
+    unsolicited = page[page.index('id="unsolicited_replies_by_grade"') :]
+    assert "E: contrary to the recommendation" in unsolicited
+    assert "</th><td>1<" in unsolicited[: unsolicited.index("</table>")]
+    assert "A: satisfactory" not in unsolicited[: unsolicited.index("</section>")]
+
+
+def test_cases_withheld_for_protection_are_those_withheld_from_the_secretary_generals_report(
+    app: Flask, admin_app: Flask, client: FlaskClient
+) -> None:
+    _account, browser = focal_point_desk(admin_app)
+    period = period_of(today()).code
+    earlier = recent_periods(today())[1].code
+    withheld = reported_case(app, client, consent_sg_report_named="granted")
+    proposed = reported_case(app, client, consent_sg_report_named="granted")
+    # Withheld from an earlier report, then proposed for this one: no longer withheld.
+    proposed_again = reported_case(app, client, consent_sg_report_named="granted")
+    for ref, reporting, status in (
+        (withheld, period, "withheld"),
+        (proposed, period, "proposed"),
+        (proposed_again, earlier, "withheld"),
+        (proposed_again, period, "proposed"),
+    ):
+        decided = step(browser, ref, "sg-report", period=reporting, status=status)
+        assert decided.status_code == 302, decided.get_data(as_text=True)
+    first, last = month()
+    page = browser.get(f"/statistics/?from={first}&to={last}").get_data(as_text=True)
+    assert f"<dt>{WITHHELD}</dt><dd>1</dd>" in page
 
 
 def test_the_charts_are_static_svg_allowed_by_hash_without_any_script(admin_app: Flask) -> None:

@@ -41,10 +41,13 @@ def random_figures(rng: random.Random) -> Figures:
     coded = rng.randint(0, cases)
     sent = rng.choice([0, 2, 5, 11, 30])
     grades = _split(rng, sent, ["A", "B", "C", "D", "E", "awaiting"])
+    unsolicited = rng.choice([0, 1, 3, 6, 14])
+    unsolicited_grades = _split(rng, unsolicited, ["E", "A", "C", "B"])
     return Figures(
         PERIOD,
         cases=cases,
         coded=coded,
+        unconfirmed=rng.randint(0, coded),
         individuals=rng.randint(0, 40),
         organisations=rng.randint(0, 6),
         women_girls=rng.randint(0, 12),
@@ -62,7 +65,9 @@ def random_figures(rng: random.Random) -> Figures:
         measures_by_kind=_split(rng, sent + 3, ["state_letter", "verify"]),
         replies_by_grade=grades,
         state_measures_sent=sent,
-        state_replies=sum(n for g, n in grades if g in ("A", "B", "C", "E")),
+        unsolicited_replies=unsolicited,
+        unsolicited_replies_by_grade=unsolicited_grades,
+        state_replies=sum(n for g, n in grades + unsolicited_grades if g in ("A", "B", "C", "E")),
     )
 
 
