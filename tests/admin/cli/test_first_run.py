@@ -66,6 +66,8 @@ def sample_arguments(command: click.Command, workdir: Path) -> list[str]:
         "roles": "focal_point",
         "record_file": str(not_a_backup),
         "revocation_file": str(not_a_backup),
+        "old_public_key": public_key_to_base64(generate_keypair().public_key),
+        "key_file": str(not_a_backup),
     }
     argv: list[str] = []
     for param in command.params:
