@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from crypto.bundle import BundleAccess, BundleItemSource, write_bundle
 from crypto.keys import CaseKey, public_key_from_bytes
 from reprisal_intake.envelopes import open_envelope
+from reprisal_intake.items import OWN_KEY_KINDS
 from reprisal_intake.models import AccessStanza, Case
 
 
@@ -61,7 +62,10 @@ def write_case_bundle(
             created=item.created,
             open=partial(open_envelope, session, item.id),
         )
+        # A v1 bundle's items all open with the case key; the identity does not, so it stays out
+        # (docs/spec/rptenv-v1-identity.md).
         for item in case.items
+        if item.kind not in OWN_KEY_KINDS
     ]
     summary = case_summary(case)
     summary.pop("ref")
