@@ -10,17 +10,15 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from admin.accounts.key_migration import reseal_reader_stanzas
 from admin.auth.passwords import verify_secret
 from crypto.keyfile import unwrap_secret_key, wrap_secret_key
 from crypto.keys import (
     generate_hybrid_key,
     generate_keypair,
-    open_case_key,
-    public_key_from_bytes,
-    seal_case_key,
 )
 from crypto.stanzas import SUITE_CLASSICAL, SUITE_HYBRID, ReaderKey, RecipientKey
-from reprisal_intake.models import AccessStanza, AdminSession, Case, Reviewer, User
+from reprisal_intake.models import AdminSession, Reviewer, User
 
 MIN_PASSPHRASE_LENGTH = 12
 
@@ -139,22 +137,7 @@ def rotate(
         raise KeyError_("The unlocked key is not this reviewer's current key.")
     replacement = new_key(suite)
     new_public = replacement.public_key
-    stanzas = list(
-        db.scalars(
-            select(AccessStanza)
-            .where(AccessStanza.reviewer_id == reviewer.id)
-            .order_by(AccessStanza.id)
-            .with_for_update()
-        )
-    )
-    for stanza in stanzas:
-        case_public_key = db.scalar(select(Case.public_key).where(Case.ref == stanza.case_ref))
-        case_key = open_case_key(
-            [stanza.sealed_case_key],
-            old_key,
-            case_public_key=public_key_from_bytes(case_public_key) if case_public_key else None,
-        )
-        stanza.sealed_case_key = seal_case_key(case_key, new_public)
+    count = reseal_reader_stanzas(db, reviewer.id, old_key, new_public)
     reviewer.public_key = bytes(new_public)
     reviewer.wrapped_secret_key = _wrap(replacement, new_passphrase)
     # Other sessions still hold the old key, which opens nothing now: lock them.
@@ -164,4 +147,4 @@ def rotate(
         .values(unlocked_reviewer_id=None, sealed_secret_key=None)
     )
     db.flush()
-    return replacement, len(stanzas)
+    return replacement, count

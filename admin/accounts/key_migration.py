@@ -12,10 +12,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from crypto.errors import RptenvError
-from crypto.keys import public_key_from_bytes, reseal_case_key
+from crypto.keys import open_case_key, public_key_from_bytes, reseal_case_key, seal_case_key
 from crypto.records import ReaderRecord, verify_record
-from crypto.stanzas import SUITE_HYBRID, ReaderKey
-from reprisal_intake.models import AccessStanza, AdminSession, Case, Reviewer
+from crypto.stanzas import SUITE_HYBRID, ReaderKey, RecipientKey
+from reprisal_intake.models import AccessStanza, AdminSession, Case, ItemAccess, Reviewer
 from reprisal_intake.reader_records import RecordRejected, check_reader_record, is_revoked
 
 
@@ -26,6 +26,42 @@ class MigrationRefused(Exception):
 def key_fingerprint(public_key: bytes) -> str:
     """A short, public name for a key in the audit log (SHA-256 of the public key, 16 hex digits)."""
     return hashlib.sha256(public_key).hexdigest()[:16]
+
+
+def reseal_reader_stanzas(
+    session: Session, reviewer_id: str, old_key: ReaderKey, new_public: RecipientKey
+) -> int:
+    """Re-seal to ``new_public`` every stanza ``old_key`` opens for this reader: its case-key stanzas
+    (checked against each case's public key) and the stanzas of items sealed to their own key (the
+    identity). Items are not touched. Returns the number of case-key stanzas re-sealed."""
+    stanzas = list(
+        session.scalars(
+            select(AccessStanza)
+            .where(AccessStanza.reviewer_id == reviewer_id)
+            .order_by(AccessStanza.id)
+            .with_for_update()
+        )
+    )
+    for stanza in stanzas:
+        case_public_key = session.scalar(select(Case.public_key).where(Case.ref == stanza.case_ref))
+        if case_public_key is None:  # pragma: no cover - a stanza always belongs to a case
+            raise MigrationRefused(f"stanza {stanza.id} names no case")
+        stanza.sealed_case_key = reseal_case_key(
+            [stanza.sealed_case_key],
+            old_key,
+            new_public,
+            case_public_key=public_key_from_bytes(case_public_key),
+        )
+    item_stanzas = session.scalars(
+        select(ItemAccess)
+        .where(ItemAccess.reviewer_id == reviewer_id)
+        .order_by(ItemAccess.id)
+        .with_for_update()
+    )
+    for item_stanza in item_stanzas:
+        item_key = open_case_key([item_stanza.sealed_item_key], old_key)
+        item_stanza.sealed_item_key = seal_case_key(item_key, new_public)
+    return len(stanzas)
 
 
 def migrate_reader(
@@ -69,24 +105,7 @@ def migrate_reader(
     if is_revoked(session, new_public_key, org_keys):
         raise MigrationRefused("the new key was revoked")
     new_public = public_key_from_bytes(new_public_key)
-    stanzas = list(
-        session.scalars(
-            select(AccessStanza)
-            .where(AccessStanza.reviewer_id == row.id)
-            .order_by(AccessStanza.id)
-            .with_for_update()
-        )
-    )
-    for stanza in stanzas:
-        case_public_key = session.scalar(select(Case.public_key).where(Case.ref == stanza.case_ref))
-        if case_public_key is None:  # pragma: no cover - a stanza always belongs to a case
-            raise MigrationRefused(f"stanza {stanza.id} names no case")
-        stanza.sealed_case_key = reseal_case_key(
-            [stanza.sealed_case_key],
-            old_key,
-            new_public,
-            case_public_key=public_key_from_bytes(case_public_key),
-        )
+    count = reseal_reader_stanzas(session, row.id, old_key, new_public)
     row.public_key = new_public_key
     row.record = record_text
     # The new secret key lives in its holder's key file; a copy of the old one kept by the app
@@ -98,7 +117,7 @@ def migrate_reader(
         .values(unlocked_reviewer_id=None, sealed_secret_key=None)
     )
     session.flush()
-    return row, new_public_key, len(stanzas)
+    return row, new_public_key, count
 
 
 def _named_key(text: str, org_keys: tuple[bytes, ...]) -> bytes:

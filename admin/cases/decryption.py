@@ -51,7 +51,7 @@ def case_key_for(
 
 
 def item_keys_for(
-    db: Session, case: Case, reviewer_id: str, reviewer_key: PrivateKey
+    db: Session, case: Case, reviewer_id: str, reviewer_key: ReaderKey
 ) -> dict[str, PrivateKey]:
     """The keys of the case's own-key items (the identity) sealed to this reviewer, by item id."""
     keys: dict[str, PrivateKey] = {}

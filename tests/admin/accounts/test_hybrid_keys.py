@@ -23,7 +23,7 @@ from crypto.keys import ACCESS_STANZA_SIZES, open_case_key
 from crypto.stanzas import SUITE_HYBRID
 from crypto.xwing import PUBLIC_KEY_SIZE, XWingSecretKey
 from reprisal_intake.envelopes import open_envelope
-from reprisal_intake.models import AdminSession, Case, Item, Reviewer
+from reprisal_intake.models import AdminSession, Case, Item, ItemAccess, Reviewer
 from tests.factories import database, make_account, reader_record
 from tests.support.admin import account_page, audit_actions, form_post, sign_in, unlock
 from tests.support.cli import run
@@ -194,7 +194,7 @@ def test_rotation_moves_a_classical_key_to_a_hybrid_one(
     app: Flask, admin_app: Flask, client: FlaskClient
 ) -> None:
     account = make_account(admin_app, "focal_point", mechanisms=("CAT",), key="app")
-    submitted_case(app, client)
+    submit(client, what_happened="HYBRID-PHRASE-7731", identity="IDENT-ROTATE-3")
     reviewer = admin_app.test_client()
     sign_in(admin_app, reviewer, account)
     assert unlock(reviewer).status_code == 302
@@ -211,6 +211,11 @@ def test_rotation_moves_a_classical_key_to_a_hybrid_one(
         case = session.scalars(select(Case)).one()
         stanza = next(s for s in case.access if s.reviewer_id == row.id).sealed_case_key
         assert len(stanza) == ACCESS_STANZA_SIZES[SUITE_HYBRID]
+        # The identity's own key is re-sealed too, or the reader would lose it.
+        (item_stanza,) = session.scalars(
+            select(ItemAccess.sealed_item_key).where(ItemAccess.reviewer_id == row.id)
+        )
+        assert len(item_stanza) == ACCESS_STANZA_SIZES[SUITE_HYBRID]
         ref = case.ref
     page = reviewer.get(f"/cases/{ref}").get_data(as_text=True)
     assert "HYBRID-PHRASE-7731" in page

@@ -22,7 +22,15 @@ from crypto.keyfile import load_key_file
 from crypto.keys import ACCESS_STANZA_SIZES, open_case_key
 from crypto.stanzas import SUITE_CLASSICAL, SUITE_HYBRID
 from reprisal_intake.envelopes import open_envelope
-from reprisal_intake.models import AccessStanza, AuditEntry, Case, EnvelopeChunk, Reviewer
+from reprisal_intake.models import (
+    AccessStanza,
+    AuditEntry,
+    Case,
+    EnvelopeChunk,
+    Item,
+    ItemAccess,
+    Reviewer,
+)
 from tests.factories import database, reader_record
 from tests.support.intake import submit
 
@@ -80,8 +88,10 @@ def test_reviewer_migrate_reseals_every_case_to_the_hybrid_key_and_retires_the_o
 
     intake = create_app()
     client = intake.test_client()
-    for phrase in ("MIGRATE-ONE-1", "MIGRATE-TWO-2"):
-        assert submit(client, what_happened=phrase).status_code == 200
+    assert submit(client, what_happened="MIGRATE-ONE-1").status_code == 200
+    # The person's identity is an item of its own, its key sealed to each reader apart.
+    answers = {"what_happened": "MIGRATE-TWO-2", "identity": "IDENT-MIGRATE-9"}
+    assert submit(client, **answers).status_code == 200
     before, items_before = state(intake)
     assert len(before) == 2
     assert {len(s) for s in before.values()} == {ACCESS_STANZA_SIZES[SUITE_CLASSICAL]}
@@ -126,6 +136,17 @@ def test_reviewer_migrate_reseals_every_case_to_the_hybrid_key_and_retires_the_o
             report = next(i for i in case.items if i.kind == "report")
             texts.append(decrypt(open_envelope(session, report.id).read(), case_key)[1])
         assert any(b"MIGRATE-ONE-1" in t for t in texts)
+        (identity,) = session.scalars(select(Item).where(Item.kind == "identity"))
+        (item_stanza,) = session.scalars(
+            select(ItemAccess.sealed_item_key).where(ItemAccess.item_id == identity.id)
+        )
+        assert len(item_stanza) == ACCESS_STANZA_SIZES[SUITE_HYBRID]
+        with pytest.raises(NotARecipientError):
+            open_case_key([item_stanza], old_key)
+        item_key = open_case_key([item_stanza], new_key)
+        assert (
+            decrypt(open_envelope(session, identity.id).read(), item_key)[1] == b"IDENT-MIGRATE-9"
+        )
         assert any(b"MIGRATE-TWO-2" in t for t in texts)
         (entry,) = session.scalars(select(AuditEntry).where(AuditEntry.action == "reader_migrated"))
         assert entry.actor == "reprisal-admin"
