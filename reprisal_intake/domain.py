@@ -226,7 +226,7 @@ MECHANISM_NAMES = {
     "UNSC": _l("Security Council"),
     "UNPFII": _l("Permanent Forum on Indigenous Issues"),
     "EMRIP": _l("Expert Mechanism on the Rights of Indigenous Peoples"),
-    "ECOSOC_NGO": _l("ECOSOC Committee on Non-Governmental Organizations"),
+    "CNGO": _l("ECOSOC Committee on Non-Governmental Organizations"),
     "ILO": _l("International Labour Organization supervisory bodies"),
     "UNESCO": _l("UNESCO procedure on human rights communications"),
     "UNVFVT": _l("United Nations Voluntary Fund for Victims of Torture"),

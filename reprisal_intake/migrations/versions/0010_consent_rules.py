@@ -3,7 +3,7 @@ cancellation of measures, and item access stanzas (the person's identity sealed 
 readable only by the reviewers its key is sealed to). The new scopes ("other_states_named", "other_states_anonymised") need no
 schema change: scopes are codes, and every row recorded before stays valid as it was.
 
-Revision ID: 0008_consent_rules
+Revision ID: 0010_consent_rules
 Revises: 0009_alerts_assessment
 Create Date: 2026-12-02
 """
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008_consent_rules"
+revision: str = "0010_consent_rules"
 down_revision: str | None = "0009_alerts_assessment"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
