@@ -23,5 +23,5 @@ class UnlockForm(AdminForm):
 class OfflineKeyForm(AdminForm):
     public_key = StringField(
         _l("Public key (base64, as printed by reprisal-decrypt keygen)"),
-        validators=[DataRequired(), Length(max=64)],
+        validators=[DataRequired(), Length(max=2048)],
     )

@@ -7,14 +7,18 @@ from __future__ import annotations
 import json
 
 from flask import current_app
-from nacl.public import PrivateKey, PublicKey
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from admin.accounts.key_migration import reseal_reader_stanzas
 from admin.auth.passwords import verify_secret
 from crypto.keyfile import unwrap_secret_key, wrap_secret_key
-from crypto.keys import generate_keypair, open_case_key, seal_case_key
-from reprisal_intake.models import AccessStanza, AdminSession, Case, Reviewer, User
+from crypto.keys import (
+    generate_hybrid_key,
+    generate_keypair,
+)
+from crypto.stanzas import SUITE_CLASSICAL, SUITE_HYBRID, ReaderKey, RecipientKey
+from reprisal_intake.models import AdminSession, Reviewer, User
 
 MIN_PASSPHRASE_LENGTH = 12
 
@@ -34,7 +38,7 @@ def passphrase_problem(user: User, passphrase: str, confirmation: str) -> str | 
     return None
 
 
-def _wrap(secret_key: PrivateKey, passphrase: str) -> str:
+def _wrap(secret_key: ReaderKey, passphrase: str) -> str:
     config = current_app.config
     wrapped = wrap_secret_key(
         secret_key,
@@ -64,10 +68,21 @@ def _check_no_key(db: Session, user: User) -> None:
         raise KeyError_("No mechanism is assigned to your account yet; ask an administrator.")
 
 
-def create_key(db: Session, user: User, passphrase: str) -> tuple[Reviewer, PrivateKey]:
-    """A new key pair whose secret half is stored only wrapped under ``passphrase``."""
+def new_key(suite: int) -> ReaderKey:
+    """A fresh reviewer key of ``suite``: X-Wing (2, hybrid, the default) or X25519 (1)."""
+    if suite == SUITE_HYBRID:
+        return generate_hybrid_key()
+    if suite == SUITE_CLASSICAL:
+        return generate_keypair()
+    raise KeyError_(f"Unknown key suite {suite}.")
+
+
+def create_key(
+    db: Session, user: User, passphrase: str, suite: int = SUITE_HYBRID
+) -> tuple[Reviewer, ReaderKey]:
+    """A new key pair of ``suite`` whose secret half is stored only wrapped under ``passphrase``."""
     _check_no_key(db, user)
-    secret_key = generate_keypair()
+    secret_key = new_key(suite)
     reviewer = Reviewer(
         name=_reviewer_name(db, user),
         public_key=bytes(secret_key.public_key),
@@ -80,7 +95,7 @@ def create_key(db: Session, user: User, passphrase: str) -> tuple[Reviewer, Priv
     return reviewer, secret_key
 
 
-def register_offline_key(db: Session, user: User, public_key: PublicKey) -> Reviewer:
+def register_offline_key(db: Session, user: User, public_key: RecipientKey) -> Reviewer:
     """An offline key: only its public half reaches the server; the reviewer works on bundles."""
     _check_no_key(db, user)
     reviewer = Reviewer(
@@ -94,23 +109,25 @@ def register_offline_key(db: Session, user: User, public_key: PublicKey) -> Revi
     return reviewer
 
 
-def unlock(reviewer: Reviewer, passphrase: str) -> PrivateKey:
+def unlock(reviewer: Reviewer, passphrase: str) -> ReaderKey:
     """PassphraseError if the passphrase is wrong; KeyError_ for an offline key."""
     if reviewer.wrapped_secret_key is None:
         raise KeyError_("This is an offline key: open exported bundles with reprisal-decrypt.")
     secret_key = unwrap_secret_key(json.loads(reviewer.wrapped_secret_key), passphrase)
     if bytes(secret_key.public_key) != reviewer.public_key:
         raise KeyError_("The stored key does not match its public key.")
-    if not isinstance(secret_key, PrivateKey):
-        # The app stores only X25519 keys (create_key); an X-Wing key is not used here yet.
-        raise KeyError_("This key is of a kind this app cannot use yet.")
     return secret_key
 
 
 def rotate(
-    db: Session, reviewer: Reviewer, old_key: PrivateKey, new_passphrase: str
-) -> tuple[PrivateKey, int]:
-    """Replace the key pair: every access stanza of this reviewer is re-sealed to the new public key.
+    db: Session,
+    reviewer: Reviewer,
+    old_key: ReaderKey,
+    new_passphrase: str,
+    suite: int = SUITE_HYBRID,
+) -> tuple[ReaderKey, int]:
+    """Replace the key pair by a new one of ``suite`` (hybrid by default, so a rotation also moves a
+    classical key to X-Wing): every access stanza of this reviewer is re-sealed to the new public key.
 
     Items are not touched (the case keys do not change). All or nothing: one transaction.
     """
@@ -118,26 +135,11 @@ def rotate(
     db.refresh(reviewer, with_for_update=True)
     if bytes(old_key.public_key) != reviewer.public_key:
         raise KeyError_("The unlocked key is not this reviewer's current key.")
-    new_key = generate_keypair()
-    new_public = new_key.public_key
-    stanzas = list(
-        db.scalars(
-            select(AccessStanza)
-            .where(AccessStanza.reviewer_id == reviewer.id)
-            .order_by(AccessStanza.id)
-            .with_for_update()
-        )
-    )
-    for stanza in stanzas:
-        case_public_key = db.scalar(select(Case.public_key).where(Case.ref == stanza.case_ref))
-        case_key = open_case_key(
-            [stanza.sealed_case_key],
-            old_key,
-            case_public_key=PublicKey(case_public_key) if case_public_key else None,
-        )
-        stanza.sealed_case_key = seal_case_key(case_key, new_public)
+    replacement = new_key(suite)
+    new_public = replacement.public_key
+    count = reseal_reader_stanzas(db, reviewer.id, old_key, new_public)
     reviewer.public_key = bytes(new_public)
-    reviewer.wrapped_secret_key = _wrap(new_key, new_passphrase)
+    reviewer.wrapped_secret_key = _wrap(replacement, new_passphrase)
     # Other sessions still hold the old key, which opens nothing now: lock them.
     db.execute(
         update(AdminSession)
@@ -145,4 +147,4 @@ def rotate(
         .values(unlocked_reviewer_id=None, sealed_secret_key=None)
     )
     db.flush()
-    return new_key, len(stanzas)
+    return replacement, count

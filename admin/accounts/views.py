@@ -30,7 +30,7 @@ from admin.extensions import limiter
 from admin.forms import EmptyForm
 from admin.redirects import local_path
 from crypto.errors import FormatError, PassphraseError
-from crypto.keys import public_key_from_base64
+from crypto.keys import reader_public_key_from_base64
 from reprisal_intake.db import get_db
 from reprisal_intake.models import Reviewer, today
 from reprisal_intake.reader_records import reader_standing
@@ -183,10 +183,15 @@ def register_offline_key() -> ResponseReturnValue:
     with get_db().session() as db:
         _row, user = signed_in(db)
         try:
-            public_key = public_key_from_base64(given(form.public_key.data).strip())
+            public_key = reader_public_key_from_base64(given(form.public_key.data).strip())
             reviewer = key_custody.register_offline_key(db, user, public_key)
         except FormatError:
-            flash(_("That is not a public key (32 bytes in standard base64)."))
+            flash(
+                _(
+                    "That is not a public key (1216 bytes for a hybrid key, 32 for a classical"
+                    " one, in standard base64)."
+                )
+            )
             return redirect(url_for("account.overview"))
         except key_custody.KeyError_ as error:
             flash(str(error))

@@ -46,6 +46,7 @@ ACTIONS = (
     "reader_added",
     "reader_certified",
     "reader_revoked",
+    "reader_migrated",
     "access_denied",
     "case_viewed",
     "item_decrypted",

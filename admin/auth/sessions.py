@@ -16,10 +16,12 @@ import secrets
 import nacl.exceptions
 import nacl.secret
 from flask import current_app, g, session
-from nacl.public import PrivateKey
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from crypto.errors import FormatError
+from crypto.keys import reader_key_from_secret
+from crypto.stanzas import SUITE_CLASSICAL, ReaderKey, suite_of
 from reprisal_intake.models import AdminSession, User, utcnow
 
 TOKEN_KEY = "sid"  # noqa: S105 - the name of a cookie field, not a secret
@@ -107,9 +109,12 @@ def _session_box() -> nacl.secret.SecretBox:
     return nacl.secret.SecretBox(base64.b64decode(encoded))
 
 
-def keep_unlocked_key(row: AdminSession, reviewer_id: str, secret_key: PrivateKey) -> None:
+def keep_unlocked_key(row: AdminSession, reviewer_id: str, secret_key: ReaderKey) -> None:
+    """Seal the key's suite (one byte) and its 32-byte stored form under the session key: both
+    suites store 32 bytes, so the suite is what tells an X-Wing seed from an X25519 key."""
     row.unlocked_reviewer_id = reviewer_id
-    row.sealed_secret_key = bytes(_session_box().encrypt(bytes(secret_key)))
+    sealed = bytes([suite_of(secret_key)]) + bytes(secret_key)
+    row.sealed_secret_key = bytes(_session_box().encrypt(sealed))
 
 
 def forget_unlocked_key(row: AdminSession) -> None:
@@ -117,12 +122,17 @@ def forget_unlocked_key(row: AdminSession) -> None:
     row.sealed_secret_key = None
 
 
-def unlocked_key(row: AdminSession) -> tuple[str, PrivateKey] | None:
-    """(reviewer id, secret key) when this session holds an unlocked key, else None."""
+def unlocked_key(row: AdminSession) -> tuple[str, ReaderKey] | None:
+    """(reviewer id, secret key of its suite) when this session holds an unlocked key, else None."""
     if row.unlocked_reviewer_id is None or row.sealed_secret_key is None:
         return None
     try:
-        secret = _session_box().decrypt(row.sealed_secret_key)
+        sealed = _session_box().decrypt(row.sealed_secret_key)
     except (LookupError, nacl.exceptions.CryptoError, ValueError):
         return None
-    return row.unlocked_reviewer_id, PrivateKey(secret)
+    # Sessions sealed before the suite byte hold the bare 32-byte X25519 key.
+    suite, secret = (SUITE_CLASSICAL, sealed) if len(sealed) == 32 else (sealed[0], sealed[1:])
+    try:
+        return row.unlocked_reviewer_id, reader_key_from_secret(secret, suite)
+    except FormatError:
+        return None

@@ -8,12 +8,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from nacl.public import PublicKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from crypto.bundle import BundleAccess, BundleItemSource, write_bundle
-from crypto.keys import CaseKey
+from crypto.keys import CaseKey, public_key_from_bytes
 from reprisal_intake.envelopes import open_envelope
 from reprisal_intake.items import OWN_KEY_KINDS
 from reprisal_intake.models import AccessStanza, Case
@@ -74,7 +73,7 @@ def write_case_bundle(
     write_bundle(
         handle,
         case_ref=case.ref,
-        case_public_key=PublicKey(case.public_key),
+        case_public_key=public_key_from_bytes(case.public_key),
         access=access,
         items=items,
         case=summary,

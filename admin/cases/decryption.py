@@ -12,13 +12,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from nacl.public import PrivateKey, PublicKey
+from nacl.public import PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crypto.envelope import EnvelopeReader
 from crypto.errors import RptenvError
-from crypto.keys import open_case_key
+from crypto.keys import open_case_key, public_key_from_bytes
+from crypto.stanzas import ReaderKey
 from reprisal_intake.db import Database
 from reprisal_intake.envelopes import PIECE_SIZE, open_envelope
 from reprisal_intake.items import OWN_KEY_KINDS
@@ -28,7 +29,7 @@ _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def case_key_for(
-    db: Session, case: Case, reviewer_id: str, reviewer_key: PrivateKey
+    db: Session, case: Case, reviewer_id: str, reviewer_key: ReaderKey
 ) -> PrivateKey | None:
     """The case secret key from this reviewer's access stanza, or None if the case is not sealed to
     them (or the stanza does not open)."""
@@ -40,15 +41,17 @@ def case_key_for(
     if stanza is None:
         return None
     try:
-        key = open_case_key([stanza], reviewer_key, case_public_key=PublicKey(case.public_key))
+        key = open_case_key(
+            [stanza], reviewer_key, case_public_key=public_key_from_bytes(case.public_key)
+        )
     except RptenvError:
         return None
-    # An X25519 case public key gives an X25519 case key; the admin app reads no other suite yet.
+    # The reviewer's key may be of either suite; case keys are X25519 (the intake makes them so).
     return key if isinstance(key, PrivateKey) else None
 
 
 def item_keys_for(
-    db: Session, case: Case, reviewer_id: str, reviewer_key: PrivateKey
+    db: Session, case: Case, reviewer_id: str, reviewer_key: ReaderKey
 ) -> dict[str, PrivateKey]:
     """The keys of the case's own-key items (the identity) sealed to this reviewer, by item id."""
     keys: dict[str, PrivateKey] = {}

@@ -9,11 +9,12 @@ from __future__ import annotations
 import io
 import json
 
-from nacl.public import PrivateKey, PublicKey
+from nacl.public import PrivateKey
 from sqlalchemy.orm import Session
 
 from admin.cases.decryption import open_item
 from crypto.envelope import encrypt
+from crypto.keys import public_key_from_bytes
 from reprisal_intake.items import add_item
 from reprisal_intake.models import Case, Item, today
 
@@ -26,7 +27,7 @@ def seal_text(db: Session, case: Case, about: str, fields: dict[str, str]) -> It
         return None
     envelope = encrypt(
         json.dumps(kept, ensure_ascii=False, sort_keys=True).encode(),
-        [PublicKey(case.public_key)],
+        [public_key_from_bytes(case.public_key)],
         {"kind": "note", "about": about, "created": today().isoformat()},
     )
     return add_item(db, case.ref, "note", io.BytesIO(envelope), submitter_readable=False)

@@ -9,10 +9,9 @@ import click
 from nacl.public import PublicKey
 
 from admin.cases.bundles import case_summary, export_case, list_cases
+from admin.cli.keyfiles import load_reader_key
 from crypto.errors import RptenvError
-from crypto.keyfile import is_unprotected_key_file, load_key_file
 from crypto.keys import open_case_key
-from crypto.stanzas import ReaderKey
 from reprisal_intake.db import get_db
 from reprisal_intake.models import Case
 
@@ -72,7 +71,7 @@ def case_export(
             raise click.UsageError(f"no case {ref}")
         case_key = None
         if key_file is not None:
-            reader_key = _load_reader_key(key_file, passphrase_file)
+            reader_key = load_reader_key(key_file, passphrase_file)
             try:
                 case_key = open_case_key(
                     [stanza.sealed_case_key for stanza in found.access],
@@ -89,17 +88,3 @@ def case_export(
             f"Wrote {out} ({len(found.items)} items, {len(found.access)} reviewers, "
             f"{authenticated})."
         )
-
-
-def _load_reader_key(key_file: Path, passphrase_file: Path | None) -> ReaderKey:
-    text = key_file.read_text(encoding="utf-8")
-    try:
-        if is_unprotected_key_file(text):
-            return load_key_file(text, None)
-        if passphrase_file is not None:
-            passphrase = passphrase_file.read_text(encoding="utf-8").split("\n", 1)[0]
-        else:
-            passphrase = click.prompt(f"Passphrase for {key_file}", hide_input=True)
-        return load_key_file(text, passphrase)
-    except RptenvError as error:
-        raise click.UsageError(f"{key_file}: {error}") from None

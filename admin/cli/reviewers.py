@@ -16,7 +16,9 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from admin.accounts.key_migration import MigrationRefused, key_fingerprint, migrate_reader
 from admin.audit import log as audit_log
+from admin.cli.keyfiles import load_reader_key
 from crypto.errors import FormatError
 from crypto.keys import reader_public_key_from_base64
 from reprisal_intake.db import get_db
@@ -171,6 +173,59 @@ def reviewer_revoke(revocation_file: Path) -> None:
             detail={"revocation": revocation.id, "keys": count},
         )  # fmt: skip
         click.echo(f"Revoked: {count} stored key(s) will never be encrypted to again.")
+
+
+@reviewer.command("migrate")
+@click.argument("old_public_key", metavar="OLD_PUBLIC_KEY")
+@click.option(
+    "--record",
+    "record_file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="The organisation's signed record for the new hybrid key (`reprisal-decrypt sign-reader`).",
+)
+@click.option(
+    "--key",
+    "key_file",
+    required=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    metavar="OLD_KEYFILE",
+    help="The old key file: it opens the stanzas that are re-sealed to the new key.",
+)
+@click.option("--passphrase-file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+def reviewer_migrate(
+    old_public_key: str, record_file: Path, key_file: Path, passphrase_file: Path | None
+) -> None:
+    """Move a reader from OLD_PUBLIC_KEY to a new hybrid (X-Wing) key: import the new key's signed
+    record, re-seal every access stanza the old key holds to the new key (no item is re-encrypted),
+    and retire the old key. All or nothing, audited."""
+    try:
+        old = bytes(reader_public_key_from_base64(old_public_key))
+    except FormatError as error:
+        raise click.BadParameter(
+            f"not a public key: {error}", param_hint="OLD_PUBLIC_KEY"
+        ) from None
+    text = read_record(record_file, "--record")
+    with get_db().session() as session:
+        session.scalar(select(Reviewer.id).limit(1))  # a database never initialised says so first
+    # Asked for (if need be) outside any transaction: a prompt may wait for minutes.
+    old_key = load_reader_key(key_file, passphrase_file)
+    with get_db().session() as session:
+        try:
+            row, new, count = migrate_reader(session, old, old_key, text, org_keys(), today())
+        except MigrationRefused as error:
+            raise click.UsageError(str(error)) from None
+        audit_log.record(
+            session, "reprisal-admin", "reader_migrated",
+            detail={"reviewer": row.name, "stanzas": count, "old_key": key_fingerprint(old),
+                    "new_key": key_fingerprint(new), "suite": 2},
+        )  # fmt: skip
+        click.echo(
+            f"{row.name}: {count} case(s) re-sealed to the new hybrid key; the old key is retired "
+            "and opens none of them now. Keep the old key file until you have opened a case with "
+            "the new one, then destroy it."
+        )
 
 
 @reviewer.command("list")

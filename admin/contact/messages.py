@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import io
 
-from nacl.public import PublicKey
 from sqlalchemy.orm import Session
 
 from admin.casework.consent_gate import consent_in_force
 from admin.casework.lifecycle import note_action
 from crypto.envelope import CHUNK_LOG2_TEXT, encrypt
+from crypto.keys import public_key_from_bytes
 from reprisal_intake.items import add_item
 from reprisal_intake.models import Case, Item, today
 from reprisal_intake.web.templating import LANGUAGES
@@ -31,7 +31,7 @@ def add_reply(db: Session, case: Case, text: str) -> Item:
     """A reply sealed to the case key and to the submitter's key; the caller checked consent."""
     envelope = encrypt(
         text.encode("utf-8"),
-        [PublicKey(case.public_key), PublicKey(case.submitter_public_key)],
+        [public_key_from_bytes(case.public_key), public_key_from_bytes(case.submitter_public_key)],
         {"kind": "reply", "created": today().isoformat()},
         chunk_log2=CHUNK_LOG2_TEXT,
     )
@@ -43,7 +43,7 @@ def add_note(db: Session, case: Case, text: str) -> Item:
     """An internal note between reviewers, sealed to the case key only."""
     envelope = encrypt(
         text.encode("utf-8"),
-        [PublicKey(case.public_key)],
+        [public_key_from_bytes(case.public_key)],
         {"kind": "note", "created": today().isoformat()},
         chunk_log2=CHUNK_LOG2_TEXT,
     )

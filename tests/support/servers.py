@@ -34,7 +34,8 @@ from sqlalchemy.exc import OperationalError
 
 from crypto.codename import derive_codename_keys
 from crypto.envelope import decrypt_to
-from crypto.keys import generate_keypair, open_case_key
+from crypto.keys import generate_hybrid_key, generate_keypair, open_case_key
+from crypto.stanzas import SUITE_CLASSICAL, SUITE_HYBRID, ReaderKey
 from tests.factories import CONSENT_SCOPES_ASKED, ORG_PUBLIC_KEY, reader_record
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -137,12 +138,15 @@ class ThrowawayPostgres:
 class Instance:
     path: Path
     database_url: str
-    reviewer_key: PrivateKey
+    reviewer_key: ReaderKey
     env: dict[str, str] = field(default_factory=dict)
 
 
-def prepare_instance(path: Path, database_url: str, **extra_env: str) -> Instance:
-    """Migrate the database and add a CAT reviewer through ``reprisal-admin``, as an operator would."""
+def prepare_instance(
+    path: Path, database_url: str, *, suite: int = SUITE_CLASSICAL, **extra_env: str
+) -> Instance:
+    """Migrate the database and add a CAT reviewer through ``reprisal-admin``, as an operator would;
+    ``suite`` 2 gives the reviewer a hybrid (X-Wing) key, sealed to with suite-2 stanzas."""
     path.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
@@ -152,10 +156,12 @@ def prepare_instance(path: Path, database_url: str, **extra_env: str) -> Instanc
         "REPRISAL_ORG_PUBLIC_KEYS": base64.b64encode(ORG_PUBLIC_KEY).decode(),
         **extra_env,
     }
-    key = generate_keypair()
+    key: ReaderKey = generate_hybrid_key() if suite == SUITE_HYBRID else generate_keypair()
     public = base64.b64encode(bytes(key.public_key)).decode()
     record = path / "cat-focal-point.record"
-    record.write_text(reader_record(bytes(key.public_key), "CAT", holder="CAT focal point"))
+    record.write_text(
+        reader_record(bytes(key.public_key), "CAT", holder="CAT focal point", suite=suite)
+    )
     for command in (
         ["init"],
         ["reviewer", "add", "CAT focal point", "--mechanism", "CAT", "--public-key", public,

@@ -59,7 +59,8 @@ def test_a_key_made_in_the_app_is_stored_only_wrapped(
         row = session.scalars(select(AdminSession)).one()
         # The session row holds the key only sealed: neither the raw key nor anything that opens it.
         assert bytes(secret) not in row.sealed_secret_key
-        assert len(row.sealed_secret_key) == 72
+        # nonce + MAC + the suite byte + the 32-byte key (an X-Wing seed: keys made here are hybrid)
+        assert len(row.sealed_secret_key) == 24 + 16 + 1 + 32
     assert (account.username, "key_created", None) in audit_actions(admin_app)
 
     # The key waits for the organisation's signature: the intake does not route CAT reports to it.
@@ -68,7 +69,7 @@ def test_a_key_made_in_the_app_is_stored_only_wrapped(
     assert "waiting for the organisation's signature" in account_page(client)
     # Once the organisation key holder signs its record offline and it is imported, it does.
     record = tmp_path / "key.record"
-    record.write_text(reader_record(public_key, "CAT"))
+    record.write_text(reader_record(public_key, "CAT", suite=2))
     certified = CliRunner().invoke(cli, ["reviewer", "certify", str(record)], obj=admin_app)
     assert certified.exit_code == 0, certified.output
     assert 'name="mechanism" value="CAT"' in intake.get("/report").get_data(as_text=True)

@@ -75,6 +75,8 @@ def sample_arguments(command: click.Command, workdir: Path) -> list[str]:
         "mechanism": "CAT",
         "starts": "2026-12-01",
         "ends": "2026-12-31",
+        "old_public_key": public_key_to_base64(generate_keypair().public_key),
+        "key_file": str(not_a_backup),
     }
     argv: list[str] = []
     for param in command.params:
