@@ -148,7 +148,7 @@ def test_a_travel_ban_after_a_cedaw_session_reaches_sp_only_with_her_consent(
     # Every step is in the audit log, and none of it holds her words.
     steps = [action for _actor, action, case_ref in audit_actions(admin_app) if case_ref == ref]
     for expected in (
-        "item_decrypted",
+        "case_read",
         "triaged",
         "risk_assessed",
         "measure_refused",

@@ -32,7 +32,9 @@ from admin.cases.bundles import write_case_bundle
 from admin.cases.decryption import attachment_stream, open_item, safe_filename
 from admin.cases.listing import CaseFilters, case_page
 from admin.cases.panels import panel_context
+from admin.cases.reading import read_report
 from admin.cases.requests import CaseAccessDenied, forbidden, open_case_request
+from admin.cases.timeline import report_attachments, story
 from admin.forms import EmptyForm
 from reprisal_intake import domain
 from reprisal_intake.db import get_db
@@ -109,18 +111,26 @@ def case_page_view(ref: str) -> ResponseReturnValue:
         user, case, case_key = opened_case.user, opened_case.case, opened_case.case_key
         opened = [open_item(db, item, case_key) for item in case.items] if case_key else []
         has_offline_key = any(k.wrapped_secret_key is None for k in user_reviewers(db, user))
+        shown = [o.item.id for o in opened if o.error is None]
+        # One entry per read of the case, with how many items it opened (and which).
         audit_log.record(
             db,
             user.username,
-            "item_decrypted" if case_key else "case_viewed",
+            "case_read" if case_key else "case_viewed",
             case_ref=case.ref,
-            detail={"items": [o.item.id for o in opened if o.error is None]} if case_key else {},
+            detail={"items_opened": len(shown), "items": shown} if case_key else {},
         )
+        report = next((o for o in opened if o.item.kind == "report"), None)
         context = {
             "case": case,
             "mechanisms": [m.code for m in case.mechanisms],
+            "mechanism_names": [domain.mechanism_name(m.code, m.name) for m in case.mechanisms],
             "items": list(case.items),
             "opened": opened,
+            "report": report,
+            "reading": read_report(report.answers) if report and report.answers else None,
+            "report_files": report_attachments(opened),
+            "story": story(db, case, opened) if case_key else [],
             "unlocked": opened_case.unlocked,
             "sealed_to_me": case_key is not None,
             "has_offline_key": has_offline_key,

@@ -385,6 +385,24 @@ def overdue_view() -> ResponseReturnValue:
         return render_template("admin/casework/overdue.html", lists=lists, today=today())
 
 
+def _risk_form_from_last(
+    risks: list[RiskAssessment], case_key: PrivateKey | None, db: Session
+) -> RiskForm:
+    """The new version starts from the last one: its ratings, review date and (key unlocked) text."""
+    if not risks:
+        return RiskForm(formdata=None)
+    last = risks[0]
+    narrative = open_text(db, last.narrative_item_id, case_key)
+    narrative.pop("error", None)
+    return RiskForm(
+        formdata=None,
+        likelihood=last.likelihood,
+        severity=last.severity,
+        next_review=last.next_review,
+        **narrative,
+    )
+
+
 @case_panel
 def casework_panel(
     db: Session, user: User, case: Case, case_key: PrivateKey | None
@@ -448,7 +466,7 @@ def casework_panel(
             "forms": {
                 "triage": triage_form,
                 "transition": TransitionForm(formdata=None),
-                "risk": RiskForm(formdata=None),
+                "risk": _risk_form_from_last(risks, case_key, db),
                 "plan": _plan_form(db, blank=True),
                 "send": SendMeasureForm(formdata=None, sent_on=day),
                 "reply": ReplyForm(formdata=None),
