@@ -86,20 +86,22 @@ def story(db: Session, case: Case, opened: list[OpenedItem]) -> list[Event]:
             .order_by(AuditEntry.seq)
         )
     )
-    written_by = {}
+    written_by: dict[str, AuditEntry] = {}
     events: list[Event] = []
-    for entry in entries:
-        detail = details(entry.detail)
-        if entry.action in WRITTEN_ACTIONS:
-            written_by[str(detail.get("item"))] = entry
+    for audited in entries:
+        detail = details(audited.detail)
+        if audited.action in WRITTEN_ACTIONS:
+            written_by[str(detail.get("item"))] = audited
             continue
         events.append(
             Event(
-                entry.at.date(),
-                entry.at.time(),
-                entry.actor,
+                audited.at.date(),
+                audited.at.time(),
+                audited.actor,
                 " ".join(
-                    filter(None, [action_label(entry.action) + ".", sentence(entry.action, detail)])
+                    filter(
+                        None, [action_label(audited.action) + ".", sentence(audited.action, detail)]
+                    )
                 ),
             )
         )

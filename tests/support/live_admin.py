@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from base64 import b64encode
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.factories import Account
+from tests.factories import ORG_PUBLIC_KEY, Account
 from tests.support.admin import next_code
 from tests.support.browser import BIN, ROOT, LiveIntake
 from tests.support.servers import free_port
@@ -33,6 +34,12 @@ def apps_on(live_intake: LiveIntake) -> tuple[Flask, Flask]:
 
     with pytest.MonkeyPatch.context() as env:
         env.setenv("REPRISAL_INSTANCE_PATH", live_intake.env["REPRISAL_INSTANCE_PATH"])
+        # The live deployment's organisation key and the factories' one, so that both the live
+        # reader and the accounts made with tests.factories are certified readers here.
+        pinned = (
+            f"{live_intake.env['REPRISAL_ORG_PUBLIC_KEYS']},{b64encode(ORG_PUBLIC_KEY).decode()}"
+        )
+        env.setenv("REPRISAL_ORG_PUBLIC_KEYS", pinned)
         return create_intake({"TESTING": True}), create_admin({"TESTING": True})
 
 
