@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import subprocess
-from base64 import b64encode
 import time
 import urllib.request
+from base64 import b64encode
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
