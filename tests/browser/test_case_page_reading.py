@@ -56,6 +56,18 @@ def live_admin(live_intake: LiveIntake) -> Iterator[LiveAdmin]:
         yield live
 
 
+def overflow(page: Any) -> dict[int, int]:
+    """The page's width at 320 and 390 px where it is wider than the screen."""
+    wider = {}
+    for width in (320, 390):
+        page.set_viewport_size({"width": width, "height": 800})
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        if scroll_width > width:
+            wider[width] = scroll_width
+    page.set_viewport_size({"width": 1280, "height": 900})
+    return wider
+
+
 def screenshots(page: Any, name: str) -> None:
     folder = os.environ.get("REPRISAL_SCREENSHOTS")
     if not folder:
@@ -78,6 +90,7 @@ def test_a_focal_point_reads_the_report_first_in_words(
         page.click("form[action^='/account/key/unlock'] button[type=submit]")
         page.goto(live_admin.url + "/cases/")
         screenshots(page, "case-list")
+        wider = {"case list": overflow(page)}
         page.click("main table a")
         case_url = page.url
         # Some case work, so the timeline has a colleague's words in it.
@@ -92,8 +105,10 @@ def test_a_focal_point_reads_the_report_first_in_words(
         page.goto(live_admin.url + "/audit/")
         screenshots(page, "audit-log")
         audit = page.inner_text("main")
+        wider["audit log"] = overflow(page)
         page.goto(case_url)
         screenshots(page, "case-page")
+        wider["case page"] = overflow(page)
 
         main = page.inner_text("main")
         assert REPORT_TEXT in main and IDENTITY_TEXT in main and NOTE_TEXT in main
@@ -112,5 +127,6 @@ def test_a_focal_point_reads_the_report_first_in_words(
         assert page.input_value("#risk-likelihood") == "likely"
 
         assert code_words(audit) == []
+        assert wider == {"case list": {}, "audit log": {}, "case page": {}}
     finally:
         context.close()
