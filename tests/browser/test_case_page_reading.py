@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.factories import KEY_PASSPHRASE, make_account
-from tests.support.browser import LiveIntake
+from tests.support.browser import LiveIntake, axe
 from tests.support.intake import submit
 from tests.support.live_admin import LiveAdmin, admin_server, apps_on, sign_in
 
@@ -130,3 +130,37 @@ def test_a_focal_point_reads_the_report_first_in_words(
         assert wider == {"case list": {}, "audit log": {}, "case page": {}}
     finally:
         context.close()
+
+
+def test_axe_finds_no_violation_on_the_case_page_and_the_audit_pages(
+    chromium: Any, live_admin: LiveAdmin, axe_source: str
+) -> None:
+    context = chromium.new_context(bypass_csp=True)  # only so that the test may inject axe
+    found: dict[str, list[dict[str, Any]]] = {}
+    try:
+        page = context.new_page()
+        sign_in(page, live_admin)
+        found["case list"] = axe(page, axe_source)
+        page.goto(live_admin.url + "/account/")
+        page.fill("#unlock-passphrase", KEY_PASSPHRASE)
+        page.click("form[action^='/account/key/unlock'] button[type=submit]")
+        page.goto(live_admin.url + "/cases/")
+        page.click("main table a")
+        page.wait_for_selector("#report")
+        ref = page.url.rstrip("/").rsplit("/", 1)[1]
+        found["case page"] = axe(page, axe_source)
+        for name, path in [
+            ("audit log", "/audit/"),
+            ("audit log, filtered", f"/audit/?case={ref}&action=case_read"),
+            ("who has read what", f"/audit/cases/{ref}"),
+        ]:
+            page.goto(live_admin.url + path)
+            found[name] = axe(page, axe_source)
+        page.goto(live_admin.url + f"/language/fr?next=/audit/cases/{ref}")
+        found["who has read what (French)"] = axe(page, axe_source)
+        page.goto(live_admin.url + f"/cases/{ref}")
+        found["case page (French)"] = axe(page, axe_source)
+    finally:
+        context.close()
+    assert {name: v for name, v in found.items() if v} == {}
+    assert len(found) == 7
