@@ -111,6 +111,10 @@ def test_a_focal_point_reads_the_report_first_in_words(
         wider["case page"] = overflow(page)
 
         main = page.inner_text("main")
+        # Every block a person or a colleague wrote, and every box to write one, follows its script.
+        written = "main .submitted, main textarea"
+        assert page.locator(written).count() >= 4
+        assert page.locator(f":is({written}):not([dir=auto])").count() == 0
         assert REPORT_TEXT in main and IDENTITY_TEXT in main and NOTE_TEXT in main
         assert "Belarus" in main and "30 to 59" in main
         assert main.count(RISK_TEXT) == 1, "a risk text is shown once, not again as a note"
