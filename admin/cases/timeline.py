@@ -38,6 +38,7 @@ class Attachment:
     name: str
     type: str
     size: int
+    error: str | None = None
 
 
 @dataclass
@@ -60,6 +61,7 @@ def attachment_of(opened: OpenedItem) -> Attachment:
         name if isinstance(name, str) and name else _("(no name)"),
         kind if isinstance(kind, str) and kind else _("unknown type"),
         opened.item.size,
+        opened.error,
     )
 
 

@@ -31,6 +31,8 @@ from admin.auth.current_user import signed_in
 from admin.cases.bundles import write_case_bundle
 from admin.cases.decryption import attachment_stream, open_item, safe_filename
 from admin.cases.listing import CaseFilters, case_page
+from admin.cases.news import NEWS_LABELS
+from admin.cases.news import news as case_news
 from admin.cases.panels import panel_context
 from admin.cases.reading import read_report
 from admin.cases.requests import CaseAccessDenied, forbidden, open_case_request
@@ -91,6 +93,7 @@ def case_list() -> ResponseReturnValue:
         mechanisms = [
             (m.code, m.name) for m in db.scalars(select(Mechanism).order_by(Mechanism.position))
         ]
+        news = case_news(db, user.username, [r.ref for r in page.immediate + page.rows])
     args = {k: v for k, v in request.args.items() if k != "after" and v}
     return render_template(
         "admin/cases.html",
@@ -101,6 +104,8 @@ def case_list() -> ResponseReturnValue:
         statuses=domain.CASE_STATUSES,
         urgencies=[code for code, _label in domain.URGENCIES],
         first_page=request.args.get("after") is None,
+        news=news,
+        news_labels=NEWS_LABELS,
     )
 
 
