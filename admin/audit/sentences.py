@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_babel.speaklater import LazyString
 
 from admin.vocabulary import STATUS_LABELS
@@ -95,7 +96,9 @@ def sentence(action: str, detail: Mapping[str, object]) -> str:
     """The details of one entry as a sentence ("" when there is nothing to add to its label)."""
     if action in ("case_read", "item_decrypted"):
         count = _count(detail, "items_opened") or _count(detail, "items")
-        return _("%(count)s items decrypted and shown.", count=count)
+        return ngettext(
+            "%(num)s item decrypted and shown.", "%(num)s items decrypted and shown.", count
+        )
     if action == "item_downloaded":
         return _("One attachment downloaded in the clear.")
     if action == "status_changed":
