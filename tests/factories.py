@@ -55,6 +55,7 @@ def reader_record(
     not_before: datetime.date | None = None,
     not_after: datetime.date | None = None,
     signing_key: nacl.signing.SigningKey = ORG_SIGNING_KEY,
+    suite: int = 1,
 ) -> str:
     """A reader record for ``public_key``, signed by the test organisation key by default."""
     day = datetime.datetime.now(datetime.UTC).date()
@@ -66,6 +67,7 @@ def reader_record(
         mechanisms=mechanisms,
         not_before=not_before or day - datetime.timedelta(days=30),
         not_after=not_after or day + datetime.timedelta(days=365),
+        suite=suite,
     )
 
 

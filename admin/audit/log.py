@@ -72,6 +72,13 @@ ACTIONS = (
     # Statistics (admin/statistics/views.py)
     "statistics_coded",
     "statistics_exported",
+    # Alerts and ownership (admin/alerts/views.py)
+    "alert_acknowledged",
+    "case_owner_changed",
+    # Assessment and the Secretary-General's report (admin/annual_report/views.py)
+    "assessed",
+    "report_inclusion_recorded",
+    "annual_report_exported",
 )
 
 

@@ -25,7 +25,8 @@ from sqlalchemy.orm import Session
 from crypto.codename import wordlist
 from crypto.envelope import check_structure, read_header
 from crypto.errors import RptenvError
-from crypto.keys import ACCESS_STANZA_SIZE
+from crypto.keys import ACCESS_STANZA_SIZES
+from crypto.xwing import PUBLIC_KEY_SIZE as XWING_PUBLIC_KEY_SIZE
 
 from .. import domain
 from ..db import get_db, scope_to_uploads
@@ -261,10 +262,15 @@ def _sealed(session: Session, payload: dict[str, Any], upload_ids: list[str]) ->
     for entry in access:
         if not isinstance(entry, dict) or not isinstance(entry.get("reviewer"), str):
             raise Invalid("access entries need a reviewer")
+        # The stanza's length is that of the suite of the key it is sealed to (32 or 1216 bytes).
+        public_key = _b64(entry.get("public_key"), None, "public_key")
+        suite = {32: 1, XWING_PUBLIC_KEY_SIZE: 2}.get(len(public_key))
+        if suite is None:
+            raise Invalid("public_key has the length of no suite")
         stanzas[entry["reviewer"]] = _b64(
-            entry.get("sealed_case_key"), ACCESS_STANZA_SIZE, "sealed_case_key"
+            entry.get("sealed_case_key"), ACCESS_STANZA_SIZES[suite], "sealed_case_key"
         )
-        sealed_to[entry["reviewer"]] = _b64(entry.get("public_key"), 32, "public_key")
+        sealed_to[entry["reviewer"]] = public_key
     report = _b64(payload.get("report"), None, "report")
     check_envelope(io.BytesIO(report), len(report), "report")
     scope_to_uploads(session, upload_ids)

@@ -9,13 +9,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO
 
-from nacl.public import PrivateKey, PublicKey
+from nacl.public import PrivateKey
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from crypto.codename import CodenameKeys
 from crypto.envelope import CHUNK_LOG2_TEXT, encrypt
-from crypto.keys import seal_case_key
+from crypto.keys import public_key_from_bytes, seal_case_key
 
 from ..items import store_new_items
 from ..models import (
@@ -262,7 +262,8 @@ def seal_on_server(
         submitter_public_key=bytes(codename_keys.submitter_key.public_key),
         lookup_tag=codename_keys.lookup_tag,
         access={
-            r.reviewer_id: seal_case_key(case_key, PublicKey(r.public_key)) for r in recipients
+            r.reviewer_id: seal_case_key(case_key, public_key_from_bytes(r.public_key))
+            for r in recipients
         },
         sealed_to={r.reviewer_id: r.public_key for r in recipients},
         report=io.BytesIO(report_envelope),
