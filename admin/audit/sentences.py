@@ -57,6 +57,14 @@ ACTION_LABELS: dict[str, LazyString] = {
     "case_purged": _l("Case deleted"),
     "statistics_coded": _l("Statistics coded"),
     "statistics_exported": _l("Statistics exported"),
+    "reader_added": _l("Reader added"),
+    "reader_certified": _l("Reader certified"),
+    "reader_revoked": _l("Reader revoked"),
+    "alert_acknowledged": _l("Alert acknowledged"),
+    "case_owner_changed": _l("Case owner changed"),
+    "assessed": _l("Case assessed"),
+    "report_inclusion_recorded": _l("Annual report inclusion recorded"),
+    "annual_report_exported": _l("Annual report exported"),
 }
 
 # The actions that read a case's content: the "who has read what" view lists these.

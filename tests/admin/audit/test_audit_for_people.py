@@ -87,3 +87,9 @@ def test_the_auditor_sees_who_has_read_what_of_a_case(admin_app: Flask) -> None:
     assert "Triaged" not in main  # work, not reading
     assert "REF-2" not in main
     assert client.get("/audit/cases/NO-SUCH-REF").status_code == 404
+
+
+def test_every_action_the_log_knows_has_a_label() -> None:
+    from admin.audit.sentences import ACTION_LABELS
+
+    assert [action for action in audit_log.ACTIONS if action not in ACTION_LABELS] == []
