@@ -83,7 +83,7 @@ bp.register_error_handler(Forbidden, forbidden)
 
 def _mechanism_choices(db: Session) -> list[SelectChoice]:
     codes = db.scalars(select(Mechanism.code).order_by(Mechanism.position))
-    return options(NONE_CHOSEN, ((c, c) for c in codes))
+    return options(NONE_CHOSEN, ((c, domain.mechanism_name(c)) for c in codes))
 
 
 def _plan_form(db: Session, *, blank: bool = False) -> PlanMeasureForm:
