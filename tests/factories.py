@@ -23,8 +23,11 @@ _names = itertools.count(1)
 
 CONSENT_SCOPES_ASKED = (
     "contact",
+    "share_identity",
     "state_named",
     "state_anonymised",
+    "other_states_named",
+    "other_states_anonymised",
     "public_named",
     "public_anonymised",
     "sg_report_named",

@@ -59,6 +59,9 @@ ACTIONS = (
     "risk_assessed",
     "measure_recorded",
     "measure_refused",
+    "measure_approved",
+    "measure_approval_refused",
+    "measure_cancelled",
     "state_reply_recorded",
     # Routing, contact, retention (admin/sharing/views.py, admin/contact/views.py, purge)
     "case_shared",

@@ -69,7 +69,7 @@ def report_attachments(opened: Iterable[OpenedItem]) -> list[Attachment]:
     """The files sent with the report: the attachments right after it."""
     found = []
     for entry in sorted(opened, key=lambda o: o.item.seq):
-        if entry.item.kind == "report":
+        if entry.item.kind in ("report", "identity"):
             continue
         if entry.item.kind != "attachment":
             break
@@ -110,7 +110,7 @@ def story(db: Session, case: Case, opened: list[OpenedItem]) -> list[Event]:
     sent_with_report = {a.item_id for a in report_attachments(opened)}
     for entry in opened:
         item = entry.item
-        if item.kind == "report" or item.id in sent_with_report:
+        if item.kind in ("report", "identity") or item.id in sent_with_report:
             continue
         if item.kind == "note" and "about" in entry.metadata:
             continue  # a risk narrative or a measure's text: shown in its own section

@@ -115,9 +115,13 @@ def case_page_view(ref: str) -> ResponseReturnValue:
     with get_db().session() as db:
         opened_case = open_case_request(db, ref)
         user, case, case_key = opened_case.user, opened_case.case, opened_case.case_key
-        opened = [open_item(db, item, case_key) for item in case.items] if case_key else []
+        opened = (
+            [open_item(db, item, case_key, opened_case.item_keys) for item in case.items]
+            if case_key
+            else []
+        )
         has_offline_key = any(k.wrapped_secret_key is None for k in user_reviewers(db, user))
-        shown = [o.item.id for o in opened if o.error is None]
+        shown = [o.item.id for o in opened if o.error is None and not o.withheld]
         # One entry per read of the case, with how many items it opened (and which).
         audit_log.record(
             db,
@@ -136,6 +140,7 @@ def case_page_view(ref: str) -> ResponseReturnValue:
             "report": report,
             "reading": read_report(report.answers) if report and report.answers else None,
             "report_files": report_attachments(opened),
+            "identity": next((o for o in opened if o.item.kind == "identity"), None),
             "story": story(db, case, opened) if case_key else [],
             "unlocked": opened_case.unlocked,
             "sealed_to_me": case_key is not None,

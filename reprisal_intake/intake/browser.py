@@ -48,10 +48,12 @@ PART_MAX_BYTES = 8 * 1024 * 1024
 MAX_PENDING_UPLOADS = 500
 MAX_ATTACHMENTS = 50
 ABANDONED_AFTER = datetime.timedelta(days=1)
-OPTIONAL_SCOPES = frozenset(code for code, _l in domain.CONSENT_SCOPES) - {
-    "store_assess",
-    "share_with",
-}
+# As on the report form: domain.ASKED_LATER is asked on the follow-up page only.
+OPTIONAL_SCOPES = (
+    frozenset(code for code, _l in domain.CONSENT_SCOPES)
+    - {"store_assess", "share_with"}
+    - domain.ASKED_LATER
+)
 CONSENT_STATES = frozenset({"granted", "refused", "not_asked"})
 UPLOAD_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
@@ -273,6 +275,7 @@ def _sealed(session: Session, payload: dict[str, Any], upload_ids: list[str]) ->
         sealed_to[entry["reviewer"]] = public_key
     report = _b64(payload.get("report"), None, "report")
     check_envelope(io.BytesIO(report), len(report), "report")
+    identity, identity_access = _identity(payload, sealed_to)
     scope_to_uploads(session, upload_ids)
     attachments = []
     for upload_id in upload_ids:
@@ -289,7 +292,39 @@ def _sealed(session: Session, payload: dict[str, Any], upload_ids: list[str]) ->
         sealed_to=sealed_to,
         report=io.BytesIO(report),
         attachments=attachments,
+        identity=identity,
+        identity_access=identity_access,
     )
+
+
+def _identity(
+    payload: dict[str, Any], readers: dict[str, bytes]
+) -> tuple[IO[bytes] | None, dict[str, bytes] | None]:
+    """The identity envelope and its key's stanzas, one for each reader of the case key (reader id
+    -> the public key the case key was sealed to, whose suite gives the stanza's length)."""
+    if payload.get("identity") is None:
+        if payload.get("identity_access") is not None:
+            raise Invalid("identity_access without identity")
+        return None, None
+    envelope = _b64(payload.get("identity"), None, "identity")
+    check_envelope(io.BytesIO(envelope), len(envelope), "identity")
+    entries = payload.get("identity_access")
+    if not isinstance(entries, list):
+        raise Invalid("identity_access is missing")
+    stanzas: dict[str, bytes] = {}
+    for entry in entries:
+        if not isinstance(entry, dict) or not isinstance(entry.get("reviewer"), str):
+            raise Invalid("identity_access entries need a reviewer")
+        reader_key = readers.get(entry["reviewer"])
+        if reader_key is None:
+            raise Invalid("identity_access must name the readers of the case key")
+        suite = 2 if len(reader_key) == XWING_PUBLIC_KEY_SIZE else 1
+        stanzas[entry["reviewer"]] = _b64(
+            entry.get("sealed_item_key"), ACCESS_STANZA_SIZES[suite], "sealed_item_key"
+        )
+    if set(stanzas) != set(readers):
+        raise Invalid("identity_access must name the readers of the case key")
+    return io.BytesIO(envelope), stanzas
 
 
 @route("/report/commit", methods=["POST"])
