@@ -232,7 +232,7 @@ def test_a_travel_ban_reported_to_cedaw_is_handled_as_she_was_told(
     # Every step is in the audit log, and none of it holds her words.
     steps = [action for _actor, action, case_ref in audit_actions(admin_app) if case_ref == ref]
     for expected in (
-        "item_decrypted",
+        "case_read",
         "triaged",
         "risk_assessed",
         "measure_refused",

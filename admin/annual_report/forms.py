@@ -66,4 +66,5 @@ class StateReplyForm(AdminForm):
     text = TextAreaField(
         _l("What the State said (sealed to the case: only its readers can open it)"),
         validators=[Optional(), Length(max=TEXT_LIMIT)],
+        render_kw={"dir": "auto"},
     )

@@ -50,6 +50,7 @@ ACTIONS = (
     "access_denied",
     "case_viewed",
     "item_decrypted",
+    "case_read",
     "item_downloaded",
     "case_exported",
     "routing",

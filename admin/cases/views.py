@@ -31,8 +31,12 @@ from admin.auth.current_user import signed_in
 from admin.cases.bundles import write_case_bundle
 from admin.cases.decryption import attachment_stream, open_item, safe_filename
 from admin.cases.listing import CaseFilters, case_page
+from admin.cases.news import NEWS_LABELS
+from admin.cases.news import news as case_news
 from admin.cases.panels import panel_context
+from admin.cases.reading import read_report
 from admin.cases.requests import CaseAccessDenied, forbidden, open_case_request
+from admin.cases.timeline import report_attachments, story
 from admin.forms import EmptyForm
 from crypto.errors import RptenvError
 from reprisal_intake import domain
@@ -89,6 +93,7 @@ def case_list() -> ResponseReturnValue:
         mechanisms = [
             (m.code, m.name) for m in db.scalars(select(Mechanism).order_by(Mechanism.position))
         ]
+        news = case_news(db, user.username, [r.ref for r in page.immediate + page.rows])
     args = {k: v for k, v in request.args.items() if k != "after" and v}
     return render_template(
         "admin/cases.html",
@@ -99,6 +104,8 @@ def case_list() -> ResponseReturnValue:
         statuses=domain.CASE_STATUSES,
         urgencies=[code for code, _label in domain.URGENCIES],
         first_page=request.args.get("after") is None,
+        news=news,
+        news_labels=NEWS_LABELS,
     )
 
 
@@ -114,20 +121,27 @@ def case_page_view(ref: str) -> ResponseReturnValue:
             else []
         )
         has_offline_key = any(k.wrapped_secret_key is None for k in user_reviewers(db, user))
+        shown = [o.item.id for o in opened if o.error is None and not o.withheld]
+        # One entry per read of the case, with how many items it opened (and which).
         audit_log.record(
             db,
             user.username,
-            "item_decrypted" if case_key else "case_viewed",
+            "case_read" if case_key else "case_viewed",
             case_ref=case.ref,
-            detail={"items": [o.item.id for o in opened if o.error is None and not o.withheld]}
-            if case_key
-            else {},
+            detail={"items_opened": len(shown), "items": shown} if case_key else {},
         )
+        report = next((o for o in opened if o.item.kind == "report"), None)
         context = {
             "case": case,
             "mechanisms": [m.code for m in case.mechanisms],
+            "mechanism_names": [domain.mechanism_name(m.code, m.name) for m in case.mechanisms],
             "items": list(case.items),
             "opened": opened,
+            "report": report,
+            "reading": read_report(report.answers) if report and report.answers else None,
+            "report_files": report_attachments(opened),
+            "identity": next((o for o in opened if o.item.kind == "identity"), None),
+            "story": story(db, case, opened) if case_key else [],
             "unlocked": opened_case.unlocked,
             "sealed_to_me": case_key is not None,
             "has_offline_key": has_offline_key,

@@ -36,7 +36,9 @@ def options(*pairs: Iterable[tuple[str, Any]]) -> list[SelectChoice]:
 
 
 def _text(label: str) -> TextAreaField:
-    return TextAreaField(label, validators=[Optional(), Length(max=TEXT_LIMIT)])
+    return TextAreaField(
+        label, validators=[Optional(), Length(max=TEXT_LIMIT)], render_kw={"dir": "auto"}
+    )
 
 
 class TransitionForm(AdminForm):

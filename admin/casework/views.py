@@ -99,7 +99,7 @@ bp.register_error_handler(Forbidden, forbidden)
 
 def _mechanism_choices(db: Session) -> list[SelectChoice]:
     codes = db.scalars(select(Mechanism.code).order_by(Mechanism.position))
-    return options(NONE_CHOSEN, ((c, c) for c in codes))
+    return options(NONE_CHOSEN, ((c, domain.mechanism_name(c)) for c in codes))
 
 
 def _plan_form(db: Session) -> PlanMeasureForm:
@@ -513,6 +513,24 @@ def overdue_view() -> ResponseReturnValue:
         return render_template("admin/casework/overdue.html", lists=lists, today=today())
 
 
+def _risk_form_from_last(
+    risks: list[RiskAssessment], case_key: PrivateKey | None, db: Session
+) -> RiskForm:
+    """The new version starts from the last one: its ratings, review date and (key unlocked) text."""
+    if not risks:
+        return RiskForm(formdata=None)
+    last = risks[0]
+    narrative = open_text(db, last.narrative_item_id, case_key)
+    narrative.pop("error", None)
+    return RiskForm(
+        formdata=None,
+        likelihood=last.likelihood,
+        severity=last.severity,
+        next_review=last.next_review,
+        **narrative,
+    )
+
+
 @case_panel
 def casework_panel(
     db: Session, user: User, case: Case, case_key: PrivateKey | None
@@ -584,7 +602,7 @@ def casework_panel(
             "forms": {
                 "triage": triage_form,
                 "transition": TransitionForm(formdata=None),
-                "risk": RiskForm(formdata=None),
+                "risk": _risk_form_from_last(risks, case_key, db),
                 "plan": _blank_plan_form(db, case),
                 "send": SendMeasureForm(formdata=None, sent_on=day),
                 "approve": ApproveMeasureForm(formdata=None),

@@ -42,6 +42,7 @@ class ReplyForm(AdminForm):
     reply = TextAreaField(
         _l("Reply to the person"),
         validators=[DataRequired(_l("Write the reply.")), Length(max=MESSAGE_LIMIT)],
+        render_kw={"dir": "auto"},
     )
 
 
@@ -49,6 +50,7 @@ class NoteForm(AdminForm):
     note = TextAreaField(
         _l("Internal note (for reviewers only; the person never sees it)"),
         validators=[DataRequired(_l("Write the note.")), Length(max=MESSAGE_LIMIT)],
+        render_kw={"dir": "auto"},
     )
 
 

@@ -108,7 +108,8 @@ def _share_choices(db: Session, case: Case) -> list[tuple[str, str]]:
         state = share_consent(case, mechanism.code)
         choice = (
             mechanism.code,
-            f"{mechanism.code}: {mechanism.name} ({CONSENT_STATES.get(state, state)})",
+            f"{mechanism.code.replace('_', ' ')}: {mechanism.name} "
+            f"({CONSENT_STATES.get(state, state)})",
         )
         (granted if state == "granted" else others).append(choice)
     return [("", _("Choose a mechanism")), *granted, *others]

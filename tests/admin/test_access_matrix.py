@@ -128,6 +128,7 @@ ADMIN_ACCESS: dict[tuple[str, str], Access] = {
     ("annual_report.export_period", "GET"): Access(302, 403, 404, 403, 403),
     # The audit log: auditors only.
     ("audit.log", "GET"): Access(302, 403, 403, 403, 200),
+    ("audit.case_readers", "GET"): Access(302, 403, 403, 403, 200),
     # Accounts: administrators only (no role chosen is a valid answer: 302).
     ("users.user_list", "GET"): Access(302, 403, 403, 200, 403),
     ("users.invite_user", "POST"): Access(302, 403, 403, 400, 403),

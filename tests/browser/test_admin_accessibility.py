@@ -7,40 +7,17 @@ and in French.
 
 from __future__ import annotations
 
-import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from flask import Flask
 
-from tests.factories import KEY_PASSPHRASE, Account, make_account
-from tests.support.admin import next_code
-from tests.support.browser import BIN, ROOT, LiveIntake, axe
+from tests.factories import KEY_PASSPHRASE, make_account
+from tests.support.browser import LiveIntake, axe
 from tests.support.intake import submit
-from tests.support.servers import free_port
+from tests.support.live_admin import LiveAdmin, admin_server, apps_on, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@dataclass
-class LiveAdmin:
-    url: str
-    app: Flask
-    reviewer: Account
-
-
-def apps_on(live_intake: LiveIntake) -> tuple[Flask, Flask]:
-    """The intake and admin apps in this process, on the live servers' instance and database."""
-    from admin import create_app as create_admin
-    from reprisal_intake import create_app as create_intake
-
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("REPRISAL_INSTANCE_PATH", live_intake.env["REPRISAL_INSTANCE_PATH"])
-        return create_intake({"TESTING": True}), create_admin({"TESTING": True})
 
 
 @pytest.fixture(scope="module")
@@ -62,46 +39,8 @@ def live_admin(live_intake: LiveIntake) -> Iterator[LiveAdmin]:
         acts=["summons"],
         consent_statistics="granted",
     )
-    port = free_port()
-    env = {**live_intake.env, "REPRISAL_ADMIN_BIND": f"127.0.0.1:{port}"}
-    log = (live_intake.folder / "gunicorn-admin.log").open("wb")
-    server = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "-c",
-            str(ROOT / "deploy/gunicorn/admin.conf.py"),
-            "admin:create_app()",
-        ],
-        env=env,
-        cwd=live_intake.folder,
-        stdout=log,
-        stderr=log,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(url + "/signin", timeout=2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("gunicorn (admin) did not start")
-        yield LiveAdmin(url, admin, reviewer)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
-
-
-def sign_in(page: Any, admin: LiveAdmin) -> None:
-    page.goto(admin.url + "/signin")
-    page.fill("#username", admin.reviewer.username)
-    page.fill("#password", admin.reviewer.password)
-    page.click("main button[type=submit]")
-    page.fill("#code", next_code(admin.app, admin.reviewer))
-    page.click("form[action^='/signin/verify'] button[type=submit]")
-    page.wait_for_url("**/cases/")
+    with admin_server(live_intake, admin, reviewer) as live:
+        yield live
 
 
 def test_axe_finds_no_wcag_violation_on_the_main_admin_pages(

@@ -86,7 +86,7 @@ def test_the_auditor_reads_and_verifies_the_log(admin_app: Flask) -> None:
     sign_in(admin_app, client, auditor)
     fill(admin_app, 2)
     page = client.get("/audit/").get_data(as_text=True)
-    assert "REF-1" in page and auditor.username in page and "sign_in" in page
+    assert "REF-1" in page and auditor.username in page and "Signed in" in page
     assert "The chain is intact" in client.get("/audit/?verify=1").get_data(as_text=True)
     assert "REF-0" in client.get("/audit/?case=ref-0").get_data(as_text=True)
     with database(admin_app).session() as session:

@@ -91,7 +91,7 @@ def test_a_focal_point_reads_a_cat_report_and_its_attachment(
         ("sign_in", None),
         ("case_viewed", refs["CAT"]),
         ("key_unlocked", None),
-        ("item_decrypted", refs["CAT"]),
+        ("case_read", refs["CAT"]),
         ("item_downloaded", refs["CAT"]),
         ("access_denied", refs["CCPR"]),
         ("access_denied", refs["CCPR"]),
