@@ -63,6 +63,7 @@ ACTION_LABELS: dict[str, LazyString] = {
     "reader_added": _l("Reader added"),
     "reader_certified": _l("Reader certified"),
     "reader_revoked": _l("Reader revoked"),
+    "reader_migrated": _l("Reader moved to a new hybrid key, cases re-sealed"),
     "alert_acknowledged": _l("Alert acknowledged"),
     "case_owner_changed": _l("Case owner changed"),
     "assessed": _l("Case assessed"),
