@@ -3,9 +3,13 @@ roles' privileges (run after every migration)."""
 
 from __future__ import annotations
 
-import click
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from admin.database_roles import apply_grants, grant_statements
+import click
+from sqlalchemy import Connection, Engine
+
+from admin.database_roles import grant_statements
 from reprisal_intake import schema
 from reprisal_intake.db import get_db
 
@@ -30,10 +34,11 @@ def db() -> None:
 def grant(intake_role: str, admin_role: str, print_only: bool) -> None:
     """Give the intake role insert-only access (plus its own case, by lookup tag) and the admin role
     everything but editing the audit log. Both roles must exist; run as the tables' owner."""
-    engine = get_db().bind
-    if engine.dialect.name != "postgresql":
+    bind = get_db().bind
+    if bind.dialect.name != "postgresql":
         raise click.UsageError("database roles apply to PostgreSQL only")
-    with engine.connect() as connection:  # type: ignore[union-attr]
+    # One transaction: the statements are read from the schema and applied all, or none.
+    with _transaction(bind) as connection:
         try:
             statements = grant_statements(connection, intake_role, admin_role)
         except ValueError as error:
@@ -41,8 +46,19 @@ def grant(intake_role: str, admin_role: str, print_only: bool) -> None:
         if print_only:
             click.echo(";\n".join(statements) + ";")
             return
-        with connection.begin():
-            count = apply_grants(connection, intake_role, admin_role)
+        for statement in statements:
+            connection.exec_driver_sql(statement)
+        count = len(statements)
     click.echo(
         f"Applied {count} statements for roles {intake_role} (intake) and {admin_role} (admin)."
     )
+
+
+@contextmanager
+def _transaction(bind: Engine | Connection) -> Iterator[Connection]:
+    if isinstance(bind, Engine):
+        with bind.begin() as connection:
+            yield connection
+    else:  # tests: a connection whose outer transaction is rolled back
+        with bind.begin_nested():
+            yield bind
