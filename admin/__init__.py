@@ -32,6 +32,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from admin import home, i18n
     from admin.accounts import views as account_views
+    from admin.audit import keys as audit_keys
     from admin.audit import views as audit_views
     from admin.auth import views as auth_views
     from admin.auth.current_user import load_current_user
@@ -46,6 +47,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from reprisal_intake.web import errors, headers, templating
 
     db.init_app(app, app.config.get("DATABASE_BIND"))
+    audit_keys.init_app(app)
     i18n.init_app(app)  # Flask-Babel with the admin's language selector and catalogues
     csrf.init_app(app)
     limiter.init_app(app)

@@ -19,7 +19,8 @@ content and consent; add items and consents to the cases of the people who type 
 it is compromised (it then knows their tags); read those people's replies, as the person could.
 It cannot add a row to a case whose codename it never saw, nor read or change one.
 
-The admin role may do everything except edit or delete audit entries. Migrations run as the owner.
+The admin role may do everything except write the audit tables: it appends entries only through
+``reprisal_audit_append()`` (``admin.audit.log``). Migrations run as the owner.
 """
 
 from __future__ import annotations
@@ -60,7 +61,13 @@ INTAKE_READS_OWN_CASE = (
 INTAKE_READS = ("mechanisms", "reviewer_mechanisms")
 INTAKE_REVIEWER_COLUMNS = ("id", "public_key", "active", "escrow")
 INTAKE_UPLOADS = ("uploads", "upload_parts")
-APPEND_ONLY = ("audit_log",)
+# The admin role writes these only through reprisal_audit_append() (migration 0009), which appends
+# right after the head and never edits: it may read them, never write them itself.
+AUDIT_TABLES = ("audit_log", "audit_head", "audit_inbox")
+AUDIT_FUNCTIONS = (
+    "reprisal_audit_head()",
+    "reprisal_audit_append(integer, timestamp, text, text, text, text, text, text, text)",
+)
 # Only the owner's SECURITY DEFINER functions touch these (migration 0009).
 OWNER_ONLY = ("reprisal_case_claims",)
 
@@ -121,7 +128,20 @@ def grant_statements(connection: Connection, intake_role: str, admin_role: str) 
         f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {admin}",
     ]
     sql += [
-        f"REVOKE UPDATE, DELETE, TRUNCATE ON {t} FROM {admin}" for t in APPEND_ONLY if t in tables
+        f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {t} FROM {admin}"
+        for t in AUDIT_TABLES
+        if t in tables
+    ]
+    sql.append(f"GRANT EXECUTE ON FUNCTION {', '.join(AUDIT_FUNCTIONS)} TO {admin}")
+    # The intake leaves content-free events for the case its lookup tag names, nothing else.
+    sql += [
+        f"GRANT INSERT ON audit_inbox TO {intake}",
+        "ALTER TABLE audit_inbox ENABLE ROW LEVEL SECURITY",
+        "DROP POLICY IF EXISTS intake_insert ON audit_inbox",
+        "DROP POLICY IF EXISTS admin_read ON audit_inbox",
+        f"CREATE POLICY intake_insert ON audit_inbox FOR INSERT TO {intake} "
+        f"WITH CHECK (case_ref IN {OWN_CASE})",
+        f"CREATE POLICY admin_read ON audit_inbox FOR SELECT TO {admin} USING (true)",
     ]
     sql += [f"REVOKE ALL ON {t} FROM {admin}" for t in OWNER_ONLY if t in tables]
     for table in CASE_SCOPED:

@@ -16,8 +16,10 @@ from nacl.public import PublicKey
 from sqlalchemy import Connection, Engine, Executable, create_engine, insert, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ProgrammingError
+from sqlalchemy.exc import DBAPIError, IntegrityError, ProgrammingError
 
+from admin import create_app as create_admin_app
+from admin.audit import log as audit_log
 from admin.contact.messages import add_note, add_reply
 from admin.database_roles import apply_grants
 from crypto.codename import derive_codename_keys
@@ -37,9 +39,9 @@ from reprisal_intake.models import (
     today,
 )
 from tests.factories import database, make_reviewer, report_form
-from tests.support.cli import run_installed
+from tests.support.cli import run, run_installed
 from tests.support.forms import csrf_token, post_form
-from tests.support.intake import CODENAME
+from tests.support.intake import CODENAME, enter
 from tests.support.scripted_browser import ScriptedBrowser
 from tests.support.services import POSTGRES_ADMIN_URL
 
@@ -462,3 +464,95 @@ def test_no_function_lets_the_intake_role_choose_what_it_deletes(roles: Roles) -
         "reprisal_chunk_writable",
         "reprisal_claim_new_case",
     ]
+
+
+def test_the_admin_role_only_appends_to_the_audit_log_and_the_intake_only_leaves_events(
+    roles: Roles,
+) -> None:
+    owner = app_as(roles, roles.owner_url)
+    make_reviewer(owner, "CAT")
+    client = app_as(roles, roles.intake_url).test_client()
+    sent = post_form(client, "/report", report_form(csrf_token(client, "/report")))
+    codename = CODENAME.search(sent.get_data(as_text=True)).group(1)
+    mine = derive_codename_keys(codename).lookup_tag
+    # The person changes a consent at the intake, as the intake role: a content-free event waits.
+    enter(client, codename)
+    changed = client.post(
+        "/followup/consent",
+        data={
+            "csrf_token": csrf_token(client, "/followup/case"),
+            "scope_state_anonymised": "granted",
+            "consent_given_by": "victim",
+        },
+    )
+    assert "Your consent was updated" in changed.get_data(as_text=True)
+
+    # The admin app, as the admin role, appends (chaining the event first) and checkpoints.
+    admin = create_admin_app({"TESTING": True, "DATABASE_BIND": roles.engine(roles.admin_url)})
+    with admin.app_context(), database(admin).session() as session:
+        audit_log.record(session, "ana", "case_viewed", case_ref="REF-1")
+    checkpoint = run(admin, "audit", "checkpoint")
+    assert checkpoint.exit_code == 0 and " seq=2 " in checkpoint.output
+    assert run(admin, "audit", "verify").exit_code == 0
+    with roles.engine(roles.owner_url).connect() as connection:
+        case_ref = connection.execute(text("SELECT case_ref FROM submitter_tags")).scalar_one()
+        entries = connection.execute(
+            text("SELECT actor, action, case_ref, detail FROM audit_log ORDER BY seq")
+        ).all()
+    assert [tuple(e) for e in entries] == [
+        ("submitter", "consent_changed", case_ref, "{}"),
+        ("ana", "case_viewed", "REF-1", "{}"),
+    ]
+
+    with roles.engine(roles.admin_url).connect() as connection:
+        for statement in (
+            "INSERT INTO audit_log (seq, at, actor, action, detail, prev_hash, hash) "
+            "VALUES (3, now(), 'x', 'sign_in', '{}', 'x', 'x')",
+            "UPDATE audit_log SET actor = 'x'",
+            "DELETE FROM audit_log",
+            "UPDATE audit_head SET seq = 1",
+            "DELETE FROM audit_head",
+            "INSERT INTO audit_inbox (id, case_ref, action, recorded) "
+            f"VALUES ('x', '{case_ref}', 'consent_changed', current_date)",
+            "DELETE FROM audit_inbox",
+        ):
+            assert refused(connection, statement), statement
+        head = connection.execute(text("SELECT hash FROM audit_head")).scalar_one()
+
+        def append(seq: int, at: str, actor: str, prev: str) -> bool:
+            try:
+                with connection.begin_nested():
+                    connection.execute(
+                        text(
+                            "SELECT reprisal_audit_append(:seq, " + at + ", :actor, 'sign_in', "
+                            "NULL, '{}', :prev, :hash, NULL)"
+                        ),
+                        {"seq": seq, "actor": actor, "prev": prev, "hash": "a" * 64},
+                    )
+            except DBAPIError:
+                return False
+            return True
+
+        now = "(clock_timestamp() AT TIME ZONE 'UTC')::timestamp"
+        assert not append(2, now, "x", head), "over an existing entry"
+        assert not append(4, now, "x", head), "leaving a gap"
+        assert not append(3, now, "x", "0" * 64), "after another entry than the head"
+        assert not append(3, "timestamp '2026-01-01'", "x", head), "backdated"
+        assert not append(3, now, "submitter", head), "as the person"
+        assert append(3, now, "x", head)  # the next place: taken (its MAC is wrong: verify says so)
+        connection.rollback()
+
+    with as_intake(roles, mine) as connection:
+        assert refused_by_policy(
+            connection,
+            "INSERT INTO audit_inbox (id, case_ref, action, recorded) "
+            "VALUES ('y', 'SOMEONE-ELSE', 'consent_changed', current_date)",
+        )
+        with pytest.raises(IntegrityError), connection.begin_nested():
+            connection.execute(
+                text(
+                    "INSERT INTO audit_inbox (id, case_ref, action, recorded) "
+                    f"VALUES ('z', '{case_ref}', 'case_purged', current_date)"
+                )
+            )
+        assert refused(connection, "SELECT * FROM audit_inbox")

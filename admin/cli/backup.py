@@ -8,6 +8,7 @@ import click
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
+from admin.audit import log as audit_log
 from admin.backups import restore_backup, write_backup
 from reprisal_intake import schema
 from reprisal_intake.db import get_db, make_engine
@@ -55,6 +56,14 @@ def restore_command(source: Path, force: bool) -> None:
     engine = _engine()
     manifest = restore_backup(engine, source, force=force)
     counts = {t["name"]: t["rows"] for t in manifest["tables"]}
+    # What is kept changed wholesale: the restored log says so (and its chain must still verify).
+    with get_db().session() as session:
+        audit_log.record(
+            session,
+            "reprisal-admin",
+            "backup_restored",
+            detail={"revision": manifest["alembic_revision"], "cases": counts.get("cases", 0)},
+        )
     click.echo(
         f"Restored {source} into {_describe(engine)}: {counts.get('cases', 0)} cases, "
         f"{sum(counts.values())} rows in {len(counts)} tables, all counts verified; "

@@ -8,18 +8,33 @@ from contextlib import contextmanager
 
 import click
 from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import Session
 
+from admin.audit import log as audit_log
 from admin.database_roles import grant_statements
 from reprisal_intake import schema
 from reprisal_intake.db import get_db
+
+# The migration from which audit entries are MACed (admin.audit.log).
+AUTHENTICATED_AUDIT_REVISION = "0009"
 
 
 @click.command()
 def init() -> None:
     """Create or migrate the database schema (idempotent)."""
     engine = get_db().bind
-    schema.upgrade(engine)  # type: ignore[arg-type]
-    click.echo(f"Database schema is at revision {schema.current_revision(engine)}.")  # type: ignore[arg-type]
+    before = schema.current_revision(engine)
+    schema.upgrade(engine)
+    if schema.runs_revision(before, AUTHENTICATED_AUDIT_REVISION):
+        with get_db().session() as session:
+            check = audit_log.authenticate_legacy_chain(session)
+        if not check.ok:
+            raise click.ClickException(
+                f"the audit log was already broken at entry {check.first_bad_seq} "
+                f"({check.problem}); it was left unauthenticated, and `audit verify` will fail"
+            )
+        click.echo(f"Authenticated the {check.entries} audit entries with the audit key.")
+    click.echo(f"Database schema is at revision {schema.current_revision(engine)}.")
 
 
 @click.group()
@@ -49,6 +64,13 @@ def grant(intake_role: str, admin_role: str, print_only: bool) -> None:
         for statement in statements:
             connection.exec_driver_sql(statement)
         count = len(statements)
+        with Session(connection, join_transaction_mode="create_savepoint") as session:
+            audit_log.record(
+                session,
+                "reprisal-admin",
+                "database_roles_granted",
+                detail={"intake_role": intake_role, "admin_role": admin_role},
+            )
     click.echo(
         f"Applied {count} statements for roles {intake_role} (intake) and {admin_role} (admin)."
     )

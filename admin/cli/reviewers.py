@@ -6,6 +6,7 @@ import click
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from admin.audit import log as audit_log
 from crypto.errors import FormatError
 from crypto.keys import public_key_from_base64
 from reprisal_intake.db import get_db
@@ -56,6 +57,12 @@ def reviewer_add(name: str, mechanisms: tuple[str, ...], public_key: str) -> Non
             session.flush()
         except IntegrityError as error:
             raise click.UsageError(f"a reviewer named {name!r} exists already") from error
+        audit_log.record(
+            session,
+            "reprisal-admin",
+            "reviewer_added",
+            detail={"reviewer": name, "mechanisms": [m.code for m in added.mechanisms]},
+        )
         click.echo(
             f"Added reviewer {name} for {', '.join(m.code for m in added.mechanisms)}. "
             "New reports to these mechanisms are encrypted to this key; earlier cases are not "

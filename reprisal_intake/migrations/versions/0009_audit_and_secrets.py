@@ -1,6 +1,7 @@
 """Database roles that hold and an audit log no database writer can rewrite.
 
-On PostgreSQL: the functions the row-level security policies of ``reprisal-admin db grant`` call to
+The intake's content-free audit events (``audit_inbox``). On PostgreSQL: the functions through which
+alone the admin role appends to the audit log (after the head, dated now); the functions the row-level security policies of ``reprisal-admin db grant`` call to
 know which case a transaction of the intake created (one per transaction), and the pending-uploads
 function without its date parameter (the database decides what is abandoned, so a caller cannot
 widen what it deletes).
@@ -12,6 +13,7 @@ Create Date: 2026-12-02
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
@@ -91,7 +93,64 @@ LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public AS $
 $$
 """
 
+# The head, locked until the transaction ends: appends are serialized, numbered without gaps.
+AUDIT_HEAD = f"""
+CREATE OR REPLACE FUNCTION reprisal_audit_head(OUT seq integer, OUT hash text)
+LANGUAGE plpgsql VOLATILE {DEFINER} AS $$
+#variable_conflict use_column
+BEGIN
+  INSERT INTO public.audit_head (id, seq, hash) VALUES (1, 0, repeat('0', 64))
+    ON CONFLICT (id) DO NOTHING;
+  SELECT h.seq, h.hash INTO seq, hash FROM public.audit_head h WHERE h.id = 1 FOR UPDATE;
+END
+$$
+"""
+
+# The only way the admin role writes the log: one entry right after the head, dated now (or an
+# intake event exactly as the intake left it, which it then removes from the inbox). It cannot
+# check the MAC (the database has no key): an entry with a wrong one fails `audit verify`.
+AUDIT_APPEND = f"""
+CREATE OR REPLACE FUNCTION reprisal_audit_append(
+  p_seq integer, p_at timestamp, p_actor text, p_action text, p_case_ref text, p_detail text,
+  p_prev_hash text, p_hash text, p_inbox_id text
+) RETURNS void
+LANGUAGE plpgsql VOLATILE {DEFINER} AS $$
+DECLARE
+  head record;
+  event record;
+  now_utc timestamp := clock_timestamp() AT TIME ZONE 'UTC';
+BEGIN
+  SELECT h.seq, h.hash INTO head FROM public.audit_head h WHERE h.id = 1 FOR UPDATE;
+  IF NOT FOUND OR p_seq <> head.seq + 1 OR p_prev_hash <> head.hash
+     OR p_hash !~ '^[0-9a-f]{{64}}$' THEN
+    RAISE EXCEPTION 'an audit entry is appended right after the head';
+  END IF;
+  IF p_inbox_id IS NULL THEN
+    IF p_actor = 'submitter' THEN
+      RAISE EXCEPTION 'only the intake''s events are the submitter''s';
+    END IF;
+    IF p_at NOT BETWEEN now_utc - interval '5 minutes' AND now_utc + interval '5 minutes' THEN
+      RAISE EXCEPTION 'an audit entry is dated now';
+    END IF;
+  ELSE
+    DELETE FROM public.audit_inbox i WHERE i.id = p_inbox_id
+      RETURNING i.case_ref, i.action, i.recorded INTO event;
+    IF NOT FOUND OR p_actor <> 'submitter' OR p_action <> event.action
+       OR p_case_ref IS DISTINCT FROM event.case_ref OR p_at <> event.recorded::timestamp
+       OR p_detail <> '{{}}' THEN
+      RAISE EXCEPTION 'an intake event is chained as the intake left it';
+    END IF;
+  END IF;
+  INSERT INTO public.audit_log (seq, at, actor, action, case_ref, detail, prev_hash, hash)
+    VALUES (p_seq, p_at, p_actor, p_action, p_case_ref, p_detail, p_prev_hash, p_hash);
+  UPDATE public.audit_head SET seq = p_seq, hash = p_hash WHERE id = 1;
+END
+$$
+"""
+
 FUNCTIONS = (
+    "reprisal_audit_head()",
+    "reprisal_audit_append(integer, timestamp, text, text, text, text, text, text, text)",
     "reprisal_claim_new_case(text)",
     "reprisal_new_case()",
     "reprisal_chunk_writable(text)",
@@ -100,9 +159,27 @@ FUNCTIONS = (
 
 
 def upgrade() -> None:
+    op.create_table(
+        "audit_inbox",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("case_ref", sa.String(length=24), nullable=False),
+        sa.Column("action", sa.String(length=48), nullable=False),
+        sa.Column("recorded", sa.Date(), nullable=False),
+        sa.CheckConstraint(
+            "action IN ('consent_changed')", name=op.f("ck_audit_inbox_submitter_action")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_inbox")),
+    )
     if op.get_bind().dialect.name == "postgresql":
         op.execute(CASE_CLAIMS)
-        for statement in (CLAIM_NEW_CASE, NEW_CASE, CHUNK_WRITABLE, PENDING_UPLOADS):
+        for statement in (
+            CLAIM_NEW_CASE,
+            NEW_CASE,
+            CHUNK_WRITABLE,
+            PENDING_UPLOADS,
+            AUDIT_HEAD,
+            AUDIT_APPEND,
+        ):
             op.execute(statement)
         op.execute("DROP FUNCTION IF EXISTS reprisal_pending_uploads(date)")
         for function in FUNCTIONS:
@@ -117,3 +194,4 @@ def downgrade() -> None:
         op.execute("DROP TABLE IF EXISTS reprisal_case_claims")
         op.execute(OLD_PENDING_UPLOADS)
         op.execute("REVOKE ALL ON FUNCTION reprisal_pending_uploads(date) FROM PUBLIC")
+    op.drop_table("audit_inbox")
