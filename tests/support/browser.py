@@ -15,6 +15,18 @@ ROOT = Path(__file__).resolve().parents[2]
 
 BIN = Path(sys.executable).parent
 
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
+
 
 @dataclass
 class LiveIntake:
