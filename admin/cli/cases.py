@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from admin.audit import log as audit_log
 from admin.cases.bundles import case_summary, export_case, list_cases
 from reprisal_intake.db import get_db
 from reprisal_intake.models import Case
@@ -56,4 +57,6 @@ def case_export(ref: str, out: Path, force: bool) -> None:
         if found is None:
             raise click.UsageError(f"no case {ref}")
         export_case(session, found, out)
+        # A copy of the case now exists outside the database: who holds it is worth knowing.
+        audit_log.record(session, "reprisal-admin", "case_exported", case_ref=found.ref)
         click.echo(f"Wrote {out} ({len(found.items)} items, {len(found.access)} reviewers).")
