@@ -19,13 +19,17 @@ class AdminFlask(Flask):
         log_exception_without_content(self, exc_info)
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """The admin app factory (``admin:create_app()``): its own cookie name and secret key."""
+def create_app(
+    test_config: Mapping[str, Any] | None = None, *, repair_instance: bool = False
+) -> Flask:
+    """The admin app factory (``admin:create_app()``): its own cookie name and secret key. It
+    refuses to start when the instance folder or database files are open to other users;
+    ``reprisal-admin`` (``repair_instance``) makes them private instead."""
     from admin.settings import admin_settings
 
     instance_path = default_instance_path()
     app = AdminFlask(__name__, instance_path=str(instance_path))
-    app.config.update(load_config("admin", instance_path))
+    app.config.update(load_config("admin", instance_path, repair_instance=repair_instance))
     app.config.update(admin_settings())
     if test_config:
         app.config.update(test_config)

@@ -15,7 +15,8 @@ from admin.cli import audit, backup, cases, database, escrow, retention, reviewe
 def cli(ctx: click.Context) -> None:
     """Manage the reprisal intake: schema, reviewers and cases."""
     # Tests pass their app (bound to a rolled-back connection) as the context object.
-    app = ctx.obj if isinstance(ctx.obj, Flask) else create_app()
+    # The operator's command makes the instance folder and database files private (0700, 0600).
+    app = ctx.obj if isinstance(ctx.obj, Flask) else create_app(repair_instance=True)
     ctx.with_resource(app.app_context())
 
 

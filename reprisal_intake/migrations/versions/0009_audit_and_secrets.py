@@ -30,9 +30,15 @@ DEFINER = "SECURITY DEFINER SET search_path = pg_catalog, public"
 # only the transactions in progress and the last finished one.
 CASE_CLAIMS = """
 CREATE TABLE reprisal_case_claims (
-    xact xid8 PRIMARY KEY,
+    xact bigint PRIMARY KEY,
     case_ref varchar(24) NOT NULL
 )
+"""
+
+# The current top-level transaction's id (never a savepoint's), as a plain number.
+XACT = f"""
+CREATE OR REPLACE FUNCTION reprisal_xact() RETURNS bigint
+LANGUAGE sql VOLATILE {DEFINER} AS $$ SELECT pg_current_xact_id()::text::bigint $$
 """
 
 # Called by the intake role's INSERT policy on ``cases``: true once per transaction, for a reference
@@ -42,12 +48,12 @@ CREATE OR REPLACE FUNCTION reprisal_claim_new_case(new_ref text) RETURNS boolean
 LANGUAGE plpgsql VOLATILE {DEFINER} AS $$
 BEGIN
   DELETE FROM public.reprisal_case_claims
-    WHERE xact <> pg_current_xact_id() AND pg_xact_status(xact) IS DISTINCT FROM 'in progress';
-  IF EXISTS (SELECT 1 FROM public.reprisal_case_claims WHERE xact = pg_current_xact_id())
+    WHERE xact <> public.reprisal_xact() AND pg_xact_status(xact::text::xid8) IS DISTINCT FROM 'in progress';
+  IF EXISTS (SELECT 1 FROM public.reprisal_case_claims WHERE xact = public.reprisal_xact())
      OR EXISTS (SELECT 1 FROM public.cases WHERE ref = new_ref) THEN
     RETURN false;
   END IF;
-  INSERT INTO public.reprisal_case_claims (xact, case_ref) VALUES (pg_current_xact_id(), new_ref);
+  INSERT INTO public.reprisal_case_claims (xact, case_ref) VALUES (public.reprisal_xact(), new_ref);
   RETURN true;
 END
 $$
@@ -56,7 +62,7 @@ $$
 NEW_CASE = f"""
 CREATE OR REPLACE FUNCTION reprisal_new_case() RETURNS text
 LANGUAGE sql STABLE {DEFINER} AS $$
-  SELECT case_ref FROM public.reprisal_case_claims WHERE xact = pg_current_xact_id()
+  SELECT case_ref FROM public.reprisal_case_claims WHERE xact = public.reprisal_xact()
 $$
 """
 
@@ -149,6 +155,7 @@ $$
 """
 
 FUNCTIONS = (
+    "reprisal_xact()",
     "reprisal_audit_head()",
     "reprisal_audit_append(integer, timestamp, text, text, text, text, text, text, text)",
     "reprisal_claim_new_case(text)",
@@ -173,6 +180,7 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(CASE_CLAIMS)
         for statement in (
+            XACT,
             CLAIM_NEW_CASE,
             NEW_CASE,
             CHUNK_WRITABLE,

@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import text
 
 from admin.cli import cli
-from crypto.keys import generate_keypair
+from crypto.keyfile import dump_key_file
+from crypto.keys import generate_keypair, public_key_to_base64
 from reprisal_intake import create_app
 from reprisal_intake.db import make_engine
 from tests.factories import make_reviewer
@@ -129,9 +130,20 @@ def test_an_operator_runs_every_command(operator, tmp_path: Path) -> None:  # ty
         "audit", "verify", "--checkpoints", str(checkpoints)
     )
 
-    backup = tmp_path / "backup.zip"
-    assert "Wrote" in operator("backup", "--out", str(backup))
-    assert "Restored" in operator("restore", str(backup), "--force")
+    backup_key = generate_keypair()
+    key_file = tmp_path / "backup.key"
+    key_file.write_text(dump_key_file(backup_key, None))
+    to = public_key_to_base64(backup_key.public_key)
+    assert "sealed to an offline key" in operator("backup", "--out", "x.rbak", ok=False)
+    for day in (1, 2, 3):
+        backup = tmp_path / f"reprisal-2026-12-0{day}.rbak"
+        wrote = operator("backup", "--out", str(backup), "--to", to, "--keep", "2")
+        assert "sealed to the offline backup key" in wrote
+    assert sorted(p.name for p in tmp_path.glob("*.rbak")) == [
+        "reprisal-2026-12-02.rbak",
+        "reprisal-2026-12-03.rbak",
+    ]
+    assert "Restored" in operator("restore", str(backup), "--force", "--key", str(key_file))
     assert audit_actions(operator.url)[-1] == "backup_restored"
     assert "Audit log intact: 7 entries" in operator(
         "audit", "verify", "--checkpoints", str(checkpoints)
