@@ -87,6 +87,14 @@ class Account:
     reviewer: ReviewerWithKey | None = None
 
 
+def sealed_totp_secret(app: Flask, secret: str) -> str:
+    """As the admin app stores it: encrypted with its key (admin.auth.totp)."""
+    from admin.auth.totp import seal_secret
+
+    with app.app_context():
+        return seal_secret(secret)
+
+
 def make_account(
     app: Flask,
     *roles: str,
@@ -115,7 +123,7 @@ def make_account(
             password_hash=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(
                 ACCOUNT_PASSWORD
             ),
-            totp_secret=secret,
+            totp_secret=sealed_totp_secret(app, secret),
             assigned_mechanisms=rows,
         )
         session.add(user)

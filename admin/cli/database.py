@@ -11,12 +11,15 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from admin.audit import log as audit_log
+from admin.auth import totp
 from admin.database_roles import grant_statements
 from reprisal_intake import schema
 from reprisal_intake.db import get_db
 
-# The migration from which audit entries are MACed (admin.audit.log).
-AUTHENTICATED_AUDIT_REVISION = "0009"
+# The migration from which audit entries are MACed (admin.audit.log) and TOTP secrets encrypted
+# (admin.auth.totp), with keys the database does not hold: only this command, not the migration,
+# has them, so it converts what was there, once, right after that migration.
+KEYS_OUTSIDE_DATABASE_REVISION = "0009"
 
 
 @click.command()
@@ -25,15 +28,8 @@ def init() -> None:
     engine = get_db().bind
     before = schema.current_revision(engine)
     schema.upgrade(engine)
-    if schema.runs_revision(before, AUTHENTICATED_AUDIT_REVISION):
-        with get_db().session() as session:
-            check = audit_log.authenticate_legacy_chain(session)
-        if not check.ok:
-            raise click.ClickException(
-                f"the audit log was already broken at entry {check.first_bad_seq} "
-                f"({check.problem}); it was left unauthenticated, and `audit verify` will fail"
-            )
-        click.echo(f"Authenticated the {check.entries} audit entries with the audit key.")
+    if schema.runs_revision(before, KEYS_OUTSIDE_DATABASE_REVISION):
+        _move_secrets_to_keys_outside_the_database()
     click.echo(f"Database schema is at revision {schema.current_revision(engine)}.")
 
 
@@ -84,3 +80,17 @@ def _transaction(bind: Engine | Connection) -> Iterator[Connection]:
     else:  # tests: a connection whose outer transaction is rolled back
         with bind.begin_nested():
             yield bind
+
+
+def _move_secrets_to_keys_outside_the_database() -> None:
+    with get_db().session() as session:
+        sealed = totp.seal_plain_secrets(session)
+    click.echo(f"Encrypted {sealed} TOTP secrets with the admin app's key.")
+    with get_db().session() as session:
+        check = audit_log.authenticate_legacy_chain(session)
+    if not check.ok:
+        raise click.ClickException(
+            f"the audit log was already broken at entry {check.first_bad_seq} "
+            f"({check.problem}); it was left unauthenticated, and `audit verify` will fail"
+        )
+    click.echo(f"Authenticated the {check.entries} audit entries with the audit key.")

@@ -1,6 +1,6 @@
 """Database roles that hold and an audit log no database writer can rewrite.
 
-The intake's content-free audit events (``audit_inbox``). On PostgreSQL: the functions through which
+TOTP secret columns wide enough for encrypted secrets. The intake's content-free audit events (``audit_inbox``). On PostgreSQL: the functions through which
 alone the admin role appends to the audit log (after the head, dated now); the functions the row-level security policies of ``reprisal-admin db grant`` call to
 know which case a transaction of the intake created (one per transaction), and the pending-uploads
 function without its date parameter (the database decides what is abandoned, so a caller cannot
@@ -166,6 +166,11 @@ FUNCTIONS = (
 
 
 def upgrade() -> None:
+    # TOTP secrets are stored encrypted from now on (admin.auth.totp); `reprisal-admin init`, which
+    # holds the key, encrypts the ones already there right after this migration.
+    for table, column in (("users", "totp_secret"), ("admin_sessions", "pending_totp_secret")):
+        with op.batch_alter_table(table) as batch:
+            batch.alter_column(column, existing_type=sa.String(64), type_=sa.String(160))
     op.create_table(
         "audit_inbox",
         sa.Column("id", sa.String(length=32), nullable=False),
@@ -196,6 +201,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # The migration cannot decrypt (the key is not in the database): encrypted TOTP secrets are
+    # dropped, and those accounts enrol TOTP again.
+    for table, column in (("users", "totp_secret"), ("admin_sessions", "pending_totp_secret")):
+        op.execute(f"UPDATE {table} SET {column} = NULL WHERE {column} LIKE 'v1:%'")
+        with op.batch_alter_table(table) as batch:
+            batch.alter_column(column, existing_type=sa.String(160), type_=sa.String(64))
     if op.get_bind().dialect.name == "postgresql":
         for function in FUNCTIONS:
             op.execute(f"DROP FUNCTION IF EXISTS {function}")
