@@ -367,6 +367,7 @@ def test_the_intake_role_writes_only_the_case_it_creates_or_the_one_its_tag_name
             insert(Consent.__table__)
             .values(
                 case_ref=ref,
+                version=99,
                 scope="share_with",
                 mechanism_code="CAT",
                 state="granted",

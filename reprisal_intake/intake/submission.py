@@ -233,7 +233,9 @@ def _insert_case(session: Session, facts: CaseFacts, sealed: SealedCase) -> str:
         insert(Consent.__table__),
         [
             {
+                "id": random_id(),
                 "case_ref": ref,
+                "version": version,
                 "scope": consent.scope,
                 "mechanism_code": consent.mechanism_code,
                 "state": consent.state,
@@ -241,7 +243,7 @@ def _insert_case(session: Session, facts: CaseFacts, sealed: SealedCase) -> str:
                 "language": facts.language,
                 "recorded": created,
             }
-            for consent in facts.consents
+            for version, consent in enumerate(facts.consents)
         ],
     )
     store_new_items(

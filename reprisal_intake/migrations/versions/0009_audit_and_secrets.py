@@ -1,6 +1,6 @@
 """Database roles that hold and an audit log no database writer can rewrite.
 
-TOTP secret columns wide enough for encrypted secrets. The intake's content-free audit events (``audit_inbox``). On PostgreSQL: the functions through which
+Random consent ids (with a version per case). TOTP secret columns wide enough for encrypted secrets. The intake's content-free audit events (``audit_inbox``). On PostgreSQL: the functions through which
 alone the admin role appends to the audit log (after the head, dated now); the functions the row-level security policies of ``reprisal-admin db grant`` call to
 know which case a transaction of the intake created (one per transaction), and the pending-uploads
 function without its date parameter (the database decides what is abandoned, so a caller cannot
@@ -15,6 +15,12 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+# Random, as every other id (reprisal_intake.models.base.random_id).
+def _random_id() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(16)
 
 revision: str = "0009"
 down_revision: str | None = "0007"
@@ -165,7 +171,63 @@ FUNCTIONS = (
 )
 
 
+def _random_consent_ids() -> None:
+    """Consent ids were sequential across cases (they ordered every case of a day): random ids now,
+    and a version that orders the rows of one case only."""
+    bind = op.get_bind()
+    with op.batch_alter_table("consents") as batch:
+        batch.add_column(sa.Column("new_id", sa.String(length=32), nullable=True))
+        batch.add_column(sa.Column("version", sa.Integer(), nullable=True))
+    rows = bind.execute(sa.text("SELECT id, case_ref FROM consents ORDER BY case_ref, id")).all()
+    versions: dict[str, int] = {}
+    for old_id, case_ref in rows:
+        version = versions.get(case_ref, 0)
+        versions[case_ref] = version + 1
+        bind.execute(
+            sa.text("UPDATE consents SET new_id = :new_id, version = :version WHERE id = :id"),
+            {"new_id": _random_id(), "version": version, "id": old_id},
+        )
+    with op.batch_alter_table("consents") as batch:
+        if bind.dialect.name != "sqlite":  # SQLite's table copy has no named primary key
+            batch.drop_constraint("pk_consents", type_="primary")
+        batch.drop_column("id")
+        batch.alter_column(
+            "new_id", new_column_name="id", existing_type=sa.String(length=32), nullable=False
+        )
+        batch.alter_column("version", existing_type=sa.Integer(), nullable=False)
+    # A second pass: SQLite's table copy knows the renamed column only now.
+    with op.batch_alter_table("consents") as batch:
+        batch.create_primary_key("pk_consents", ["id"])
+        batch.create_unique_constraint("uq_consents_case_ref_version", ["case_ref", "version"])
+
+
+def _sequential_consent_ids() -> None:
+    bind = op.get_bind()
+    with op.batch_alter_table("consents") as batch:
+        batch.add_column(sa.Column("old_id", sa.Integer(), nullable=True))
+    rows = bind.execute(sa.text("SELECT id FROM consents ORDER BY case_ref, version")).all()
+    for number, (new_id,) in enumerate(rows, start=1):
+        bind.execute(
+            sa.text("UPDATE consents SET old_id = :number WHERE id = :id"),
+            {"number": number, "id": new_id},
+        )
+    with op.batch_alter_table("consents") as batch:
+        batch.drop_constraint("uq_consents_case_ref_version", type_="unique")
+        if bind.dialect.name != "sqlite":  # SQLite's table copy has no named primary key
+            batch.drop_constraint("pk_consents", type_="primary")
+        batch.drop_column("id")
+        batch.drop_column("version")
+        batch.alter_column("old_id", new_column_name="id", existing_type=sa.Integer(), nullable=False)
+    with op.batch_alter_table("consents") as batch:
+        batch.create_primary_key("pk_consents", ["id"])
+    if bind.dialect.name == "postgresql":
+        op.execute("CREATE SEQUENCE consents_id_seq OWNED BY consents.id")
+        op.execute("SELECT setval('consents_id_seq', coalesce(max(id), 0) + 1, false) FROM consents")
+        op.execute("ALTER TABLE consents ALTER COLUMN id SET DEFAULT nextval('consents_id_seq')")
+
+
 def upgrade() -> None:
+    _random_consent_ids()
     # TOTP secrets are stored encrypted from now on (admin.auth.totp); `reprisal-admin init`, which
     # holds the key, encrypts the ones already there right after this migration.
     for table, column in (("users", "totp_secret"), ("admin_sessions", "pending_totp_secret")):
@@ -201,6 +263,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    _sequential_consent_ids()
     # The migration cannot decrypt (the key is not in the database): encrypted TOTP secrets are
     # dropped, and those accounts enrol TOTP again.
     for table, column in (("users", "totp_secret"), ("admin_sessions", "pending_totp_secret")):

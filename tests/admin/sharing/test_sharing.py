@@ -8,6 +8,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from reprisal_intake.consents import next_version
 from reprisal_intake.models import AccessStanza, Case, Consent, Item
 from tests.factories import database, make_account, make_reviewer
 from tests.support.admin import audit_actions, form_post, sign_in, unlock
@@ -39,6 +40,7 @@ def withdraw_sharing_with_asg(app: Flask, case_ref: str) -> None:
         session.add(
             Consent(
                 case_ref=case_ref,
+                version=next_version(session, case_ref),
                 scope="share_with",
                 mechanism_code="ASG",
                 state="withdrawn",

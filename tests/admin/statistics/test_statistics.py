@@ -18,6 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from reprisal_intake.consents import next_version
 from reprisal_intake.models import Case, Consent, Mechanism, today
 from reprisal_intake.models.casework import Measure
 from reprisal_intake.models.statistics import CaseStatistics
@@ -49,6 +50,7 @@ def a_case(
             session.add(
                 Consent(
                     case_ref=case.ref,
+                    version=next_version(session, case.ref),
                     scope="statistics",
                     state=statistics,
                     given_by="victim",
@@ -141,6 +143,7 @@ def test_the_export_counts_only_cases_whose_latest_statistics_consent_is_granted
         session.add(
             Consent(
                 case_ref=withdrawn,
+                version=next_version(session, withdrawn),
                 scope="statistics",
                 state="withdrawn",
                 given_by="victim",
