@@ -297,7 +297,10 @@ def _is_version_1(value: object) -> bool:
 
 
 def _parse_metadata(encoded: bytes) -> dict[str, object]:
-    metadata = strict_json_loads(encoded, "metadata")
+    try:
+        metadata = strict_json_loads(encoded, "metadata")
+    except ValueError:  # an integer past Python's 4,300-digit limit for int() from text
+        raise FormatError("metadata: not valid JSON") from None
     if not _is_version_1(metadata.get("v")):
         raise FormatError('metadata "v" is not 1')
     if metadata.get("kind") not in ITEM_KINDS:

@@ -39,8 +39,10 @@ __all__ = [
     "generate_keypair",
     "open_case_key",
     "public_key_from_base64",
+    "public_key_from_bytes",
     "public_key_to_base64",
     "reader_key_from_secret",
+    "reader_public_key",
     "reader_public_key_from_base64",
     "reseal_case_key",
     "seal_case_key",
@@ -84,14 +86,30 @@ def public_key_from_base64(text: str) -> PublicKey:
     return PublicKey(b64decode_exact(text, KEY_SIZE, "public key"))
 
 
-def reader_public_key_from_base64(text: str) -> RecipientKey:
-    """Parse a public key of either suite: 32 bytes (X25519) or 1216 bytes (X-Wing)."""
-    data = b64decode_exact(text, None, "public key")
+def reader_public_key(suite: int, data: bytes) -> RecipientKey:
+    """The public key of `suite` held in `data` (as a signed reader record carries them)."""
+    if suite == SUITE_CLASSICAL:
+        if len(data) != KEY_SIZE:
+            raise FormatError(f"a suite 1 public key is {KEY_SIZE} bytes")
+        return PublicKey(bytes(data))
+    if suite == SUITE_HYBRID:
+        return XWingPublicKey(data)
+    raise FormatError(f"unknown key suite {suite}")
+
+
+def public_key_from_bytes(data: bytes) -> RecipientKey:
+    """A stored public key of either suite, told apart by its length: 32 bytes (X25519, suite 1)
+    or 1216 bytes (X-Wing, suite 2), as a case's public key is kept."""
     if len(data) == KEY_SIZE:
-        return PublicKey(data)
+        return PublicKey(bytes(data))
     if len(data) == PUBLIC_KEY_SIZE:
         return XWingPublicKey(data)
     raise FormatError(f"public key: expected {KEY_SIZE} or {PUBLIC_KEY_SIZE} bytes")
+
+
+def reader_public_key_from_base64(text: str) -> RecipientKey:
+    """Parse a public key of either suite: 32 bytes (X25519) or 1216 bytes (X-Wing)."""
+    return public_key_from_bytes(b64decode_exact(text, None, "public key"))
 
 
 def seal_case_key(case_key: CaseKey, reviewer_public_key: RecipientKey) -> bytes:

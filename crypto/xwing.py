@@ -20,9 +20,10 @@ import os
 
 import nacl.bindings
 import nacl.exceptions
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric.mlkem import MLKEM768PrivateKey, MLKEM768PublicKey
 
-from .errors import FormatError
+from .errors import FormatError, UnsupportedError
 
 __all__ = [
     "CIPHERTEXT_SIZE",
@@ -48,6 +49,10 @@ LABEL = b"\\./" + b"/^\\"  # 5c2e2f2f5e5c
 _MLKEM_PUBLIC_KEY_SIZE = 1184
 _MLKEM_CIPHERTEXT_SIZE = 1088
 _X25519_SIZE = 32
+_NO_MLKEM = (
+    "this build of `cryptography` has no ML-KEM-768 (X-Wing needs cryptography 48 or later, "
+    "as installed from its wheels)"
+)
 
 
 def _x25519(scalar: bytes, point: bytes) -> bytes:
@@ -80,6 +85,8 @@ class XWingPublicKey:
             self._mlkem = MLKEM768PublicKey.from_public_bytes(data[:_MLKEM_PUBLIC_KEY_SIZE])
         except ValueError:
             raise FormatError("X-Wing public key: the ML-KEM-768 key fails its check") from None
+        except UnsupportedAlgorithm:
+            raise UnsupportedError(_NO_MLKEM) from None
         self._bytes = data
 
     @property
@@ -113,7 +120,10 @@ class XWingSecretKey:
             raise FormatError(f"an X-Wing secret key (seed) is {SECRET_KEY_SIZE} bytes")
         expanded = hashlib.shake_256(seed).digest(96)
         self._seed = seed
-        self._mlkem = MLKEM768PrivateKey.from_seed_bytes(expanded[:64])
+        try:
+            self._mlkem = MLKEM768PrivateKey.from_seed_bytes(expanded[:64])
+        except UnsupportedAlgorithm:
+            raise UnsupportedError(_NO_MLKEM) from None
         self._x25519_secret = expanded[64:96]
         pk_x = nacl.bindings.crypto_scalarmult_base(self._x25519_secret)
         self._public_key = XWingPublicKey(self._mlkem.public_key().public_bytes_raw() + pk_x)

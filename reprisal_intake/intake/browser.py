@@ -19,6 +19,7 @@ from flask import Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date, get_locale
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crypto.codename import wordlist
@@ -303,6 +304,10 @@ def commit() -> ResponseReturnValue:
             mechanism_name = domain.mechanism_name(mechanism.code, mechanism.name)
     except Invalid as error:
         return jsonify({"error": "invalid", "detail": str(error)}), 400
+    except IntegrityError:
+        # A lookup tag (or an id) already stored: rolled back, and answered as any invalid commit,
+        # without saying which value clashed.
+        return jsonify({"error": "invalid", "detail": "the report could not be stored"}), 400
     except NoReviewersError:
         return problem(400, "no_recipients")
     except RecipientsChangedError:

@@ -27,6 +27,7 @@ from ..extensions import csrf, limiter
 from ..items import add_item
 from ..models import today
 from ..web.headers import SCRIPT_POLICY, extra_csp
+from ..web.lastread import LastRead
 from ..web.templating import DEFAULT_LANGUAGE, LANGUAGES, url_language
 from . import followup
 from .forms import (
@@ -82,7 +83,8 @@ def _keep_language(_endpoint: str, values: dict[str, Any]) -> None:
 
 
 def configured_limit(name: str) -> Callable[[], str]:
-    """Global caps on the expensive endpoints, from the config (see web.limits: never per address)."""
+    """Limits per browser session on the expensive endpoints, from the config (web.limits: never
+    global, never per address)."""
     return lambda: str(current_app.config[name])
 
 
@@ -135,10 +137,18 @@ def _mechanism_label(language: str, code: str, stored_name: str) -> str:
     return f"{domain.mechanism_name(code, stored_name)} ({code})"
 
 
+def _read_mechanism_choices() -> list[MechanismChoice]:
+    with get_db().session() as session:
+        return mechanism_choices(session)
+
+
+# While the database is down, the form shows the choices last read (web.lastread).
+_last_mechanism_choices = LastRead(_read_mechanism_choices)
+
+
 def _mechanism_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(mechanisms a report can be sent to now, every mechanism), labelled in the page's language."""
-    with get_db().session() as session:
-        return _labelled(mechanism_choices(session))
+    return _labelled(_last_mechanism_choices())
 
 
 def _labelled(
@@ -165,7 +175,7 @@ def safety() -> ResponseReturnValue:
 @csrf.exempt
 @extra_csp(**SCRIPT_POLICY)
 def submit() -> ResponseReturnValue:
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD, which must cost what GET costs
         accepting, everyone = _mechanism_choices()
         form = ReportForm(accepting, everyone)
         return render_template("intake/report.html", form=form, accepting=accepting)
@@ -219,7 +229,7 @@ def submit() -> ResponseReturnValue:
 @csrf.exempt
 def followup_start() -> ResponseReturnValue:
     form = CodenameForm()
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD, which must cost what GET costs
         return render_template("intake/followup_start.html", form=form)
     if not _validate(form):
         return render_template("intake/followup_start.html", form=form), 400

@@ -61,6 +61,7 @@ def _message(error: HTTPException, app: Flask) -> tuple[str, str]:
             ),
         ),
     }
+    messages[408] = messages[400]  # a body that arrived too slowly (web.bodies)
     return messages.get(
         error.code or 500,
         (

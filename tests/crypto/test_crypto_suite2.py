@@ -21,6 +21,7 @@ from crypto import (
     FormatError,
     NotARecipientError,
     PassphraseError,
+    TruncatedError,
     XWingPublicKey,
     XWingSecretKey,
     decrypt,
@@ -33,8 +34,10 @@ from crypto import (
     load_key_file,
     open_bundle,
     open_case_key,
+    public_key_from_bytes,
     public_key_to_base64,
     read_header,
+    reader_public_key,
     reader_public_key_from_base64,
     reseal_case_key,
     seal_case_key,
@@ -222,6 +225,27 @@ def test_reseal_refuses_a_case_key_that_is_not_the_cases() -> None:
         )
 
 
+def test_reader_public_key_from_a_records_suite_and_bytes() -> None:
+    hybrid, classical = generate_hybrid_key(), generate_keypair()
+    assert reader_public_key(2, bytes(hybrid.public_key)) == hybrid.public_key
+    assert reader_public_key(1, bytes(classical.public_key)) == classical.public_key
+    for suite, data in (
+        (1, bytes(hybrid.public_key)),
+        (2, bytes(classical.public_key)),
+        (3, bytes(32)),
+    ):
+        with pytest.raises(FormatError):
+            reader_public_key(suite, data)
+
+
+def test_stored_public_keys_of_both_suites_by_length() -> None:
+    hybrid, classical = generate_hybrid_key(), generate_keypair()
+    assert public_key_from_bytes(bytes(hybrid.public_key)) == hybrid.public_key
+    assert public_key_from_bytes(bytes(classical.public_key)) == classical.public_key
+    with pytest.raises(FormatError):
+        public_key_from_bytes(bytes(33))
+
+
 def test_reader_public_keys_of_both_suites_parse() -> None:
     hybrid, classical = generate_hybrid_key(), generate_keypair()
     assert (
@@ -393,3 +417,22 @@ def test_the_writer_refuses_items_not_sealed_in_the_case_keys_suite() -> None:
             ],
             case={},
         )
+
+
+def test_every_bit_flip_in_a_suite_2_header_and_first_message_is_refused() -> None:
+    reader = generate_hybrid_key()
+    envelope = encrypt(b"x" * 100, [reader.public_key], NOTE)
+    end = header_size(1, 2) + 4096 + 17  # the header and the metadata message
+    for index in range(end):
+        bad = bytearray(envelope)
+        bad[index] ^= 1 << (index % 8)
+        with pytest.raises((FormatError, NotARecipientError, AuthenticationError)):
+            decrypt(bytes(bad), reader)
+
+
+def test_every_truncation_of_a_suite_2_header_is_an_error() -> None:
+    reader = generate_hybrid_key()
+    envelope = encrypt(b"", [reader.public_key, generate_hybrid_key().public_key], NOTE)
+    for length in range(0, header_size(2, 2) + 1, 13):
+        with pytest.raises((FormatError, TruncatedError)):
+            decrypt(envelope[:length], reader)

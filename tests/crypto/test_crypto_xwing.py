@@ -9,8 +9,10 @@ from typing import Any
 
 import nacl.bindings as sodium
 import pytest
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives.asymmetric import mlkem
 
-from crypto.errors import FormatError
+from crypto.errors import FormatError, UnsupportedError
 from crypto.xwing import (
     CIPHERTEXT_SIZE,
     LABEL,
@@ -142,3 +144,18 @@ def test_public_keys_compare_by_value() -> None:
     key = XWingSecretKey(bytes(32))
     assert XWingPublicKey(bytes(key.public_key)) == key.public_key
     assert XWingSecretKey.generate().public_key != key.public_key
+
+
+def test_a_cryptography_without_ml_kem_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """cryptography 47's wheels have the mlkem module but refuse ML-KEM-768 (UnsupportedAlgorithm)."""
+    public = bytes(XWingSecretKey(bytes(32)).public_key)
+
+    def refuse(*_args: object) -> None:
+        raise UnsupportedAlgorithm("ML-KEM-768 is not supported by this backend.")
+
+    monkeypatch.setattr(mlkem.MLKEM768PrivateKey, "from_seed_bytes", refuse)
+    monkeypatch.setattr(mlkem.MLKEM768PublicKey, "from_public_bytes", refuse)
+    with pytest.raises(UnsupportedError, match="cryptography 48"):
+        XWingSecretKey(bytes(32))
+    with pytest.raises(UnsupportedError, match="cryptography 48"):
+        XWingPublicKey(public)

@@ -292,3 +292,18 @@ def test_access_entries_must_name_the_key_they_were_sealed_to(
     for entry in payload["access"]:
         del entry["public_key"]
     assert browser.commit(payload).status_code == 400
+
+
+def test_a_reused_lookup_tag_is_answered_as_any_bad_commit_and_nothing_is_stored(
+    app: Flask, client: FlaskClient, reviewer
+) -> None:
+    browser = ScriptedBrowser(client)
+    assert browser.commit(browser.payload(browser.report_envelope(), [])).status_code == 201
+    before = counts(app)
+    again = ScriptedBrowser(client)
+    again.codename_keys = browser.codename_keys  # the same lookup tag as a stored case
+    response = again.commit(again.payload(again.report_envelope(), []))
+    # Not a 500, and the same shape as any invalid commit (tests above: status 400, error invalid).
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "invalid"
+    assert counts(app) == before

@@ -79,7 +79,8 @@
       data = null;
     }
     if (!response.ok) {
-      throw new StepError(response.status === 429 ? 'busy' : 'refused', data && data.error);
+      var busyNow = response.status === 429 || response.status === 503;
+      throw new StepError(busyNow ? 'busy' : 'refused', data && data.error);
     }
     return data;
   }
