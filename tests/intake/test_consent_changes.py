@@ -104,12 +104,17 @@ def test_consent_rows_have_random_ids_and_an_order_within_their_case_only(
     app: Flask, client: FlaskClient
 ) -> None:
     reported(app, client, consent_contact="granted")
-    change(client, scope_contact="refused", consent_given_by="victim")
+    # Two scopes in one change: two new rows, versions one after the other.
+    changed = change(client, scope_contact="refused", share_with=["SP"], consent_given_by="victim")
+    assert "Your consent was updated" in changed.get_data(as_text=True)
     with database(app).session() as session:
         rows = list(session.scalars(select(Consent).order_by(Consent.version)))
     assert [c.version for c in rows] == list(range(len(rows)))
     assert all(len(c.id) == 22 and not c.id.isdigit() for c in rows)
-    assert rows[-1].scope == "contact" and rows[-1].state == "withdrawn"
+    assert {(c.scope, c.state) for c in rows[-2:]} == {
+        ("contact", "withdrawn"),
+        ("share_with", "granted"),
+    }
 
 
 def test_a_consent_change_leaves_a_content_free_event_for_the_audit_log(
