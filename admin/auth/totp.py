@@ -44,19 +44,24 @@ def _box() -> SecretBox:
     return SecretBox(key)
 
 
-def seal_secret(secret: str) -> str:
-    """What is stored for ``secret`` (fits the 160-character columns of migration 0009)."""
-    return SEALED_PREFIX + base64.urlsafe_b64encode(_box().encrypt(secret.encode())).decode()
+def seal_secret(secret: str, user_id: str) -> str:
+    """What is stored for ``user_id``'s ``secret`` (fits the 160-character columns of migration
+    0009). The user id is sealed with it, so a value copied to another account opens to nothing."""
+    sealed = _box().encrypt(f"{user_id}\n{secret}".encode())
+    return SEALED_PREFIX + base64.urlsafe_b64encode(sealed).decode()
 
 
-def open_secret(stored: str | None) -> str | None:
-    """The secret, or None when nothing is stored or it does not open with this app's key."""
+def open_secret(stored: str | None, user_id: str) -> str | None:
+    """The secret, or None when nothing is stored, or it does not open with this app's key, or it
+    was sealed for another account."""
     if not stored or not stored.startswith(SEALED_PREFIX):
         return None
     try:
-        return _box().decrypt(base64.urlsafe_b64decode(stored[len(SEALED_PREFIX) :])).decode()
+        opened = _box().decrypt(base64.urlsafe_b64decode(stored[len(SEALED_PREFIX) :])).decode()
     except (CryptoError, ValueError):
         return None
+    owner, _, secret = opened.partition("\n")
+    return secret if hmac.compare_digest(owner, user_id) and secret else None
 
 
 def is_sealed(stored: str) -> bool:
@@ -89,7 +94,7 @@ def matching_step(secret: str, code: str, now: float | None = None) -> int | Non
 
 def accept_code(user: User, code: str, now: float | None = None) -> bool:
     """Check a code against the user's secret and burn its step: the same code never works twice."""
-    secret = open_secret(user.totp_secret)
+    secret = open_secret(user.totp_secret, user.id)
     if secret is None:
         return False
     step = matching_step(secret, code, now)
@@ -107,7 +112,7 @@ def seal_plain_secrets(session: Session) -> int:
     count = 0
     for user in session.scalars(select(User).where(User.totp_secret.is_not(None))):
         if user.totp_secret and not is_sealed(user.totp_secret):
-            user.totp_secret = seal_secret(user.totp_secret)
+            user.totp_secret = seal_secret(user.totp_secret, user.id)
             count += 1
     session.execute(update(AdminSession).values(pending_totp_secret=None))
     return count

@@ -229,10 +229,10 @@ def enrol() -> ResponseReturnValue:
         if pending is None:
             return redirect(url_for("auth.sign_in"))
         row, user = pending
-        secret = totp.open_secret(row.pending_totp_secret)
+        secret = totp.open_secret(row.pending_totp_secret, user.id)
         if secret is None:
             secret = totp.new_secret()
-            row.pending_totp_secret = totp.seal_secret(secret)
+            row.pending_totp_secret = totp.seal_secret(secret, user.id)
         if form.validate_on_submit():
             step = totp.matching_step(secret, form.code.data)
             if step is not None:

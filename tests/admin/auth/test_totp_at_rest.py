@@ -27,7 +27,7 @@ def test_the_database_holds_no_totp_secret_in_the_clear(admin_app: Flask) -> Non
     assert stored is not None and stored.startswith("v1:")
     assert account.totp_secret not in stored
     with admin_app.app_context():
-        assert totp.open_secret(stored) == account.totp_secret
+        assert totp.open_secret(stored, account.id) == account.totp_secret
 
 
 def test_a_secret_planted_in_the_database_is_no_second_factor(admin_app: Flask) -> None:
@@ -42,11 +42,17 @@ def test_a_secret_planted_in_the_database_is_no_second_factor(admin_app: Flask) 
     # Nor does one sealed with another key (another deployment's secret) open here.
     other = create_admin_app({"TESTING": True, "SECRET_KEY": b"k" * 32})
     with other.app_context():
-        assert totp.open_secret(totp.seal_secret("X")) == "X"
+        assert totp.open_secret(totp.seal_secret("X", "u"), "u") == "X"
     with admin_app.app_context():
         with other.app_context():
-            sealed_elsewhere = totp.seal_secret(planted)
-        assert totp.open_secret(sealed_elsewhere) is None
+            sealed_elsewhere = totp.seal_secret(planted, account.id)
+        assert totp.open_secret(sealed_elsewhere, account.id) is None
+        # Nor one copied from another account.
+        other_account = make_account(admin_app, "auditor")
+        with database(admin_app).session() as session:
+            copied = session.scalar(select(User.totp_secret).where(User.id == other_account.id))
+        assert totp.open_secret(copied, other_account.id) == other_account.totp_secret
+        assert totp.open_secret(copied, account.id) is None
 
 
 def upgraded_from_0007(tmp_path: Path, *, break_chain: bool) -> tuple[str, Path, str]:
