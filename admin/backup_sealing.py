@@ -40,6 +40,10 @@ class SealedBackupError(Exception):
     """Not a sealed backup, not for this key, damaged or cut short."""
 
 
+class NotASealedBackupError(SealedBackupError):
+    """The file does not start as a sealed backup does."""
+
+
 class SealingWriter(io.RawIOBase):
     """A write-only, unseekable stream: what is written reaches ``sink`` encrypted, a piece at a
     time (memory stays at one piece). ``close()`` writes the FINAL message."""
@@ -91,7 +95,7 @@ def open_sealed_backup(source: BinaryIO, key: PrivateKey, sink: BinaryIO) -> Non
     file: discard it) unless every piece authenticated and the FINAL tag was reached."""
     header = source.read(HEADER_SIZE)
     if len(header) != HEADER_SIZE or header[: len(MAGIC)] != MAGIC:
-        raise SealedBackupError("not a sealed reprisal backup")
+        raise NotASealedBackupError("not a sealed reprisal backup")
     if header[len(MAGIC)] != VERSION:
         raise SealedBackupError(f"sealed backup version {header[len(MAGIC)]} is not supported")
     sealed_key = header[len(MAGIC) + 1 : len(MAGIC) + 1 + SEALED_KEY_SIZE]

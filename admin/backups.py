@@ -38,7 +38,12 @@ import click
 from nacl.public import PrivateKey, PublicKey
 from sqlalchemy import Connection, Engine, MetaData, Table, create_engine, func, select, text
 
-from admin.backup_sealing import SealedBackupError, SealingWriter, open_sealed_backup
+from admin.backup_sealing import (
+    NotASealedBackupError,
+    SealedBackupError,
+    SealingWriter,
+    open_sealed_backup,
+)
 from reprisal_intake import schema
 
 FORMAT = "reprisal-backup"
@@ -311,6 +316,10 @@ def restore_backup(engine: Engine, source: Path, key: PrivateKey, *, force: bool
         with source.open("rb") as sealed:
             try:
                 open_sealed_backup(sealed, key, opened)
+            except NotASealedBackupError:
+                raise BackupError(
+                    f"{source} is not a reprisal backup (not sealed by `reprisal-admin backup`)"
+                ) from None
             except SealedBackupError as error:
                 raise BackupError(str(error)) from error
         opened.seek(0)

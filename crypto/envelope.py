@@ -24,7 +24,7 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 import nacl.bindings
 import nacl.exceptions
@@ -181,7 +181,7 @@ def _build_header(
     return prefix + b"".join(stanzas) + commitment + ss_header
 
 
-def read_exact(source: BinaryIO, size: int) -> bytes:
+def read_exact(source: IO[bytes], size: int) -> bytes:
     """Read `size` bytes, fewer only at end of input."""
     parts = []
     remaining = size
@@ -194,7 +194,7 @@ def read_exact(source: BinaryIO, size: int) -> bytes:
     return b"".join(parts)
 
 
-def read_header(source: BinaryIO) -> EnvelopeHeader:
+def read_header(source: IO[bytes]) -> EnvelopeHeader:
     """Read and validate H. FormatError for an unknown format, TruncatedError for a short read."""
     prefix = read_exact(source, _PREFIX_SIZE)
     magic = prefix[: len(MAGIC)]

@@ -13,7 +13,7 @@ import datetime
 import io
 import re
 from collections.abc import Sequence
-from typing import IO, Any
+from typing import IO, Any, TypeGuard
 
 from flask import Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
@@ -184,14 +184,14 @@ def upload_part(upload_id: str, seq: int) -> ResponseReturnValue:
         return jsonify({"parts": upload.parts}), 200
 
 
-def _is_code(value: object) -> bool:
+def _is_code(value: object) -> TypeGuard[str]:
     """Could be a mechanism code: short printable ASCII (no NUL, which PostgreSQL refuses)."""
     return (
         isinstance(value, str) and 0 < len(value) <= 16 and value.isascii() and value.isprintable()
     )
 
 
-def _one_of(value: object, choices: Sequence[tuple[str, object]]) -> bool:
+def _one_of(value: object, choices: Sequence[tuple[str, object]]) -> TypeGuard[str]:
     return isinstance(value, str) and any(value == code for code, _label in choices)
 
 

@@ -26,6 +26,7 @@ from ..db import get_db
 from ..extensions import csrf, limiter
 from ..items import add_item
 from ..models import today
+from ..web.forms import given
 from ..web.headers import SCRIPT_POLICY, extra_csp
 from ..web.lastread import LastRead
 from ..web.templating import DEFAULT_LANGUAGE, LANGUAGES, url_language
@@ -233,7 +234,7 @@ def followup_start() -> ResponseReturnValue:
         return render_template("intake/followup_start.html", form=form)
     if not _validate(form):
         return render_template("intake/followup_start.html", form=form), 400
-    keys = derive_codename_keys(form.codename.data)
+    keys = derive_codename_keys(given(form.codename.data))
     with get_db().session() as session:
         case = followup.find_case(session, keys)
     if case is None:

@@ -20,7 +20,7 @@ import json
 import re
 import time
 from collections.abc import Iterable
-from typing import Any
+from typing import IO, Any, cast
 
 from flask import Flask, Response, current_app, request
 from flask.json.provider import DefaultJSONProvider
@@ -162,7 +162,10 @@ def apply_route_limits() -> None:
     limit = body_limit(request.endpoint)
     request.max_content_length = limit
     if request.content_length is None and "wsgi.input_terminated" in request.environ:
-        request.stream = StrictLimitedStream(request.environ["wsgi.input"], limit, is_max=True)
+        # A binary stream, which werkzeug's stubs do not call an IO[bytes].
+        request.stream = cast(
+            IO[bytes], StrictLimitedStream(request.environ["wsgi.input"], limit, is_max=True)
+        )
     request.max_form_memory_size = int(
         current_app.config.get("MAX_FORM_FIELD_BYTES", MAX_FORM_FIELD_BYTES)
     )
@@ -209,6 +212,7 @@ def close_after_refused_body(response: Response) -> Response:
     if (
         response.status_code in (400, 408, 413)
         and unread
+        and socket is not None
         and hasattr(socket, "drain_after_response")
     ):
         socket.drain_after_response = False

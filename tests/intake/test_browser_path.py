@@ -20,10 +20,11 @@ from sqlalchemy import func, select
 
 from crypto.envelope import CHUNK_LOG2_FILE, encrypt
 from crypto.keys import generate_keypair
+from reprisal_intake.envelopes import store_envelope
 from reprisal_intake.models import Case, EnvelopeChunk, Item, Upload, UploadPart
 from tests.factories import database, make_reviewer, report_form
 from tests.support.forms import csrf_token, post_form
-from tests.support.intake import counts, read_item
+from tests.support.intake import counts, read_item, rows_per_table
 from tests.support.scripted_browser import B64, ScriptedBrowser
 
 
@@ -292,6 +293,32 @@ def test_access_entries_must_name_the_key_they_were_sealed_to(
     for entry in payload["access"]:
         del entry["public_key"]
     assert browser.commit(payload).status_code == 400
+
+
+def test_a_browser_case_whose_second_attachment_fails_to_store_leaves_no_row_behind(
+    app: Flask, client: FlaskClient, reviewer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    browser = ScriptedBrowser(client)
+    uploads = [
+        browser.upload(
+            encrypt(data, [browser.case_key.public_key], {"kind": "attachment", "name": "f"})
+        )
+        for data in (b"first", b"second")
+    ]
+    stored = []
+
+    def store_or_fail(session: Any, item_id: str, envelope: Any) -> tuple[int, str]:
+        stored.append(item_id)
+        if len(stored) == 3:  # the report, the first attachment, then the second
+            raise OSError("disk full")
+        return store_envelope(session, item_id, envelope)
+
+    monkeypatch.setattr("reprisal_intake.items.store_envelope", store_or_fail)
+    before = rows_per_table(app)  # the uploads stay until a commit succeeds
+    response = browser.commit(browser.payload(browser.report_envelope(), uploads))
+    assert len(stored) == 3
+    assert rows_per_table(app) == before
+    assert response.status_code == 500
 
 
 def test_a_reused_lookup_tag_is_answered_as_any_bad_commit_and_nothing_is_stored(

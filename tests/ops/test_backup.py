@@ -248,7 +248,10 @@ def test_restore_refuses_a_database_with_data_or_a_damaged_file(tmp_path: Path) 
         not_a_backup = tmp_path / "case.zip"
         with zipfile.ZipFile(not_a_backup, "w") as archive:
             archive.writestr("something.txt", "x")
-        assert "not a sealed reprisal backup" in run(admin, "restore", str(not_a_backup)).output
+        assert (
+            "is not a reprisal backup (not sealed"
+            in run(admin, "restore", str(not_a_backup)).output
+        )
         inside = io.BytesIO()
         with zipfile.ZipFile(inside, "w") as archive:
             archive.writestr("something.txt", "x")
