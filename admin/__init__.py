@@ -47,7 +47,7 @@ def create_app(
     from admin.sharing import views as sharing_views
     from admin.statistics import views as statistics_views
     from admin.users import views as user_views
-    from reprisal_intake import db
+    from reprisal_intake import db, static_integrity
     from reprisal_intake.web import errors, headers, templating
 
     db.init_app(app, app.config.get("DATABASE_BIND"))
@@ -58,6 +58,7 @@ def create_app(
     headers.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
+    static_integrity.init_app(app)  # integrity= hashes for the admin's scripts
     app.before_request(load_current_user)
 
     for blueprint in (

@@ -58,8 +58,8 @@ INTAKE_READS_OWN_CASE = (
     "items",
     "envelope_chunks",
 )
-INTAKE_READS = ("mechanisms", "reviewer_mechanisms")
-INTAKE_REVIEWER_COLUMNS = ("id", "public_key", "active", "escrow")
+INTAKE_READS = ("mechanisms", "reviewer_mechanisms", "reader_revocations")
+INTAKE_REVIEWER_COLUMNS = ("id", "public_key", "active", "escrow", "record")
 INTAKE_UPLOADS = ("uploads", "upload_parts")
 # The admin role writes these only through reprisal_audit_append() (migration 0009), which appends
 # right after the head and never edits: it may read them, never write them itself.

@@ -54,6 +54,10 @@ ACTIONS = (
     "key_locked",
     "key_rotated",
     "escrow_key_added",
+    # Reader records (issue 14: admin/cli/reviewers.py, admin/cli/escrow.py)
+    "reader_added",
+    "reader_certified",
+    "reader_revoked",
     "access_denied",
     "case_viewed",
     "item_decrypted",
@@ -80,7 +84,6 @@ ACTIONS = (
     "statistics_coded",
     "statistics_exported",
     # Command-line actions that change who can read or what is kept (admin/cli/)
-    "reviewer_added",
     "database_roles_granted",
     "backup_restored",
     # The person's own actions at the intake, chained from audit_inbox (content-free)

@@ -166,9 +166,10 @@ def export(ref: str) -> ResponseReturnValue:
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the generator below
     try:
         with get_db().session() as db:
-            opened_case = open_case_request(db, ref, with_key=False)
+            # With the reader's key unlocked, the manifest is authenticated (bundle version 2).
+            opened_case = open_case_request(db, ref)
             user, case = opened_case.user, opened_case.case
-            write_case_bundle(db, case, spool)
+            write_case_bundle(db, case, spool, opened_case.case_key)
             audit_log.record(db, user.username, "case_exported", case_ref=case.ref)
             case_ref = case.ref
         spool.seek(0)

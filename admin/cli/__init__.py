@@ -46,13 +46,14 @@ NOT_INITIALISED = (
 
 
 def database_problem(error: OperationalError | ProgrammingError) -> str:
-    """A sentence for a database error a command cannot go on after: a table that is not there
-    (SQLite: "no such table"; PostgreSQL: UndefinedTable, SQLSTATE 42P01) or a function the
-    migrations make (UndefinedFunction, 42883) means a database never initialised; anything else
-    is said in the database's own first line."""
+    """A sentence for a database error a command cannot go on after: a table, a column or a
+    function the migrations make that is not there (SQLite: "no such table/column"; PostgreSQL:
+    SQLSTATE 42P01 UndefinedTable, 42703 UndefinedColumn, 42883 UndefinedFunction) means a database
+    never initialised or not migrated; anything else is said in the database's own first line."""
     original = error.orig
-    missing = getattr(original, "sqlstate", None) in ("42P01", "42883")
-    if missing or str(original).startswith("no such table"):
+    if getattr(original, "sqlstate", None) in ("42P01", "42703", "42883") or str(
+        original
+    ).startswith(("no such table", "no such column")):
         return NOT_INITIALISED
     first_line = str(original).strip().splitlines()[0] if str(original).strip() else type(original)
     return f"The database refused the command: {first_line}"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import io
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -89,6 +91,35 @@ def configured_limit(name: str) -> Callable[[], str]:
     return lambda: str(current_app.config[name])
 
 
+def _org_keys() -> tuple[bytes, ...]:
+    """The pinned organisation keys (docs/spec/reader-record-v1.md section 6)."""
+    keys: tuple[bytes, ...] = current_app.config["ORG_PUBLIC_KEYS"]
+    return keys
+
+
+def _org_keys_text() -> str:
+    """The pinned keys as the page carries them, for the browser's own checks (records.js)."""
+    return " ".join(base64.b64encode(key).decode() for key in _org_keys())
+
+
+@dataclass(frozen=True)
+class Readers:
+    """Who reads a new case of one mechanism, from the certified records (readers.py)."""
+
+    code: str
+    label: str
+    focal_points: int
+    escrow_holders: tuple[str, ...]
+
+
+def _readers(rows: list[MechanismChoice], everyone: list[tuple[str, str]]) -> list[Readers]:
+    return [
+        Readers(m.code, label, m.focal_points, m.escrow_holders)
+        for m, (_code, label) in zip(rows, everyone, strict=True)
+        if m.accepting
+    ]
+
+
 def _case_key() -> PrivateKey:
     """The new case's key pair, made on first use in this request and never stored unsealed."""
     if "case_key" not in g:
@@ -140,7 +171,7 @@ def _mechanism_label(language: str, code: str, stored_name: str) -> str:
 
 def _read_mechanism_choices() -> list[MechanismChoice]:
     with get_db().session() as session:
-        return mechanism_choices(session)
+        return mechanism_choices(session, _org_keys())
 
 
 # While the database is down, the form shows the choices last read (web.lastread).
@@ -177,9 +208,16 @@ def safety() -> ResponseReturnValue:
 @extra_csp(**SCRIPT_POLICY)
 def submit() -> ResponseReturnValue:
     if request.method != "POST":  # GET, and HEAD, which must cost what GET costs
-        accepting, everyone = _mechanism_choices()
+        mechanisms = _last_mechanism_choices()
+        accepting, everyone = _labelled(mechanisms)
         form = ReportForm(accepting, everyone)
-        return render_template("intake/report.html", form=form, accepting=accepting)
+        return render_template(
+            "intake/report.html",
+            form=form,
+            accepting=accepting,
+            readers=_readers(mechanisms, everyone),
+            org_keys=_org_keys_text(),
+        )
 
     # Read the whole body first (files are encrypted as they arrive), so that a slow upload holds
     # no transaction; then one transaction reads the choices, checks the form and stores the case.
@@ -188,7 +226,7 @@ def submit() -> ResponseReturnValue:
     case_ref = None
     try:
         with get_db().session() as session:
-            mechanisms = mechanism_choices(session)
+            mechanisms = mechanism_choices(session, _org_keys())
             accepting, everyone = _labelled(mechanisms)
             form = ReportForm(accepting, everyone)
             files = _uploaded_files(form.attachments.data or [])
@@ -207,21 +245,31 @@ def submit() -> ResponseReturnValue:
                     codename_keys=derive_codename_keys(codename),
                     report=form.report_data(),
                     attachments=[encrypted_upload(f).envelope() for f in files],
+                    org_keys=_org_keys(),
                 )
     except NoReviewersError:
         form.mechanism.errors = [
             _("Nobody can receive reports for this mechanism yet. Choose another one.")
         ]
+    readers = _readers(mechanisms, everyone)
     if case_ref is None:
         return render_template(
-            "intake/report.html", form=form, accepting=accepting, files_dropped=bool(files)
+            "intake/report.html",
+            form=form,
+            accepting=accepting,
+            files_dropped=bool(files),
+            readers=readers,
+            org_keys=_org_keys_text(),
         ), 400
+    shared = set(form.share_with.data or [])
     return render_template(
         "intake/receipt.html",
         codename=codename,
         mechanism=next(m for m in mechanisms if m.code == form.mechanism.data),
         file_count=len(files),
         created=today(),
+        readers=[r for r in readers if r.code == form.mechanism.data],
+        shared_readers=[r for r in readers if r.code in shared],
     )
 
 

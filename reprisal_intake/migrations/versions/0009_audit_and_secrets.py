@@ -7,7 +7,7 @@ function without its date parameter (the database decides what is abandoned, so 
 widen what it deletes).
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008_reader_records
 Create Date: 2026-12-02
 """
 
@@ -23,7 +23,7 @@ def _random_id() -> str:
     return secrets.token_urlsafe(16)
 
 revision: str = "0009"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008_reader_records"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

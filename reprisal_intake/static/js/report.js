@@ -14,7 +14,7 @@
 
   var form = document.getElementById('report-form');
   var panel = document.getElementById('js-panel');
-  if (!form || !panel || !window.RPTENV || !window.fetch || !window.Blob) {
+  if (!form || !panel || !window.RPTENV || !window.READER_RECORDS || !window.fetch || !window.Blob) {
     return;
   }
   var PIECE = 1 << 20; // plaintext read from a File at a time
@@ -186,11 +186,26 @@
     return start.upload;
   }
 
+  // Seal only to keys the organisation certified (docs/spec/reader-record-v1.md): every offered
+  // key must carry a record that verifies against the keys pinned in this page, is valid today and
+  // covers the mechanism; otherwise nothing is encrypted or sent.
+  async function certifiedKeys(mechanism) {
+    var keys = await request('GET', base + '/keys/' + encodeURIComponent(mechanism));
+    await RPTENV.ready;
+    try {
+      READER_RECORDS.checkRecipients(keys && keys.recipients, mechanism,
+        panel.getAttribute('data-org-keys'), todayUtc());
+    } catch (error) {
+      throw new StepError('unsigned');
+    }
+    return keys;
+  }
+
   async function sendEncrypted() {
     var data = new FormData(form);
     var mechanism = data.get('mechanism');
     say('preparing', 0);
-    var keys = await request('GET', base + '/keys/' + encodeURIComponent(mechanism));
+    var keys = await certifiedKeys(mechanism);
     var words;
     try {
       var wordResponse = await fetch(base + '/wordlist.txt', {credentials: 'same-origin'});
@@ -237,7 +252,7 @@
       } catch (error) {
         // The focal points of the mechanism changed meanwhile: seal the case key to the new list.
         if (attempt === 0 && error.detail === 'recipients_changed') {
-          keys = await request('GET', base + '/keys/' + encodeURIComponent(mechanism));
+          keys = await certifiedKeys(mechanism);
           continue;
         }
         throw error;
@@ -245,12 +260,18 @@
     }
     caseKeys.privateKey.fill(0);
     submitter.submitterSecretKey.fill(0);
-    showReceipt(codename, receipt);
+    showReceipt(codename, receipt, [mechanism].concat(data.getAll('share_with')));
   }
 
-  function showReceipt(codename, receipt) {
+  function showReceipt(codename, receipt, readable) {
     var template = document.getElementById('receipt-template');
     var fragment = template.content.cloneNode(true);
+    // Who can read it: the chosen mechanism's readers and those of each "share with" choice.
+    Array.prototype.forEach.call(fragment.querySelectorAll('[data-readers-for]'), function (node) {
+      if (readable.indexOf(node.getAttribute('data-readers-for')) < 0) {
+        node.remove();
+      }
+    });
     function fill(slot, text) {
       var node = fragment.querySelector('[data-slot=' + slot + ']');
       if (node) {

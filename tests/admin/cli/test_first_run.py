@@ -16,6 +16,8 @@ import pytest
 from admin.cli import cli
 from crypto.keyfile import dump_key_file
 from crypto.keys import generate_keypair, public_key_to_base64
+from reprisal_intake import schema
+from reprisal_intake.db import make_engine
 from tests.support.servers import BIN
 
 INIT_FIRST = "run `reprisal-admin init`"
@@ -147,3 +149,23 @@ def test_the_readme_s_fastest_way_to_an_intake_that_accepts_reports_works(
 
     page = create_app().test_client().get("/report").get_data(as_text=True)
     assert 'name="mechanism" value="CAT"' in page
+
+
+def test_a_command_on_a_database_not_migrated_says_to_run_init(tmp_path: Path) -> None:
+    """A database left at an older revision (before mechanisms had a retention period)."""
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    engine = make_engine(url)
+    schema.upgrade(engine, "0004")
+    engine.dispose()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REPRISAL_")}
+    env |= {"REPRISAL_INSTANCE_PATH": str(tmp_path / "instance"), "REPRISAL_DATABASE_URL": url}
+    result = subprocess.run(
+        [str(BIN / "reprisal-admin"), "mechanism", "list"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    assert INIT_FIRST in result.stderr and result.returncode == 1

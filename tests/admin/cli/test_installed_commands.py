@@ -22,8 +22,14 @@ from tests.factories import make_reviewer
 from tests.support.cli import run_installed
 from tests.support.intake import submit
 
-# The commands this module runs (db grant on PostgreSQL: tests/test_database_roles.py, whose roles
-# fixture runs the installed command; here its refusal on SQLite).
+# Run as installed elsewhere: db grant on PostgreSQL (tests/test_database_roles.py, whose roles
+# fixture runs it; here its refusal on SQLite), and certifying and revoking readers, which take
+# records signed offline (tests/admin/cli/test_readers.py).
+ELSEWHERE = {
+    "reviewer certify": "tests/admin/cli/test_readers.py",
+    "reviewer revoke": "tests/admin/cli/test_readers.py",
+}
+# The commands this module runs.
 EXERCISED = {
     "init",
     "db grant",
@@ -54,7 +60,7 @@ def leaf_commands(group: click.Group, prefix: str = "") -> Iterator[str]:
 
 
 def test_every_command_is_run_here() -> None:
-    assert set(leaf_commands(cli)) == EXERCISED
+    assert set(leaf_commands(cli)) == EXERCISED | set(ELSEWHERE)
 
 
 def public_key() -> str:
@@ -91,11 +97,11 @@ def test_an_operator_runs_every_command(operator, tmp_path: Path) -> None:  # ty
     assert "PostgreSQL only" in operator(
         "db", "grant", "--intake-role", "a", "--admin-role", "b", ok=False
     )
-    assert "Added reviewer Ana for CAT" in operator(
+    assert "Stored the key of Ana for CAT" in operator(
         "reviewer", "add", "Ana", "--mechanism", "CAT", "--public-key", public_key()
     )
     assert "Ana\tCAT\tactive" in operator("reviewer", "list")
-    assert "Added escrow key Vault" in operator(
+    assert "Stored the escrow key Vault" in operator(
         "escrow", "add", "Vault", "--public-key", public_key()
     )
     assert "Invited root" in operator("user", "add", "root", "--role", "administrator")
@@ -105,7 +111,7 @@ def test_an_operator_runs_every_command(operator, tmp_path: Path) -> None:  # ty
 
     # A report arrives at the intake (in-process here, on the same database).
     intake = create_app({"TESTING": True, "DATABASE_BIND": make_engine(operator.url)})
-    make_reviewer(intake, "SPT")
+    make_reviewer(intake, "CAT")  # a certified reader (Ana above is not certified)
     submit(intake.test_client())
     cases = json.loads(operator("case", "list", "--json"))
     assert len(cases) == 1
@@ -116,7 +122,7 @@ def test_an_operator_runs_every_command(operator, tmp_path: Path) -> None:  # ty
     assert "Deleted 0 case(s)" in operator("purge", "--yes")
 
     assert audit_actions(operator.url) == [
-        "reviewer_added",
+        "reader_added",
         "escrow_key_added",
         "invitation_created",
         "retention_set",
