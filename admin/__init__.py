@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask
 
+from admin.uploads import AdminRequest
 from reprisal_intake.config import default_instance_path, load_config
 from reprisal_intake.web.errors import log_exception_without_content
 
@@ -29,13 +30,19 @@ def create_app(
 
     instance_path = default_instance_path()
     app = AdminFlask(__name__, instance_path=str(instance_path))
+    app.request_class = AdminRequest
     app.config.update(load_config("admin", instance_path, repair_instance=repair_instance))
     app.config.update(admin_settings())
+    # reprisal_intake.web.bodies: no admin form takes a file; the longest text (a reply of 50,000
+    # characters) fits well within 1 MiB, read at a minimum rate like every body.
+    app.config["BODY_LIMIT_DEFAULT"] = 1024 * 1024
     if test_config:
         app.config.update(test_config)
 
     from admin import home, i18n
     from admin.accounts import views as account_views
+    from admin.alerts import views as alert_views
+    from admin.annual_report import views as annual_report_views
     from admin.audit import keys as audit_keys
     from admin.audit import views as audit_views
     from admin.auth import views as auth_views
@@ -48,8 +55,9 @@ def create_app(
     from admin.statistics import views as statistics_views
     from admin.users import views as user_views
     from reprisal_intake import db, static_integrity
-    from reprisal_intake.web import errors, headers, templating
+    from reprisal_intake.web import bodies, errors, headers, templating
 
+    bodies.init_app(app)
     db.init_app(app, app.config.get("DATABASE_BIND"))
     audit_keys.init_app(app)
     i18n.init_app(app)  # Flask-Babel with the admin's language selector and catalogues
@@ -66,6 +74,8 @@ def create_app(
         auth_views.bp,
         account_views.bp,
         case_views.bp,
+        alert_views.bp,
+        annual_report_views.bp,
         casework_views.bp,
         contact_views.bp,
         sharing_views.bp,

@@ -20,6 +20,8 @@ STATUS_LABELS: dict[str, LazyString] = {
     "action_taken": _l("Action taken"),
     "awaiting_state_reply": _l("Awaiting the State's reply"),
     "follow_up": _l("Follow-up"),
+    "out_of_scope": _l("Out of scope"),
+    "referred_elsewhere": _l("Referred elsewhere"),
     "closed": _l("Closed"),
     "on_hold": _l("On hold"),
 }
@@ -61,6 +63,20 @@ REPLY_GRADES = (
     ("B", _l("B: partly satisfactory")),
     ("C", _l("C: not satisfactory")),
     ("D", _l("D: no reply")),
+    ("E", _l("E: contrary to the recommendation (for example, prosecuting the person)")),
+)
+
+# Is this a reprisal, linked to cooperation with a mechanism? (issue 16)
+ASSESSMENT_OUTCOMES = (
+    ("credible", _l("Credible: a reprisal linked to cooperation")),
+    ("unclear", _l("Unclear: the link to cooperation is not established")),
+    ("none", _l("None: not a reprisal for cooperation")),
+)
+# A case's place in the Secretary-General's annual report for one reporting period.
+INCLUSION_STATUSES = (
+    ("proposed", _l("Proposed for the report")),
+    ("included", _l("Included in the report")),
+    ("withheld", _l("Withheld for the person's protection")),
 )
 
 CHANNELS = (

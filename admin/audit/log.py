@@ -8,7 +8,7 @@ shorter chain that is still valid, so ``checkpoint`` gives a MACed line naming t
 elsewhere; ``verify`` with those lines finds any entry rewritten or removed before one of them.
 
 On PostgreSQL the admin role may not write ``audit_log`` or ``audit_head``: it appends only through
-``reprisal_audit_append`` (migration 0009), which takes the next place after the head and a time
+``reprisal_audit_append`` (migration 0010), which takes the next place after the head and a time
 within minutes of now, and never edits or deletes. The intake holds no audit key: it leaves a
 content-free event (which case, what kind, the date) in ``audit_inbox`` for the case its lookup tag
 names, and the next append here chains it, as the actor ``submitter``, which no other entry may
@@ -83,6 +83,13 @@ ACTIONS = (
     # Statistics (admin/statistics/views.py)
     "statistics_coded",
     "statistics_exported",
+    # Alerts and ownership (admin/alerts/views.py)
+    "alert_acknowledged",
+    "case_owner_changed",
+    # Assessment and the Secretary-General's report (admin/annual_report/views.py)
+    "assessed",
+    "report_inclusion_recorded",
+    "annual_report_exported",
     # Command-line actions that change who can read or what is kept (admin/cli/)
     "database_roles_granted",
     "backup_restored",
@@ -117,7 +124,7 @@ def entry_mac(key: bytes, entry: AuditEntry) -> str:
 
 
 def legacy_entry_hash(entry: AuditEntry) -> str:
-    """Plain SHA-256, as entries were chained before migration 0009 (anyone could recompute it)."""
+    """Plain SHA-256, as entries were chained before migration 0010 (anyone could recompute it)."""
     return hashlib.sha256(canonical_entry(entry)).hexdigest()
 
 
@@ -351,7 +358,7 @@ def checkpoint(session: Session) -> Checkpoint:
 
 
 def authenticate_legacy_chain(session: Session) -> ChainCheck:
-    """Once, when ``reprisal-admin init`` migrates across 0009: check the old SHA-256 chain, and
+    """Once, when ``reprisal-admin init`` migrates across 0010: check the old SHA-256 chain, and
     only if it is intact, MAC every entry with the audit key. Run as the schema owner. An entry
     rewritten before this upgrade cannot be told apart; one rewritten after it can."""
     entries = list(session.scalars(select(AuditEntry).order_by(AuditEntry.seq)))

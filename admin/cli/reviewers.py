@@ -138,6 +138,7 @@ def reviewer_certify(record_file: Path) -> None:
     app, one added without a record, or a renewal): from then on it is sealed to."""
     text = read_record(record_file)
     with get_db().session() as session:
+        session.scalar(select(Reviewer.id).limit(1))  # a database never initialised says so first
         try:
             row, record = certify(session, text, org_keys(), today())
         except RecordRejected as error:
@@ -159,6 +160,7 @@ def reviewer_revoke(revocation_file: Path) -> None:
     """Import a revocation signed by the organisation key: the key never receives a stanza again."""
     text = read_record(revocation_file)
     with get_db().session() as session:
+        session.scalar(select(Reviewer.id).limit(1))  # a database never initialised says so first
         try:
             revocation, count = revoke(session, text, org_keys())
         except RecordRejected as error:

@@ -46,7 +46,7 @@ from .views import configured_limit, route
 PART_MAX_BYTES = 8 * 1024 * 1024
 MAX_PENDING_UPLOADS = 500
 MAX_ATTACHMENTS = 50
-# The same day as reprisal_pending_uploads() (migration 0009) on PostgreSQL.
+# The same day as reprisal_pending_uploads() (migration 0010) on PostgreSQL.
 ABANDONED_AFTER = datetime.timedelta(days=1)
 OPTIONAL_SCOPES = frozenset(code for code, _l in domain.CONSENT_SCOPES) - {
     "store_assess",
@@ -143,7 +143,7 @@ def start_upload() -> ResponseReturnValue:
 
 def _pending_uploads(session: Session) -> int:
     """Delete the uploads abandoned for a day, then count every browser's pending uploads. On
-    PostgreSQL through a function (migration 0009) that takes no date: the intake's role cannot
+    PostgreSQL through a function (migration 0010) that takes no date: the intake's role cannot
     see others' uploads, nor make the function delete uploads that are not abandoned."""
     if session.get_bind().dialect.name == "postgresql":
         return int(session.scalar(select(func.reprisal_pending_uploads())) or 0)

@@ -24,7 +24,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from crypto.codename import is_well_formed
 
 from .. import domain
-from ..countries import countries
+from ..countries import states
 from ..web.forms import SelectChoice
 from .submission import NewConsent
 
@@ -84,7 +84,7 @@ class MultiCheckboxField(SelectMultipleField):
 @cache
 def _country_options(locale: str) -> tuple[SelectChoice, ...]:
     """The State question's options in one language, built once per process (they never change)."""
-    return (SelectChoice("", _l("Choose a country")), *options(countries(locale)))
+    return (SelectChoice("", _l("Choose a country")), *options(states(locale)))
 
 
 class ReportForm(FlaskForm):

@@ -73,6 +73,11 @@ class Case(Base):
     # reviewer last acted on the case, for the 24-hour rule.
     immediate_since: Mapped[datetime.datetime | None] = mapped_column(DateTime)
     last_action_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    # The reviewer who answers for the case (admin/alerts/): set when an alert is acknowledged or
+    # someone takes the case.
+    owner_id: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
 
     mechanisms: Mapped[list[Mechanism]] = relationship(
         secondary=case_mechanisms, order_by=Mechanism.position

@@ -19,6 +19,8 @@ STATUS_LABELS = {
     "action_taken": _l("Action taken"),
     "awaiting_state_reply": _l("Waiting for the State's reply"),
     "follow_up": _l("Being followed up"),
+    "out_of_scope": _l("Outside what this mechanism can act on"),
+    "referred_elsewhere": _l("Passed on to another body"),
     "closed": _l("Closed"),
     "on_hold": _l("On hold"),
 }
