@@ -24,10 +24,14 @@ from tests.support.intake import submit
 
 # Run as installed elsewhere: db grant on PostgreSQL (tests/test_database_roles.py, whose roles
 # fixture runs it; here its refusal on SQLite), and certifying and revoking readers, which take
-# records signed offline (tests/admin/cli/test_readers.py).
+# records signed offline (tests/admin/cli/test_readers.py), and the alert rota (its own tests).
 ELSEWHERE = {
     "reviewer certify": "tests/admin/cli/test_readers.py",
     "reviewer revoke": "tests/admin/cli/test_readers.py",
+    "alerts address": "tests/admin/alerts/test_alerts_cli.py",
+    "alerts rota add": "tests/admin/alerts/test_alerts_cli.py",
+    "alerts rota list": "tests/admin/alerts/test_alerts_cli.py",
+    "alerts run": "tests/admin/alerts/test_alerts_cli.py",
 }
 # The commands this module runs.
 EXERCISED = {
