@@ -49,7 +49,7 @@ from reprisal_intake import schema
 FORMAT = "reprisal-backup"
 VERSION = 1
 MANIFEST = "manifest.json"
-# The PostgreSQL table of transactions in progress that created a case (migration 0010): transient.
+# The PostgreSQL table of transactions in progress that created a case (migration 0011): transient.
 SKIPPED_TABLES = {"alembic_version", "reprisal_case_claims"}
 # Sign-in sessions are not backed up: they are short-lived, hold sealed unlocked keys and pending 2FA
 # secrets, and restoring them would revive sign-ins. A restore leaves them empty.

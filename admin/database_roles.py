@@ -4,7 +4,7 @@ The intake role writes rows for two cases only, and the database refuses any oth
 
 * the case it creates in the current transaction: its INSERT on ``cases`` is allowed once per
   transaction, for a reference no case has, and that claim (``reprisal_claim_new_case``, migration
-  0010) is what ``reprisal_new_case()`` names to the policies of the case's other tables;
+  0011) is what ``reprisal_new_case()`` names to the policies of the case's other tables;
 * the case whose lookup tag the transaction names (``reprisal_intake.db.scope_to_submitter``): the
   tag comes from the codename the person typed, which the server never stores.
 
@@ -38,6 +38,7 @@ CASE_SCOPED = (
     "consents",
     "submitter_tags",
     "access_stanzas",
+    "item_access",
     "items",
     "envelope_chunks",
 )
@@ -45,6 +46,7 @@ INTAKE_INSERTS = (
     "cases",
     "case_mechanisms",
     "access_stanzas",
+    "item_access",
     "items",
     "envelope_chunks",
     "submitter_tags",
@@ -53,6 +55,7 @@ INTAKE_INSERTS = (
 INTAKE_READS_OWN_CASE = (
     "cases",
     "case_mechanisms",
+    "item_access",
     "consents",
     "submitter_tags",
     "items",
@@ -61,14 +64,14 @@ INTAKE_READS_OWN_CASE = (
 INTAKE_READS = ("mechanisms", "reviewer_mechanisms", "reader_revocations")
 INTAKE_REVIEWER_COLUMNS = ("id", "public_key", "active", "escrow", "record")
 INTAKE_UPLOADS = ("uploads", "upload_parts")
-# The admin role writes these only through reprisal_audit_append() (migration 0010), which appends
+# The admin role writes these only through reprisal_audit_append() (migration 0011), which appends
 # right after the head and never edits: it may read them, never write them itself.
 AUDIT_TABLES = ("audit_log", "audit_head", "audit_inbox")
 AUDIT_FUNCTIONS = (
     "reprisal_audit_head()",
     "reprisal_audit_append(integer, timestamp, text, text, text, text, text, text, text)",
 )
-# Only the owner's SECURITY DEFINER functions touch these (migration 0010).
+# Only the owner's SECURITY DEFINER functions touch these (migration 0011).
 OWNER_ONLY = ("reprisal_case_claims",)
 
 OWN_CASE = "(SELECT t.case_ref FROM submitter_tags t WHERE t.tag = reprisal_lookup_tag())"
@@ -159,6 +162,8 @@ def grant_statements(connection: Connection, intake_role: str, admin_role: str) 
         "cases": f"ref IN {OWN_CASE}",
         "case_mechanisms": f"case_ref IN {OWN_CASE}",
         "consents": f"case_ref IN {OWN_CASE}",
+        # Who holds the identity of their own case, for the follow-up page (no key opens here).
+        "item_access": f"case_ref IN {OWN_CASE}",
         "submitter_tags": "tag = reprisal_lookup_tag()",
         "items": f"submitter_readable AND case_ref IN {OWN_CASE}",
         # Row-level security applies inside the subquery too: only the readable items above.

@@ -150,10 +150,16 @@ CASE_STATUSES = (
 # Consent scopes of docs/domain.md. "share_with" is asked per named mechanism (Consent.mechanism_code).
 CONSENT_SCOPES = (
     ("store_assess", _l("Keep this report and assess it")),
-    ("contact", _l("Contact me (only through this service, with my codename)")),
+    ("contact", _l("Contact me outside this service (phone, e-mail, meeting)")),
     ("share_with", _l("Share it with another mechanism I name")),
+    (
+        "share_identity",
+        _l("Give my names and contact details to the mechanisms it is shared with"),
+    ),
     ("state_named", _l("Raise it confidentially with the State, naming the person")),
     ("state_anonymised", _l("Raise it confidentially with the State, without naming anyone")),
+    ("other_states_named", _l("Tell other States or diplomats, naming the person")),
+    ("other_states_anonymised", _l("Tell other States or diplomats, without naming anyone")),
     ("public_named", _l("Public statement naming the person")),
     ("public_anonymised", _l("Public statement without names")),
     ("sg_report_named", _l("The Secretary-General's annual report, naming the person")),
@@ -161,6 +167,9 @@ CONSENT_SCOPES = (
     ("committee_report", _l("A committee's annual report")),
     ("statistics", _l("De-identified statistics")),
 )
+# Asked on the follow-up page only, when a focal point asks there ("Decide later" until then): the
+# report form stays short (and under its weight budget for slow Tor circuits).
+ASKED_LATER = frozenset({"share_identity", "other_states_named", "other_states_anonymised"})
 CONSENT_STATES = ("granted", "refused", "not_asked", "withdrawn")
 CONSENT_GIVERS = (
     ("victim", _l("The person who suffered the reprisal")),
@@ -217,7 +226,7 @@ MECHANISM_NAMES = {
     "UNSC": _l("Security Council"),
     "UNPFII": _l("Permanent Forum on Indigenous Issues"),
     "EMRIP": _l("Expert Mechanism on the Rights of Indigenous Peoples"),
-    "ECOSOC_NGO": _l("ECOSOC Committee on Non-Governmental Organizations"),
+    "CNGO": _l("ECOSOC Committee on Non-Governmental Organizations"),
     "ILO": _l("International Labour Organization supervisory bodies"),
     "UNESCO": _l("UNESCO procedure on human rights communications"),
     "UNVFVT": _l("United Nations Voluntary Fund for Victims of Torture"),

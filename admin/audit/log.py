@@ -8,7 +8,7 @@ shorter chain that is still valid, so ``checkpoint`` gives a MACed line naming t
 elsewhere; ``verify`` with those lines finds any entry rewritten or removed before one of them.
 
 On PostgreSQL the admin role may not write ``audit_log`` or ``audit_head``: it appends only through
-``reprisal_audit_append`` (migration 0010), which takes the next place after the head and a time
+``reprisal_audit_append`` (migration 0011), which takes the next place after the head and a time
 within minutes of now, and never edits or deletes. The intake holds no audit key: it leaves a
 content-free event (which case, what kind, the date) in ``audit_inbox`` for the case its lookup tag
 names, and the next append here chains it, as the actor ``submitter``, which no other entry may
@@ -70,6 +70,9 @@ ACTIONS = (
     "risk_assessed",
     "measure_recorded",
     "measure_refused",
+    "measure_approved",
+    "measure_approval_refused",
+    "measure_cancelled",
     "state_reply_recorded",
     # Routing, contact, retention (admin/sharing/views.py, admin/contact/views.py, purge)
     "case_shared",
@@ -124,7 +127,7 @@ def entry_mac(key: bytes, entry: AuditEntry) -> str:
 
 
 def legacy_entry_hash(entry: AuditEntry) -> str:
-    """Plain SHA-256, as entries were chained before migration 0010 (anyone could recompute it)."""
+    """Plain SHA-256, as entries were chained before migration 0011 (anyone could recompute it)."""
     return hashlib.sha256(canonical_entry(entry)).hexdigest()
 
 
@@ -358,7 +361,7 @@ def checkpoint(session: Session) -> Checkpoint:
 
 
 def authenticate_legacy_chain(session: Session) -> ChainCheck:
-    """Once, when ``reprisal-admin init`` migrates across 0010: check the old SHA-256 chain, and
+    """Once, when ``reprisal-admin init`` migrates across 0011: check the old SHA-256 chain, and
     only if it is intact, MAC every entry with the audit key. Run as the schema owner. An entry
     rewritten before this upgrade cannot be told apart; one rewritten after it can."""
     entries = list(session.scalars(select(AuditEntry).order_by(AuditEntry.seq)))

@@ -46,7 +46,7 @@ def _box() -> SecretBox:
 
 def seal_secret(secret: str, user_id: str) -> str:
     """What is stored for ``user_id``'s ``secret`` (fits the 160-character columns of migration
-    0010). The user id is sealed with it, so a value copied to another account opens to nothing."""
+    0011). The user id is sealed with it, so a value copied to another account opens to nothing."""
     sealed = _box().encrypt(f"{user_id}\n{secret}".encode())
     return SEALED_PREFIX + base64.urlsafe_b64encode(sealed).decode()
 
@@ -107,7 +107,7 @@ def accept_code(user: User, code: str, now: float | None = None) -> bool:
 
 
 def seal_plain_secrets(session: Session) -> int:
-    """Once, when ``reprisal-admin init`` migrates across 0010: encrypt the secrets stored in the
+    """Once, when ``reprisal-admin init`` migrates across 0011: encrypt the secrets stored in the
     clear before it (and drop enrolments in progress); returns how many were encrypted."""
     count = 0
     for user in session.scalars(select(User).where(User.totp_secret.is_not(None))):

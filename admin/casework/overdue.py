@@ -7,10 +7,10 @@ import datetime
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session
 
-from reprisal_intake.models import Case, today, utcnow
+from reprisal_intake.models import Case, Consent, today, utcnow
 from reprisal_intake.models.casework import Measure
 
 S = TypeVar("S", bound=Select[*tuple[Any, ...]])
@@ -58,10 +58,12 @@ class OverdueLists:
     replies: list[tuple[Measure, Case]]
     reviews: list[Case]
     immediate: list[Case]
+    # Open cases whose "keep this report and assess it" is no longer granted (issue 15).
+    deletion_reviews: list[Case]
 
     @property
     def empty(self) -> bool:
-        return not (self.replies or self.reviews or self.immediate)
+        return not (self.replies or self.reviews or self.immediate or self.deletion_reviews)
 
 
 def overdue(db: Session, scope: ColumnElement[bool] | None) -> OverdueLists:
@@ -95,4 +97,27 @@ def overdue(db: Session, scope: ColumnElement[bool] | None) -> OverdueLists:
         )
         if case_action_overdue(case)
     ]
-    return OverdueLists(replies, reviews, immediate)
+    # The latest "store and assess" row of each case (versions order one case's rows only).
+    latest = (
+        select(Consent.case_ref, func.max(Consent.version).label("version"))
+        .where(Consent.scope == "store_assess")
+        .group_by(Consent.case_ref)
+        .subquery()
+    )
+    deletion_reviews = list(
+        db.scalars(
+            scoped(
+                select(Case)
+                .join(Consent, Consent.case_ref == Case.ref)
+                .join(
+                    latest,
+                    and_(
+                        latest.c.case_ref == Consent.case_ref, latest.c.version == Consent.version
+                    ),
+                )
+                .where(Consent.state != "granted")
+                .order_by(Case.created, Case.ref)
+            )
+        )
+    )
+    return OverdueLists(replies, reviews, immediate, deletion_reviews)

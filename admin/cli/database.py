@@ -19,7 +19,7 @@ from reprisal_intake.db import get_db
 # The migration from which audit entries are MACed (admin.audit.log) and TOTP secrets encrypted
 # (admin.auth.totp), with keys the database does not hold: only this command, not the migration,
 # has them, so it converts what was there, once, right after that migration.
-KEYS_OUTSIDE_DATABASE_REVISION = "0010_audit_and_secrets"
+KEYS_OUTSIDE_DATABASE_REVISION = "0011_audit_and_secrets"
 
 
 @click.command()

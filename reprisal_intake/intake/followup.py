@@ -26,7 +26,16 @@ from crypto.errors import RptenvError
 
 from ..db import scope_to_submitter
 from ..envelopes import open_envelope
-from ..models import AuditInboxEvent, Case, Item, SubmitterTag, random_id, today
+from ..models import (
+    AuditInboxEvent,
+    Case,
+    Item,
+    ItemAccess,
+    SubmitterTag,
+    random_id,
+    reviewer_mechanisms,
+    today,
+)
 
 SESSION_KEY = "followup"
 
@@ -74,6 +83,18 @@ def find_case(db_session: Session, keys: CodenameKeys) -> Case | None:
         select(Case)
         .join(SubmitterTag, SubmitterTag.case_ref == Case.ref)
         .where(SubmitterTag.tag == keys.lookup_tag)
+    )
+
+
+def identity_holders(db_session: Session, case: Case) -> set[str]:
+    """The mechanisms whose reviewers hold a stanza of the case's identity item."""
+    holders = select(ItemAccess.reviewer_id).where(ItemAccess.case_ref == case.ref)
+    return set(
+        db_session.scalars(
+            select(reviewer_mechanisms.c.mechanism_code).where(
+                reviewer_mechanisms.c.reviewer_id.in_(holders)
+            )
+        )
     )
 
 

@@ -244,6 +244,7 @@ def submit() -> ResponseReturnValue:
                     case_key=_case_key(),
                     codename_keys=derive_codename_keys(codename),
                     report=form.report_data(),
+                    identity=form.identity_text(),
                     attachments=[encrypted_upload(f).envelope() for f in files],
                     org_keys=_org_keys(),
                 )
@@ -359,8 +360,9 @@ def _case_page(
             return redirect(url_for("intake.followup_start"), code=303)
         messages = followup.readable_messages(session, case, keys)
         consents = consent_rules.in_force(case.consents)
-        on_hold = consent_rules.outward_action_on_hold(case.consents)
+        on_hold = consent_rules.case_on_hold(case.consents)
         mechanisms = list(case.mechanisms)
+        holders = [(m, m.code in followup.identity_holders(session, case)) for m in mechanisms]
         status_code = case.status
         created = case.created
     if consent_form is None:
@@ -388,6 +390,7 @@ def _case_page(
         consents=consents,
         on_hold=on_hold,
         mechanisms=mechanisms,
+        holders=holders,
         status=status_code,
         created=created,
         notice=notice,

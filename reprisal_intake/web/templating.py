@@ -8,7 +8,7 @@ from flask import Flask, has_request_context, request, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
 
-from .. import domain
+from .. import consent_wording, domain
 
 STATUS_LABELS = {
     "received": _l("Received"),
@@ -59,6 +59,9 @@ def init_app(app: Flask) -> None:
         status_label=status_label,
         consent_state_label=consent_state_label,
         consent_label=consent_label,
+        consent_effect=consent_wording.effect,
+        consent_consequence=consent_wording.consequence,
+        decide_later=consent_wording.DECIDE_LATER,
     )
 
 

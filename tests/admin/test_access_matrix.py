@@ -93,6 +93,12 @@ ADMIN_ACCESS: dict[tuple[str, str], Access] = {
     ("casework.assess_risk", "POST"): Access(302, 400, 400, 403, 403, other={"focal_point": 403}),
     ("casework.plan_measure", "POST"): Access(302, 400, 400, 403, 403, other={"focal_point": 403}),
     ("casework.send_measure", "POST"): Access(302, 400, 400, 403, 403, other={"focal_point": 403}),
+    ("casework.approve_measure", "POST"): Access(
+        302, 400, 400, 403, 403, other={"focal_point": 403}
+    ),
+    ("casework.cancel_measure", "POST"): Access(
+        302, 400, 400, 403, 403, other={"focal_point": 403}
+    ),
     # A reply to a measure not sent yet: 409.
     ("casework.record_reply", "POST"): Access(302, 409, 409, 403, 403, other={"focal_point": 403}),
     ("contact.note", "POST"): Access(302, 400, 400, 403, 403, other={"focal_point": 403}),

@@ -27,7 +27,7 @@ NEW_MECHANISMS = [
     ("UNSC", "Security Council", "charter"),
     ("UNPFII", "Permanent Forum on Indigenous Issues", "charter"),
     ("EMRIP", "Expert Mechanism on the Rights of Indigenous Peoples", "charter"),
-    ("ECOSOC_NGO", "ECOSOC Committee on Non-Governmental Organizations", "charter"),
+    ("CNGO", "ECOSOC Committee on Non-Governmental Organizations", "charter"),
     ("ILO", "International Labour Organization supervisory bodies", "agency"),
     ("UNESCO", "UNESCO procedure on human rights communications", "agency"),
     ("UNVFVT", "United Nations Voluntary Fund for Victims of Torture", "charter"),

@@ -1,5 +1,5 @@
 """TOTP secrets are stored encrypted with a key outside the database; `reprisal-admin init` encrypts
-the ones stored in the clear before migration 0010, and authenticates the old audit chain, once."""
+the ones stored in the clear before migration 0011, and authenticates the old audit chain, once."""
 
 from __future__ import annotations
 

@@ -6,8 +6,8 @@ know which case a transaction of the intake created (one per transaction), and t
 function without its date parameter (the database decides what is abandoned, so a caller cannot
 widen what it deletes).
 
-Revision ID: 0010_audit_and_secrets
-Revises: 0009_alerts_assessment
+Revision ID: 0011_audit_and_secrets
+Revises: 0010_consent_rules
 Create Date: 2026-12-02
 """
 
@@ -22,8 +22,8 @@ def _random_id() -> str:
 
     return secrets.token_urlsafe(16)
 
-revision: str = "0010_audit_and_secrets"
-down_revision: str | None = "0009_alerts_assessment"
+revision: str = "0011_audit_and_secrets"
+down_revision: str | None = "0010_consent_rules"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
