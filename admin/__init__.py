@@ -20,14 +20,18 @@ class AdminFlask(Flask):
         log_exception_without_content(self, exc_info)
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """The admin app factory (``admin:create_app()``): its own cookie name and secret key."""
+def create_app(
+    test_config: Mapping[str, Any] | None = None, *, repair_instance: bool = False
+) -> Flask:
+    """The admin app factory (``admin:create_app()``): its own cookie name and secret key. It
+    refuses to start when the instance folder or database files are open to other users;
+    ``reprisal-admin`` (``repair_instance``) makes them private instead."""
     from admin.settings import admin_settings
 
     instance_path = default_instance_path()
     app = AdminFlask(__name__, instance_path=str(instance_path))
     app.request_class = AdminRequest
-    app.config.update(load_config("admin", instance_path))
+    app.config.update(load_config("admin", instance_path, repair_instance=repair_instance))
     app.config.update(admin_settings())
     # reprisal_intake.web.bodies: no admin form takes a file; the longest text (a reply of 50,000
     # characters) fits well within 1 MiB, read at a minimum rate like every body.
@@ -39,6 +43,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from admin.accounts import views as account_views
     from admin.alerts import views as alert_views
     from admin.annual_report import views as annual_report_views
+    from admin.audit import keys as audit_keys
     from admin.audit import views as audit_views
     from admin.auth import views as auth_views
     from admin.auth.current_user import load_current_user
@@ -54,6 +59,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     bodies.init_app(app)
     db.init_app(app, app.config.get("DATABASE_BIND"))
+    audit_keys.init_app(app)
     i18n.init_app(app)  # Flask-Babel with the admin's language selector and catalogues
     csrf.init_app(app)
     limiter.init_app(app)

@@ -11,9 +11,11 @@ Consistency: on PostgreSQL every table is read in one REPEATABLE READ, READ ONLY
 snapshot); on SQLite the online backup API first copies the database in one step, and the copy is read.
 Envelopes live in the database (``envelope_chunks``), so this covers the envelope store too.
 
-Sign-in sessions are left out. The file holds no readable report (ciphertext and public keys), but it
-does hold metadata (dates, mechanisms, routing, the audit log) and account secrets (password hashes,
-TOTP secrets, passphrase-wrapped reviewer keys): protect it like the database itself.
+Sign-in sessions are left out. The archive holds no readable report (ciphertext and public keys), but
+it does hold metadata (dates, mechanisms, routing, the audit log) and account secrets (password
+hashes, encrypted TOTP secrets, passphrase-wrapped reviewer keys): so the file written is the archive
+sealed, as it is written, to an offline public key (``admin.backup_sealing``, docs/spec/backup-v1.md);
+nothing on the server opens it. ``restore`` needs that key's file.
 """
 
 from __future__ import annotations
@@ -33,14 +35,22 @@ from pathlib import Path
 from typing import IO, Any
 
 import click
+from nacl.public import PrivateKey, PublicKey
 from sqlalchemy import Connection, Engine, MetaData, Table, create_engine, func, select, text
 
+from admin.backup_sealing import (
+    NotASealedBackupError,
+    SealedBackupError,
+    SealingWriter,
+    open_sealed_backup,
+)
 from reprisal_intake import schema
 
 FORMAT = "reprisal-backup"
 VERSION = 1
 MANIFEST = "manifest.json"
-SKIPPED_TABLES = {"alembic_version"}
+# The PostgreSQL table of transactions in progress that created a case (migration 0011): transient.
+SKIPPED_TABLES = {"alembic_version", "reprisal_case_claims"}
 # Sign-in sessions are not backed up: they are short-lived, hold sealed unlocked keys and pending 2FA
 # secrets, and restoring them would revive sign-ins. A restore leaves them empty.
 EPHEMERAL_TABLES = {"admin_sessions"}
@@ -177,20 +187,37 @@ def _snapshot_export(engine: Engine, archive: zipfile.ZipFile, workdir: Path) ->
         return _export(connection, archive)
 
 
-def write_backup(engine: Engine, out: Path) -> dict[str, Any]:
-    """Write a backup of ``engine``'s database to ``out`` atomically; returns the manifest."""
+def write_backup(engine: Engine, out: Path, recipient: PublicKey) -> dict[str, Any]:
+    """Write a backup of ``engine``'s database to ``out`` atomically, sealed as it is written to the
+    offline ``recipient`` key (``admin.backup_sealing``); returns the manifest."""
     out = out.resolve()
     with tempfile.TemporaryDirectory(prefix=".reprisal-backup-", dir=out.parent) as work:
         workdir = Path(work)
-        partial = workdir / "backup.zip"
-        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as archive:
-            manifest = _snapshot_export(engine, archive, workdir)
-            archive.writestr(MANIFEST, json.dumps(manifest, indent=2, sort_keys=True))
-        with partial.open("rb") as handle:
+        partial = workdir / "backup.rbak"
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            sealing = SealingWriter(handle, recipient)
+            with zipfile.ZipFile(sealing, "w", compression=zipfile.ZIP_STORED) as archive:
+                manifest = _snapshot_export(engine, archive, workdir)
+                archive.writestr(MANIFEST, json.dumps(manifest, indent=2, sort_keys=True))
+            sealing.close()
+            handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(partial, 0o600)
         os.replace(partial, out)
     return manifest
+
+
+def prune_backups(folder: Path, keep: int, suffix: str = ".rbak") -> list[Path]:
+    """Delete all but the ``keep`` newest backups (files ending in ``suffix``) in ``folder``, so a
+    purged case is gone from every backup here after ``keep`` backups; returns what went."""
+    found = sorted(
+        (p for p in folder.iterdir() if p.is_file() and p.name.endswith(suffix)),
+        key=lambda p: (p.stat().st_mtime, p.name),
+        reverse=True,
+    )
+    for old in found[keep:]:
+        old.unlink()
+    return found[keep:]
 
 
 # --- restoring -------------------------------------------------------------------------------------
@@ -281,13 +308,30 @@ def _load(connection: Connection, archive: zipfile.ZipFile, manifest: dict[str, 
         raise BackupError(f"row counts differ after restoring {', '.join(wrong)}; nothing restored")
 
 
-def restore_backup(engine: Engine, source: Path, *, force: bool) -> dict[str, Any]:
-    """Restore ``source`` into ``engine``'s database in one transaction, then migrate to the head."""
+def restore_backup(engine: Engine, source: Path, key: PrivateKey, *, force: bool) -> dict[str, Any]:
+    """Restore ``source``, opened with the offline backup ``key``, into ``engine``'s database in one
+    transaction, then migrate to the head. The opened archive goes to an unnamed temporary file
+    (ciphertext of reports, but metadata in the clear), removed when this returns."""
+    with tempfile.TemporaryFile() as opened:
+        with source.open("rb") as sealed:
+            try:
+                open_sealed_backup(sealed, key, opened)
+            except NotASealedBackupError:
+                raise BackupError(
+                    f"{source} is not a reprisal backup (not sealed by `reprisal-admin backup`)"
+                ) from None
+            except SealedBackupError as error:
+                raise BackupError(str(error)) from error
+        opened.seek(0)
+        return _restore_archive(engine, opened, force=force)
+
+
+def _restore_archive(engine: Engine, opened: IO[bytes], *, force: bool) -> dict[str, Any]:
     try:
-        opened = zipfile.ZipFile(source)
-    except zipfile.BadZipFile:
-        raise BackupError(f"{source} is not a reprisal backup (not a ZIP file)") from None
-    with opened as archive:
+        archive = zipfile.ZipFile(opened)
+    except zipfile.BadZipFile as error:
+        raise BackupError("not a reprisal backup (no archive inside)") from error
+    with archive:
         manifest = read_manifest(archive)
         verify_archive(archive, manifest)
         revision = manifest["alembic_revision"]

@@ -1,13 +1,26 @@
 """PostgreSQL least privilege: what the intake's and the admin app's database roles may do.
 
-The intake role may insert new cases, items, stanzas, lookup tags and consents, and read public keys
-and mechanisms. It reads back only the one case whose lookup tag the current transaction names
-(``reprisal_intake.db.scope_to_submitter``), and of that case only the items the submitter may read:
-row-level security, enforced by the database itself. It can never read a report or an access stanza.
-Of the browsers' pending uploads it sees only those whose ids the transaction names
-(``reprisal_intake.db.scope_to_uploads``); it counts the others only through
-``reprisal_pending_uploads()`` (migration 0007). The admin role may do everything except edit or
-delete audit entries. Migrations run as the owner.
+The intake role writes rows for two cases only, and the database refuses any other:
+
+* the case it creates in the current transaction: its INSERT on ``cases`` is allowed once per
+  transaction, for a reference no case has, and that claim (``reprisal_claim_new_case``, migration
+  0011) is what ``reprisal_new_case()`` names to the policies of the case's other tables;
+* the case whose lookup tag the transaction names (``reprisal_intake.db.scope_to_submitter``): the
+  tag comes from the codename the person typed, which the server never stores.
+
+Stanzas, lookup tags and mechanisms go only to the new case; items and consents also to the named
+one (follow-ups, consent changes). It reads back only the named case, and of that case only the items
+the submitter may read. It can never read a report or an access stanza. Of the browsers' pending
+uploads it sees only those whose ids the transaction names (``reprisal_intake.db.scope_to_uploads``);
+it counts the others only through ``reprisal_pending_uploads()``, which takes no argument.
+
+What a compromised intake can still do (docs/design.md, "Database roles"): create new cases with any
+content and consent; add items and consents to the cases of the people who type their codename while
+it is compromised (it then knows their tags); read those people's replies, as the person could.
+It cannot add a row to a case whose codename it never saw, nor read or change one.
+
+The admin role may do everything except write the audit tables: it appends entries only through
+``reprisal_audit_append()`` (``admin.audit.log``). Migrations run as the owner.
 """
 
 from __future__ import annotations
@@ -51,9 +64,39 @@ INTAKE_READS_OWN_CASE = (
 INTAKE_READS = ("mechanisms", "reviewer_mechanisms", "reader_revocations")
 INTAKE_REVIEWER_COLUMNS = ("id", "public_key", "active", "escrow", "record")
 INTAKE_UPLOADS = ("uploads", "upload_parts")
-APPEND_ONLY = ("audit_log",)
+# The admin role writes these only through reprisal_audit_append() (migration 0012), which appends
+# right after the head and never edits: it may read them, never write them itself.
+AUDIT_TABLES = ("audit_log", "audit_head", "audit_inbox")
+AUDIT_FUNCTIONS = (
+    "reprisal_audit_head()",
+    "reprisal_audit_append(integer, timestamp, text, text, text, text, text, text, text)",
+)
+# Only the owner's SECURITY DEFINER functions touch these (migration 0012).
+OWNER_ONLY = ("reprisal_case_claims",)
 
 OWN_CASE = "(SELECT t.case_ref FROM submitter_tags t WHERE t.tag = reprisal_lookup_tag())"
+NEW_CASE = "reprisal_new_case()"
+NEW_OR_OWN_CASE = f"(case_ref = {NEW_CASE} OR case_ref IN {OWN_CASE})"
+# What the intake role may insert into each case-scoped table.
+INSERT_CHECKS = {
+    "cases": "reprisal_claim_new_case(ref)",
+    "case_mechanisms": f"case_ref = {NEW_CASE}",
+    "submitter_tags": f"case_ref = {NEW_CASE}",
+    "access_stanzas": f"case_ref = {NEW_CASE}",
+    # The identity item's key, sealed to the chosen mechanism's readers when the case is made.
+    "item_access": f"case_ref = {NEW_CASE}",
+    "consents": NEW_OR_OWN_CASE,
+    "items": NEW_OR_OWN_CASE,
+    "envelope_chunks": "reprisal_chunk_writable(item_id)",
+}
+INTAKE_FUNCTIONS = (
+    "reprisal_lookup_tag()",
+    "reprisal_upload_ids()",
+    "reprisal_claim_new_case(text)",
+    "reprisal_new_case()",
+    "reprisal_chunk_writable(text)",
+    "reprisal_pending_uploads()",
+)
 # The uploads a transaction names (an upload id is a capability only the uploading browser knows).
 NAMED_UPLOADS = {
     "uploads": "id = ANY (reprisal_upload_ids())",
@@ -84,21 +127,35 @@ def grant_statements(connection: Connection, intake_role: str, admin_role: str) 
         f"GRANT UPDATE (item_count) ON cases TO {intake}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON {', '.join(INTAKE_UPLOADS)} TO {intake}",
         f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {intake}",
-        f"GRANT EXECUTE ON FUNCTION reprisal_lookup_tag(), reprisal_upload_ids() "
-        f"TO {intake}, {admin}",
-        f"GRANT EXECUTE ON FUNCTION reprisal_pending_uploads(date) TO {intake}",
+        f"GRANT EXECUTE ON FUNCTION {', '.join(INTAKE_FUNCTIONS)} TO {intake}",
+        f"GRANT EXECUTE ON FUNCTION reprisal_lookup_tag(), reprisal_upload_ids() TO {admin}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {admin}",
         f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {admin}",
     ]
     sql += [
-        f"REVOKE UPDATE, DELETE, TRUNCATE ON {t} FROM {admin}" for t in APPEND_ONLY if t in tables
+        f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {t} FROM {admin}"
+        for t in AUDIT_TABLES
+        if t in tables
     ]
+    sql.append(f"GRANT EXECUTE ON FUNCTION {', '.join(AUDIT_FUNCTIONS)} TO {admin}")
+    # The intake leaves content-free events for the case its lookup tag names, nothing else.
+    sql += [
+        f"GRANT INSERT ON audit_inbox TO {intake}",
+        "ALTER TABLE audit_inbox ENABLE ROW LEVEL SECURITY",
+        "DROP POLICY IF EXISTS intake_insert ON audit_inbox",
+        "DROP POLICY IF EXISTS admin_read ON audit_inbox",
+        f"CREATE POLICY intake_insert ON audit_inbox FOR INSERT TO {intake} "
+        f"WITH CHECK (case_ref IN {OWN_CASE})",
+        f"CREATE POLICY admin_read ON audit_inbox FOR SELECT TO {admin} USING (true)",
+    ]
+    sql += [f"REVOKE ALL ON {t} FROM {admin}" for t in OWNER_ONLY if t in tables]
     for table in CASE_SCOPED:
         sql.append(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         for policy in ("intake_insert", "intake_read", "intake_update", "admin_all"):
             sql.append(f"DROP POLICY IF EXISTS {policy} ON {table}")
         sql.append(
-            f"CREATE POLICY intake_insert ON {table} FOR INSERT TO {intake} WITH CHECK (true)"
+            f"CREATE POLICY intake_insert ON {table} FOR INSERT TO {intake} "
+            f"WITH CHECK ({INSERT_CHECKS[table]})"
         )
         sql.append(
             f"CREATE POLICY admin_all ON {table} FOR ALL TO {admin} USING (true) WITH CHECK (true)"

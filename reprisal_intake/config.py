@@ -18,6 +18,8 @@ from flask.sansio.scaffold import find_package
 from crypto.errors import FormatError
 from crypto.records import parse_org_public_keys
 
+from .instance import secure_instance
+
 MIB = 1024 * 1024
 
 
@@ -45,7 +47,7 @@ def _env_flag(name: str, default: bool) -> bool:
 
 def _instance_secret(instance_path: Path) -> bytes:
     """A random secret persisted in the instance folder, created on first use (mode 0600)."""
-    instance_path.mkdir(parents=True, exist_ok=True)
+    instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = instance_path / "secret_key"
     try:
         return bytes.fromhex(path.read_text().strip())
@@ -87,10 +89,15 @@ def org_public_keys(instance_path: Path) -> tuple[bytes, ...]:
         raise RuntimeError(f"{where}: not a list of organisation public keys ({error})") from None
 
 
-def load_config(app_name: str, instance_path: Path) -> dict[str, Any]:
+def load_config(
+    app_name: str, instance_path: Path, *, repair_instance: bool = False
+) -> dict[str, Any]:
+    """The configuration, after checking that the instance folder and a SQLite database are private
+    (``reprisal_intake.instance``; ``repair_instance`` makes them so, for ``reprisal-admin``)."""
     database_url = os.environ.get(
         "REPRISAL_DATABASE_URL", f"sqlite:///{instance_path / 'reprisal.sqlite3'}"
     )
+    secure_instance(instance_path, database_url, repair=repair_instance)
     max_upload_mib = int(os.environ.get("REPRISAL_MAX_UPLOAD_MIB", "1100"))
     return {
         "SECRET_KEY": app_secret_key(app_name, instance_path),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import domain
@@ -98,7 +99,7 @@ def blocking(
 
 def current_consents(rows: Iterable[Consent]) -> dict[ScopeKey, Consent]:
     latest: dict[ScopeKey, Consent] = {}
-    for row in sorted(rows, key=lambda r: r.id):
+    for row in sorted(rows, key=lambda r: r.version):
         latest[(row.scope, row.mechanism_code)] = row
     return latest
 
@@ -119,6 +120,14 @@ def next_state(previous: str | None, answer: str) -> str:
     return answer
 
 
+def next_version(session: Session, case_ref: str) -> int:
+    """The version the case's next consent row takes (0 for the first)."""
+    found = session.scalar(
+        select(func.coalesce(func.max(Consent.version) + 1, 0)).where(Consent.case_ref == case_ref)
+    )
+    return int(found or 0)
+
+
 def record_changes(
     session: Session,
     case: Case,
@@ -127,7 +136,11 @@ def record_changes(
     given_by: str,
     language: str,
 ) -> list[Consent]:
-    """Add a row for every scope whose state changes; return the new rows."""
+    """Add a row for every scope whose state changes; return the new rows.
+
+    The case row is locked first, so two changes at once take versions one after the other."""
+    session.execute(select(Case.ref).where(Case.ref == case.ref).with_for_update())
+    version = next_version(session, case.ref)
     latest = current_consents(case.consents)
     added = []
     for key, answer in sorted(answers.items(), key=lambda item: (item[0][0], item[0][1] or "")):
@@ -137,6 +150,7 @@ def record_changes(
             continue
         row = Consent(
             case_ref=case.ref,
+            version=version,
             scope=key[0],
             mechanism_code=key[1],
             state=state,
@@ -146,6 +160,7 @@ def record_changes(
         )
         session.add(row)
         added.append(row)
+        version += 1
     return added
 
 

@@ -10,6 +10,8 @@ from flask import Flask, current_app
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from .instance import create_private_sqlite_file, sqlite_file
+
 EXTENSION_KEY = "reprisal_db"
 
 
@@ -36,6 +38,9 @@ def make_engine(url: str, **options: Any) -> Engine:
         if url.startswith(plain):
             url = "postgresql+psycopg://" + url[len(plain) :]
     if url.startswith("sqlite"):
+        database = sqlite_file(url)
+        if database is not None:
+            create_private_sqlite_file(database)
         engine = create_engine(url, connect_args={"timeout": 30}, **options)
         event.listen(engine, "connect", _configure_sqlite)
         event.listen(engine, "begin", _begin_sqlite)

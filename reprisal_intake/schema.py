@@ -42,3 +42,12 @@ def head_revision() -> str:
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
+
+
+def runs_revision(before: str | None, revision: str) -> bool:
+    """Whether upgrading a database at ``before`` to the head runs ``revision`` (a new, empty
+    database has nothing to convert)."""
+    if before is None:
+        return False
+    script = ScriptDirectory.from_config(alembic_config())
+    return any(s.revision == revision for s in script.iterate_revisions("heads", before))

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from crypto.keys import generate_keypair
 from crypto.records import sign_reader
 from reprisal_intake.db import Database
-from reprisal_intake.models import Mechanism, Reviewer
+from reprisal_intake.models import Mechanism, Reviewer, random_id
 
 _names = itertools.count(1)
 
@@ -129,6 +129,14 @@ class Account:
     reviewer: ReviewerWithKey | None = None
 
 
+def sealed_totp_secret(app: Flask, secret: str, user_id: str) -> str:
+    """As the admin app stores it: encrypted with its key, for this account (admin.auth.totp)."""
+    from admin.auth.totp import seal_secret
+
+    with app.app_context():
+        return seal_secret(secret, user_id)
+
+
 def make_account(
     app: Flask,
     *roles: str,
@@ -151,13 +159,15 @@ def make_account(
     secret = pyotp.random_base32()
     with database(app).session() as session:
         rows = list(session.scalars(select(Mechanism).where(Mechanism.code.in_(mechanisms))))
+        user_id = random_id()
         user = User(
+            id=user_id,
             username=username,
             roles=" ".join(roles),
             password_hash=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(
                 ACCOUNT_PASSWORD
             ),
-            totp_secret=secret,
+            totp_secret=sealed_totp_secret(app, secret, user_id),
             assigned_mechanisms=rows,
         )
         session.add(user)

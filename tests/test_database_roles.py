@@ -13,10 +13,13 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 from nacl.public import PublicKey
-from sqlalchemy import Connection, Engine, create_engine, select, text
+from sqlalchemy import Connection, Engine, Executable, create_engine, insert, select, text
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ProgrammingError
+from sqlalchemy.exc import DBAPIError, IntegrityError, ProgrammingError
 
+from admin import create_app as create_admin_app
+from admin.audit import log as audit_log
 from admin.contact.messages import add_note, add_reply
 from admin.database_roles import apply_grants
 from crypto.codename import derive_codename_keys
@@ -24,10 +27,21 @@ from crypto.envelope import CHUNK_LOG2_FILE, encrypt
 from reprisal_intake import create_app, schema
 from reprisal_intake.db import make_engine
 from reprisal_intake.items import add_item
-from reprisal_intake.models import Case, Upload, UploadPart, today
+from reprisal_intake.models import (
+    AccessStanza,
+    Case,
+    Consent,
+    EnvelopeChunk,
+    Item,
+    Upload,
+    UploadPart,
+    random_id,
+    today,
+)
 from tests.factories import database, make_reviewer, report_form
+from tests.support.cli import run, run_installed
 from tests.support.forms import csrf_token, post_form
-from tests.support.intake import CODENAME
+from tests.support.intake import CODENAME, enter
 from tests.support.scripted_browser import ScriptedBrowser
 from tests.support.services import POSTGRES_ADMIN_URL
 
@@ -59,8 +73,12 @@ def roles(postgres_url: str) -> Iterator[Roles]:
             connection.execute(text(f'CREATE ROLE "{role}" LOGIN'))
     owner = make_engine(postgres_url)
     schema.upgrade(owner)
-    with owner.begin() as connection:
-        apply_grants(connection, intake, admin)
+    # The installed command, as the README tells the operator to run it after every migration.
+    granted = run_installed(
+        "db", "grant", "--intake-role", intake, "--admin-role", admin, database_url=postgres_url
+    )
+    assert granted.returncode == 0, granted.stderr
+    assert f"for roles {intake} (intake) and {admin} (admin)" in granted.stdout
     url = make_url(postgres_url)
     made = Roles(
         postgres_url,
@@ -266,9 +284,7 @@ def test_the_intake_role_sees_only_the_uploads_a_request_names(roles: Roles) -> 
 
     with as_intake(roles) as connection:
         # Starting an upload deleted the abandoned one through the function, which only counts.
-        assert (
-            connection.execute(text("SELECT reprisal_pending_uploads(current_date)")).scalar() == 1
-        )
+        assert connection.execute(text("SELECT reprisal_pending_uploads()")).scalar() == 1
         assert connection.execute(text("SELECT count(*) FROM uploads")).scalar() == 0
         assert connection.execute(text("SELECT count(*) FROM upload_parts")).scalar() == 0
         updated = connection.execute(text("UPDATE uploads SET parts = 0"))
@@ -315,10 +331,229 @@ def attachment_envelope(browser: ScriptedBrowser, content: bytes) -> bytes:
     )
 
 
-def refused_by_policy(connection: Connection, sql: str) -> bool:
+def refused_by_policy(connection: Connection, statement: str | Executable) -> bool:
     try:
         with connection.begin_nested():
-            connection.execute(text(sql))
+            connection.execute(text(statement) if isinstance(statement, str) else statement)
     except ProgrammingError as error:
         return "row-level security" in str(error.orig)
     return False
+
+
+def test_the_intake_role_writes_only_the_case_it_creates_or_the_one_its_tag_names(
+    roles: Roles,
+) -> None:
+    owner = app_as(roles, roles.owner_url)
+    make_reviewer(owner, "CAT")
+    client = app_as(roles, roles.intake_url).test_client()
+    codenames = []
+    for _ in range(2):
+        sent = post_form(client, "/report", report_form(csrf_token(client, "/report")))
+        codenames.append(CODENAME.search(sent.get_data(as_text=True)).group(1))
+    mine, theirs = (derive_codename_keys(c).lookup_tag for c in codenames)
+    with roles.engine(roles.owner_url).connect() as connection:
+        refs = {
+            tag: ref
+            for tag, ref in connection.execute(text("SELECT tag, case_ref FROM submitter_tags"))
+        }
+        own, other = refs[mine], refs[theirs]
+        reviewer = connection.execute(text("SELECT id FROM reviewers")).scalar_one()
+        other_item = connection.execute(
+            text("SELECT id FROM items WHERE case_ref = :ref"), {"ref": other}
+        ).scalar_one()
+
+    def consent(ref: str) -> Executable:
+        return (
+            insert(Consent.__table__)
+            .values(
+                case_ref=ref,
+                version=99,
+                scope="share_with",
+                mechanism_code="CAT",
+                state="granted",
+                given_by="victim",
+                language="en",
+            )
+            .inline()
+        )  # no RETURNING: the intake role may not read a consent of a new case back
+
+    def stanza(ref: str) -> Executable:
+        return insert(AccessStanza.__table__).values(
+            id=random_id(), case_ref=ref, reviewer_id=reviewer, sealed_case_key=b"x"
+        )
+
+    def item(ref: str) -> Executable:
+        return insert(Item.__table__).values(
+            id=random_id(), case_ref=ref, seq=99, kind="followup", submitter_readable=True,
+            size=1, sha256="x",
+        )  # fmt: skip
+
+    def new_case(ref: str, *, on_conflict_do_nothing: bool = False) -> Executable:
+        values = {"ref": ref, "public_key": b"k", "submitter_public_key": b"k", "language": "en"}
+        if on_conflict_do_nothing:
+            return postgresql.insert(Case.__table__).values(values).on_conflict_do_nothing()
+        return insert(Case.__table__).values(values)
+
+    forged = (consent, stanza, item)
+    # A transaction that names no case writes to none.
+    with as_intake(roles) as connection:
+        for row in forged:
+            assert refused_by_policy(connection, row(other)), row.__name__
+    # A transaction that names its own case by tag: consents and items there, never elsewhere,
+    # and no stanza even there (a reader is added only with a new case).
+    with as_intake(roles, mine) as connection:
+        connection.execute(consent(own))
+        connection.execute(item(own))
+        assert refused_by_policy(connection, stanza(own))
+        for row in forged:
+            assert refused_by_policy(connection, row(other)), row.__name__
+        assert refused_by_policy(
+            connection,
+            insert(EnvelopeChunk.__table__).values(item_id=other_item, seq=7, data=b"x"),
+        )
+        connection.rollback()
+    # A transaction that creates a case writes to it, once, and to no other.
+    with as_intake(roles) as connection:
+        connection.execute(new_case("NEWCASE1"))
+        for row in forged:
+            connection.execute(row("NEWCASE1"))
+            assert refused_by_policy(connection, row(other)), row.__name__
+        assert refused_by_policy(connection, new_case("NEWCASE2")), "one case per transaction"
+        connection.rollback()
+    # Claiming an existing reference through ON CONFLICT DO NOTHING claims nothing.
+    with as_intake(roles) as connection:
+        assert refused_by_policy(connection, new_case(other, on_conflict_do_nothing=True))
+        assert refused_by_policy(connection, consent(other))
+        connection.rollback()
+    # The claim function cannot be pointed at an existing case either.
+    with as_intake(roles) as connection:
+        claimed = connection.execute(
+            text("SELECT reprisal_claim_new_case(:ref)"), {"ref": other}
+        ).scalar()
+        assert claimed is False
+        assert refused_by_policy(connection, consent(other))
+        connection.rollback()
+
+
+def test_no_function_lets_the_intake_role_choose_what_it_deletes(roles: Roles) -> None:
+    with roles.engine(roles.owner_url).begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO uploads (id, created, size, parts) VALUES ('today', current_date, 1, 1)"
+            )
+        )
+    with as_intake(roles) as connection:
+        try:
+            with connection.begin_nested():
+                connection.execute(text("SELECT reprisal_pending_uploads(current_date + 1000)"))
+        except ProgrammingError as error:
+            assert "does not exist" in str(error.orig)
+        else:
+            pytest.fail("the pending-uploads function took a date")
+        assert connection.execute(text("SELECT reprisal_pending_uploads()")).scalar() == 1
+        arguments = connection.execute(
+            text(
+                "SELECT p.proname, p.pronargs FROM pg_proc p JOIN pg_namespace n "
+                "ON n.oid = p.pronamespace WHERE n.nspname = 'public' "
+                "AND has_function_privilege(current_user, p.oid, 'EXECUTE') "
+                "AND p.prosecdef AND p.pronargs > 0"
+            )
+        ).all()
+    # The only definer functions with a parameter decide nothing about deleting: one claims a new
+    # reference (refused for an existing one), one answers whether an item's pieces may be written.
+    assert sorted(name for name, _n in arguments) == [
+        "reprisal_chunk_writable",
+        "reprisal_claim_new_case",
+    ]
+
+
+def test_the_admin_role_only_appends_to_the_audit_log_and_the_intake_only_leaves_events(
+    roles: Roles,
+) -> None:
+    owner = app_as(roles, roles.owner_url)
+    make_reviewer(owner, "CAT")
+    client = app_as(roles, roles.intake_url).test_client()
+    sent = post_form(client, "/report", report_form(csrf_token(client, "/report")))
+    codename = CODENAME.search(sent.get_data(as_text=True)).group(1)
+    mine = derive_codename_keys(codename).lookup_tag
+    # The person changes a consent at the intake, as the intake role: a content-free event waits.
+    enter(client, codename)
+    changed = client.post(
+        "/followup/consent",
+        data={
+            "csrf_token": csrf_token(client, "/followup/case"),
+            "scope_state_anonymised": "granted",
+            "consent_given_by": "victim",
+        },
+    )
+    assert "Your consent was updated" in changed.get_data(as_text=True)
+
+    # The admin app, as the admin role, appends (chaining the event first) and checkpoints.
+    admin = create_admin_app({"TESTING": True, "DATABASE_BIND": roles.engine(roles.admin_url)})
+    with admin.app_context(), database(admin).session() as session:
+        audit_log.record(session, "ana", "case_viewed", case_ref="REF-1")
+    checkpoint = run(admin, "audit", "checkpoint")
+    assert checkpoint.exit_code == 0 and " seq=2 " in checkpoint.output
+    assert run(admin, "audit", "verify").exit_code == 0
+    with roles.engine(roles.owner_url).connect() as connection:
+        case_ref = connection.execute(text("SELECT case_ref FROM submitter_tags")).scalar_one()
+        entries = connection.execute(
+            text("SELECT actor, action, case_ref, detail FROM audit_log ORDER BY seq")
+        ).all()
+    assert [tuple(e) for e in entries] == [
+        ("submitter", "consent_changed", case_ref, "{}"),
+        ("ana", "case_viewed", "REF-1", "{}"),
+    ]
+
+    with roles.engine(roles.admin_url).connect() as connection:
+        for statement in (
+            "INSERT INTO audit_log (seq, at, actor, action, detail, prev_hash, hash) "
+            "VALUES (3, now(), 'x', 'sign_in', '{}', 'x', 'x')",
+            "UPDATE audit_log SET actor = 'x'",
+            "DELETE FROM audit_log",
+            "UPDATE audit_head SET seq = 1",
+            "DELETE FROM audit_head",
+            "INSERT INTO audit_inbox (id, case_ref, action, recorded) "
+            f"VALUES ('x', '{case_ref}', 'consent_changed', current_date)",
+            "DELETE FROM audit_inbox",
+        ):
+            assert refused(connection, statement), statement
+        head = connection.execute(text("SELECT hash FROM audit_head")).scalar_one()
+
+        def append(seq: int, at: str, actor: str, prev: str) -> bool:
+            try:
+                with connection.begin_nested():
+                    connection.execute(
+                        text(
+                            "SELECT reprisal_audit_append(:seq, " + at + ", :actor, 'sign_in', "
+                            "NULL, '{}', :prev, :hash, NULL)"
+                        ),
+                        {"seq": seq, "actor": actor, "prev": prev, "hash": "a" * 64},
+                    )
+            except DBAPIError:
+                return False
+            return True
+
+        now = "(clock_timestamp() AT TIME ZONE 'UTC')::timestamp"
+        assert not append(2, now, "x", head), "over an existing entry"
+        assert not append(4, now, "x", head), "leaving a gap"
+        assert not append(3, now, "x", "0" * 64), "after another entry than the head"
+        assert not append(3, "timestamp '2026-01-01'", "x", head), "backdated"
+        assert not append(3, now, "submitter", head), "as the person"
+        assert append(3, now, "x", head)  # the next place: taken (its MAC is wrong: verify says so)
+        connection.rollback()
+
+    with as_intake(roles, mine) as connection:
+        assert refused_by_policy(
+            connection,
+            "INSERT INTO audit_inbox (id, case_ref, action, recorded) "
+            "VALUES ('y', 'SOMEONE-ELSE', 'consent_changed', current_date)",
+        )
+        with pytest.raises(IntegrityError), connection.begin_nested():
+            connection.execute(
+                text(
+                    "INSERT INTO audit_inbox (id, case_ref, action, recorded) "
+                    f"VALUES ('z', '{case_ref}', 'case_purged', current_date)"
+                )
+            )
+        assert refused(connection, "SELECT * FROM audit_inbox")

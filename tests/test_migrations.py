@@ -68,3 +68,41 @@ def test_each_revision_goes_down_and_up_keeping_the_data(fresh_engine: Engine) -
     with fresh_engine.connect() as connection:
         seqs = connection.execute(text("SELECT seq FROM items ORDER BY seq")).scalars().all()
     assert seqs == list(range(len(seqs)))
+
+
+def test_consent_ids_become_random_and_keep_their_order_within_each_case(
+    fresh_engine: Engine,
+) -> None:
+    schema.upgrade(fresh_engine, "0007")
+    with fresh_engine.begin() as connection:
+        for ref in ("CASE-A", "CASE-B"):
+            connection.execute(
+                text(
+                    "INSERT INTO cases (ref, public_key, submitter_public_key, created, status, "
+                    "language, item_count) VALUES (:ref, :k, :k, '2026-11-01', 'received', 'en', 0)"
+                ),
+                {"ref": ref, "k": b"k" * 32},
+            )
+        # Sequential across cases: A, B, A, B, A.
+        for n, ref in enumerate(("CASE-A", "CASE-B", "CASE-A", "CASE-B", "CASE-A")):
+            connection.execute(
+                text(
+                    "INSERT INTO consents (case_ref, scope, state, given_by, language, recorded) "
+                    "VALUES (:ref, 'statistics', :state, 'victim', 'en', '2026-11-01')"
+                ),
+                {"ref": ref, "state": f"s{n}"},
+            )
+    schema.upgrade(fresh_engine)
+    with fresh_engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT id, case_ref, version, state FROM consents ORDER BY case_ref, version")
+        ).all()
+    assert [(r.case_ref, r.version, r.state) for r in rows] == [
+        ("CASE-A", 0, "s0"),
+        ("CASE-A", 1, "s2"),
+        ("CASE-A", 2, "s4"),
+        ("CASE-B", 0, "s1"),
+        ("CASE-B", 1, "s3"),
+    ]
+    assert all(len(r.id) == 22 and not r.id.isdigit() for r in rows)
+    assert len({r.id for r in rows}) == 5

@@ -246,7 +246,7 @@ def test_a_travel_ban_reported_to_cedaw_is_handled_as_she_was_told(
         assert expected in steps, f"{expected} missing from the audit log: {steps}"
     assert steps.index("measure_refused") < steps.index("reply_sent")
     assert steps.index("measure_approved") < steps.index("measure_cancelled")
-    with database(admin_app).session() as session:
+    with admin_app.app_context(), database(admin_app).session() as session:
         assert audit_log.verify(session).ok
         details = " ".join(session.scalars(select(AuditEntry.detail)))
     assert not re.search("STORY-|passport|children|Border police", details)

@@ -1,1 +1,1 @@
-"""The append-only, hash-chained audit log and its page for auditors."""
+"""The append-only audit log, chained with a key outside the database, and its page for auditors."""

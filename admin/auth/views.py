@@ -251,13 +251,14 @@ def enrol() -> ResponseReturnValue:
         if pending is None:
             return redirect(url_for("auth.sign_in"))
         row, user = pending
-        if row.pending_totp_secret is None:
-            row.pending_totp_secret = totp.new_secret()
-        secret = row.pending_totp_secret
+        secret = totp.open_secret(row.pending_totp_secret, user.id)
+        if secret is None:
+            secret = totp.new_secret()
+            row.pending_totp_secret = totp.seal_secret(secret, user.id)
         if form.validate_on_submit():
             step = totp.matching_step(secret, given(form.code.data))
             if step is not None:
-                user.totp_secret = secret
+                user.totp_secret = row.pending_totp_secret
                 user.totp_last_step = step
                 codes = recovery_codes.renew(user)
                 audit_log.record(db, user.username, "totp_enrolled")

@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from reprisal_intake.models import Case, Consent, today, utcnow
@@ -97,18 +97,25 @@ def overdue(db: Session, scope: ColumnElement[bool] | None) -> OverdueLists:
         )
         if case_action_overdue(case)
     ]
+    # The latest "store and assess" row of each case (versions order one case's rows only).
     latest = (
-        select(func.max(Consent.id))
+        select(Consent.case_ref, func.max(Consent.version).label("version"))
         .where(Consent.scope == "store_assess")
         .group_by(Consent.case_ref)
-        .scalar_subquery()
+        .subquery()
     )
     deletion_reviews = list(
         db.scalars(
             scoped(
                 select(Case)
                 .join(Consent, Consent.case_ref == Case.ref)
-                .where(Consent.id.in_(latest), Consent.state != "granted")
+                .join(
+                    latest,
+                    and_(
+                        latest.c.case_ref == Consent.case_ref, latest.c.version == Consent.version
+                    ),
+                )
+                .where(Consent.state != "granted")
                 .order_by(Case.created, Case.ref)
             )
         )

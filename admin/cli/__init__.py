@@ -18,7 +18,8 @@ from admin.cli import alerts, audit, backup, cases, database, escrow, retention,
 def cli(ctx: click.Context) -> None:
     """Manage the reprisal intake: schema, reviewers and cases."""
     # Tests pass their app (bound to a rolled-back connection) as the context object.
-    app = ctx.obj if isinstance(ctx.obj, Flask) else create_app()
+    # The operator's command makes the instance folder and database files private (0700, 0600).
+    app = ctx.obj if isinstance(ctx.obj, Flask) else create_app(repair_instance=True)
     ctx.with_resource(app.app_context())
 
 
@@ -46,14 +47,14 @@ NOT_INITIALISED = (
 
 
 def database_problem(error: OperationalError | ProgrammingError) -> str:
-    """A sentence for a database error a command cannot go on after: a table or a column that is
-    not there (SQLite: "no such table/column"; PostgreSQL: SQLSTATE 42P01 UndefinedTable, 42703
-    UndefinedColumn) means a database never initialised or not migrated; anything else is said in
-    the database's own first line."""
+    """A sentence for a database error a command cannot go on after: a table, a column or a
+    function the migrations make that is not there (SQLite: "no such table/column"; PostgreSQL:
+    SQLSTATE 42P01 UndefinedTable, 42703 UndefinedColumn, 42883 UndefinedFunction) means a database
+    never initialised or not migrated; anything else is said in the database's own first line."""
     original = error.orig
-    if getattr(original, "sqlstate", None) in ("42P01", "42703") or str(original).startswith(
-        ("no such table", "no such column")
-    ):
+    if getattr(original, "sqlstate", None) in ("42P01", "42703", "42883") or str(
+        original
+    ).startswith(("no such table", "no such column")):
         return NOT_INITIALISED
     first_line = str(original).strip().splitlines()[0] if str(original).strip() else type(original)
     return f"The database refused the command: {first_line}"

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from nacl.public import PublicKey
 
+from admin.audit import log as audit_log
 from admin.cases.bundles import case_summary, export_case, list_cases
 from admin.cli.keyfiles import load_reader_key
 from crypto.errors import RptenvError
@@ -83,6 +84,8 @@ def case_export(
                     f"this key does not open case {found.ref}: {error}"
                 ) from None
         export_case(session, found, out, case_key)
+        # A copy of the case now exists outside the database: who holds it is worth knowing.
+        audit_log.record(session, "reprisal-admin", "case_exported", case_ref=found.ref)
         authenticated = "authenticated manifest" if case_key else "manifest NOT authenticated"
         click.echo(
             f"Wrote {out} ({len(found.items)} items, {len(found.access)} reviewers, "

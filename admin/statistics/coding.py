@@ -88,7 +88,7 @@ def statistics_consent(db: Session, case: Case) -> str:
     state = db.scalar(
         select(Consent.state)
         .where(Consent.case_ref == case.ref, Consent.scope == "statistics")
-        .order_by(Consent.id.desc())
+        .order_by(Consent.version.desc())
         .limit(1)
     )
     return state or "not_asked"

@@ -96,7 +96,7 @@ def statistics_consent_granted() -> ColumnElement[bool]:
         ~exists().where(
             newer.case_ref == latest.case_ref,
             newer.scope == "statistics",
-            newer.id > latest.id,
+            newer.version > latest.version,
         ),
     )
 

@@ -47,6 +47,7 @@ from .views import configured_limit, route
 PART_MAX_BYTES = 8 * 1024 * 1024
 MAX_PENDING_UPLOADS = 500
 MAX_ATTACHMENTS = 50
+# The same day as reprisal_pending_uploads() (migration 0011) on PostgreSQL.
 ABANDONED_AFTER = datetime.timedelta(days=1)
 # As on the report form: domain.ASKED_LATER is asked on the follow-up page only.
 OPTIONAL_SCOPES = (
@@ -145,10 +146,11 @@ def start_upload() -> ResponseReturnValue:
 
 def _pending_uploads(session: Session) -> int:
     """Delete the uploads abandoned for a day, then count every browser's pending uploads. On
-    PostgreSQL through a function (migration 0007): the intake's role cannot see others' uploads."""
-    abandoned_before = today() - ABANDONED_AFTER
+    PostgreSQL through a function (migration 0011) that takes no date: the intake's role cannot
+    see others' uploads, nor make the function delete uploads that are not abandoned."""
     if session.get_bind().dialect.name == "postgresql":
-        return int(session.scalar(select(func.reprisal_pending_uploads(abandoned_before))) or 0)
+        return int(session.scalar(select(func.reprisal_pending_uploads())) or 0)
+    abandoned_before = today() - ABANDONED_AFTER
     session.execute(delete(Upload).where(Upload.created < abandoned_before))
     return session.scalar(select(func.count()).select_from(Upload)) or 0
 

@@ -17,7 +17,7 @@ from flask import current_app, session
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey
 from nacl.secret import SecretBox
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from crypto.codename import CodenameKeys
@@ -26,7 +26,16 @@ from crypto.errors import RptenvError
 
 from ..db import scope_to_submitter
 from ..envelopes import open_envelope
-from ..models import Case, Item, ItemAccess, SubmitterTag, reviewer_mechanisms
+from ..models import (
+    AuditInboxEvent,
+    Case,
+    Item,
+    ItemAccess,
+    SubmitterTag,
+    random_id,
+    reviewer_mechanisms,
+    today,
+)
 
 SESSION_KEY = "followup"
 
@@ -120,3 +129,13 @@ def readable_messages(db_session: Session, case: Case, keys: CodenameKeys) -> li
             text = b"".join(reader.chunks()).decode("utf-8", "replace")
             messages.append(Message(item.id, item.kind, item.created, text, None))
     return messages
+
+
+def note_consent_change(db_session: Session, case_ref: str) -> None:
+    """Leave a content-free event for the audit log: this case's consent changed today. The intake
+    holds no audit key; the admin side chains the event (admin.audit.log). On PostgreSQL the
+    database accepts it only for the case the transaction's lookup tag names."""
+    db_session.execute(
+        insert(AuditInboxEvent),
+        {"id": random_id(), "case_ref": case_ref, "action": "consent_changed", "recorded": today()},
+    )

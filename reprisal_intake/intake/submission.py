@@ -231,7 +231,9 @@ def _insert_case(session: Session, facts: CaseFacts, sealed: SealedCase) -> str:
         insert(Consent.__table__),
         [
             {
+                "id": random_id(),
                 "case_ref": ref,
+                "version": version,
                 "scope": consent.scope,
                 "mechanism_code": consent.mechanism_code,
                 "state": consent.state,
@@ -240,7 +242,7 @@ def _insert_case(session: Session, facts: CaseFacts, sealed: SealedCase) -> str:
                 "recorded": created,
                 "wording": WORDING_VERSION,
             }
-            for consent in facts.consents
+            for version, consent in enumerate(facts.consents)
         ],
     )
     identity = [("identity", sealed.identity)] if sealed.identity is not None else []

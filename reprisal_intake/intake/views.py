@@ -427,6 +427,8 @@ def followup_consent() -> ResponseReturnValue:
             given_by=consent_form.consent_given_by.data,
             language=str(get_locale() or "en"),
         )
+        if changed:
+            followup.note_consent_change(session, case.ref)
     return _case_page(keys, notice="consent_changed" if changed else "consent_unchanged")
 
 

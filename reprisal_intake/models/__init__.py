@@ -3,7 +3,7 @@
 # Imported for their tables; use their names from the modules themselves.
 from . import alerts, annual_report, casework, sharing, statistics  # noqa: F401
 from .account import ROLES, User, WebAuthnCredential, user_mechanisms, utcnow
-from .audit import AuditEntry, AuditHead
+from .audit import AuditEntry, AuditHead, AuditInboxEvent
 from .base import Base, random_id, today
 from .case import (
     AccessStanza,
@@ -27,6 +27,7 @@ __all__ = [
     "AdminSession",
     "AuditEntry",
     "AuditHead",
+    "AuditInboxEvent",
     "Base",
     "Case",
     "Consent",

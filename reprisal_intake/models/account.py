@@ -50,7 +50,8 @@ class User(Base):
     # Space-separated subset of ROLES.
     roles: Mapped[str] = mapped_column(String(128), default="")
     password_hash: Mapped[str | None] = mapped_column(String(200))
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Encrypted with a key outside the database (admin.auth.totp.seal_secret).
+    totp_secret: Mapped[str | None] = mapped_column(String(160))
     # The last TOTP time step accepted: a code of that step or earlier is refused (no replay).
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
     # Newline-separated argon2 hashes of unused recovery codes.

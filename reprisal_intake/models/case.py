@@ -89,7 +89,7 @@ class Case(Base):
         back_populates="case", cascade="all, delete-orphan", order_by="Item.seq"
     )
     consents: Mapped[list[Consent]] = relationship(
-        back_populates="case", cascade="all, delete-orphan", order_by="Consent.id"
+        back_populates="case", cascade="all, delete-orphan", order_by="Consent.version"
     )
 
 
@@ -173,12 +173,17 @@ class SubmitterTag(Base):
 
 
 class Consent(Base):
-    """One recorded state of one consent scope; the latest row per scope is in force."""
+    """One recorded state of one consent scope; the latest row per scope is in force.
+
+    The id is random; ``version`` orders the rows of one case only (0, 1, ...), so nothing orders
+    the consents of different cases against each other."""
 
     __tablename__ = "consents"
+    __table_args__ = (UniqueConstraint("case_ref", "version", name="uq_consents_case_ref_version"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
     case_ref: Mapped[str] = mapped_column(ForeignKey("cases.ref", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
     scope: Mapped[str] = mapped_column(String(32))
     mechanism_code: Mapped[str | None] = mapped_column(ForeignKey("mechanisms.code"))
     state: Mapped[str] = mapped_column(String(16))

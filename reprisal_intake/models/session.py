@@ -28,7 +28,7 @@ class AdminSession(Base):
     # A pending WebAuthn challenge (registration or assertion), used once.
     challenge: Mapped[bytes | None] = mapped_column(LargeBinary(64))
     # TOTP secret offered during enrolment, until the first code confirms it.
-    pending_totp_secret: Mapped[str | None] = mapped_column(String(64))
+    pending_totp_secret: Mapped[str | None] = mapped_column(String(160))  # sealed, as totp_secret
     unlocked_reviewer_id: Mapped[str | None] = mapped_column(
         ForeignKey("reviewers.id", ondelete="SET NULL")
     )

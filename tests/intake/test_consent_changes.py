@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from reprisal_intake.consent_wording import WORDING_VERSION
 from reprisal_intake.consents import case_on_hold, next_state
-from reprisal_intake.models import Consent
+from reprisal_intake.models import AuditInboxEvent, Consent, today
 from tests.factories import database, make_reviewer
 from tests.support.forms import csrf_token
 from tests.support.intake import CODENAME, enter, submit
@@ -27,7 +27,7 @@ def change(client: FlaskClient, **answers: object):
 
 def history(app: Flask) -> list[tuple[str, str | None, str]]:
     with database(app).session() as session:
-        rows = session.scalars(select(Consent).order_by(Consent.id))
+        rows = session.scalars(select(Consent).order_by(Consent.case_ref, Consent.version))
         return [(c.scope, c.mechanism_code, c.state) for c in rows]
 
 
@@ -136,3 +136,37 @@ def test_withdrawal_rules() -> None:
     assert next_state("not_asked", "refused") == "refused"
     assert next_state("withdrawn", "granted") == "granted"
     assert next_state(None, "granted") == "granted"
+
+
+def test_consent_rows_have_random_ids_and_an_order_within_their_case_only(
+    app: Flask, client: FlaskClient
+) -> None:
+    reported(app, client, consent_contact="granted")
+    # Two scopes in one change: two new rows, versions one after the other.
+    changed = change(client, scope_contact="refused", share_with=["SP"], consent_given_by="victim")
+    assert "Your consent was updated" in changed.get_data(as_text=True)
+    with database(app).session() as session:
+        rows = list(session.scalars(select(Consent).order_by(Consent.version)))
+    assert [c.version for c in rows] == list(range(len(rows)))
+    assert all(len(c.id) == 22 and not c.id.isdigit() for c in rows)
+    assert {(c.scope, c.state) for c in rows[-2:]} == {
+        ("contact", "withdrawn"),
+        ("share_with", "granted"),
+    }
+
+
+def test_a_consent_change_leaves_a_content_free_event_for_the_audit_log(
+    app: Flask, client: FlaskClient
+) -> None:
+    reported(app, client, consent_contact="granted")
+    with database(app).session() as session:
+        assert session.scalars(select(AuditInboxEvent)).all() == []
+        case_ref = session.scalar(select(Consent.case_ref))
+    unchanged = change(client, scope_contact="granted", consent_given_by="victim")
+    assert "Your consent was updated" not in unchanged.get_data(as_text=True)
+    change(client, scope_contact="refused", consent_given_by="victim")
+    with database(app).session() as session:
+        events = session.scalars(select(AuditInboxEvent)).all()
+    assert [(e.case_ref, e.action, e.recorded) for e in events] == [
+        (case_ref, "consent_changed", today())
+    ]

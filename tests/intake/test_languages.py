@@ -310,7 +310,7 @@ def test_a_consent_change_records_the_language_it_was_made_in(
     # The language links of a POST-only page lead to the case page, not to a 405.
     assert 'href="/fr/followup/case"' in page
     with database(app).session() as session:
-        rows = list(session.scalars(select(Consent).order_by(Consent.id)))
+        rows = list(session.scalars(select(Consent).order_by(Consent.case_ref, Consent.version)))
     assert rows[-1].scope == "public_named"
     assert rows[-1].language == "ru"
     assert {r.language for r in rows[:-1]} == {"en"}

@@ -17,8 +17,11 @@ from click.testing import CliRunner, Result
 from flask import Flask
 from sqlalchemy import Engine, func, select
 
+from admin.backup_sealing import SealingWriter, open_sealed_backup
 from admin.cli import cli
 from crypto.bundle import open_bundle
+from crypto.keyfile import dump_key_file
+from crypto.keys import generate_keypair, public_key_to_base64
 from reprisal_intake import schema
 from reprisal_intake.models import Case
 from tests.factories import ReviewerWithKey, make_reviewer, report_form
@@ -58,8 +61,45 @@ def engine_of(app: Flask) -> Engine:
     return engine
 
 
+BACKUP_KEY = generate_keypair()
+
+
+@pytest.fixture(autouse=True)
+def backup_key_file(tmp_path: Path) -> Path:
+    """The offline backup key's file (unprotected: tests only)."""
+    path = tmp_path / "backup.key"
+    path.write_text(dump_key_file(BACKUP_KEY, None))
+    BACKUP_KEY_FILES.append(path)
+    return path
+
+
+BACKUP_KEY_FILES: list[Path] = []
+
+
 def run(app: Flask, *args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), obj=app, catch_exceptions=False)
+    """``backup`` sealed to the test's offline key, ``restore`` opened with its file."""
+    extra: list[str] = []
+    if args[0] == "backup":
+        extra = ["--to", public_key_to_base64(BACKUP_KEY.public_key)]
+    elif args[0] == "restore":
+        extra = ["--key", str(BACKUP_KEY_FILES[-1])]
+    return CliRunner().invoke(cli, [*args, *extra], obj=app, catch_exceptions=False)
+
+
+def unsealed(backup: Path) -> io.BytesIO:
+    """The archive inside a sealed backup (as only the offline key holder can read it)."""
+    archive = io.BytesIO()
+    with backup.open("rb") as sealed:
+        open_sealed_backup(sealed, BACKUP_KEY, archive)
+    archive.seek(0)
+    return archive
+
+
+def sealed(archive: bytes, out: Path) -> None:
+    with out.open("wb") as handle:
+        writer = SealingWriter(handle, BACKUP_KEY.public_key)
+        writer.write(archive)
+        writer.close()
 
 
 def send_reports(
@@ -124,10 +164,12 @@ def test_a_backup_restores_into_a_new_database_and_its_cases_still_decrypt(
         with apps(source) as (_intake, admin):
             result = run(admin, "backup", "--out", str(backup))
             assert result.exit_code == 0, result.output
-            assert "3 cases" in result.output and "keep it as safe as the database" in result.output
+            assert (
+                "3 cases" in result.output and "sealed to the offline backup key" in result.output
+            )
             before = table_counts(engine_of(admin))
         assert backup.stat().st_mode & 0o077 == 0
-        with zipfile.ZipFile(backup) as archive:
+        with zipfile.ZipFile(unsealed(backup)) as archive:
             assert "manifest.json" in archive.namelist()
             assert "tables/admin_sessions.jsonl" not in archive.namelist(), "no sign-in sessions"
             assert not any(
@@ -140,7 +182,15 @@ def test_a_backup_restores_into_a_new_database_and_its_cases_still_decrypt(
             result = run(admin, "restore", str(backup))
             assert result.exit_code == 0, result.output
             assert "all counts verified" in result.output
-            assert table_counts(engine_of(admin)) == before
+            after = table_counts(engine_of(admin))
+            # The restore itself is audited: one entry more, chained after the restored ones.
+            assert after.pop("audit_log") == before.pop("audit_log") + 1
+            assert after.pop("audit_head") == 1
+            before.pop("audit_head")
+            for transient in ("reprisal_case_claims",):  # PostgreSQL only, never backed up
+                after.pop(transient, None), before.pop(transient, None)
+            assert after == before
+            assert run(admin, "audit", "verify").exit_code == 0
             assert schema.current_revision(engine_of(admin)) == schema.head_revision()
 
             # Export a restored case the usual way and open it with the reviewer's key.
@@ -181,13 +231,15 @@ def test_restore_refuses_a_database_with_data_or_a_damaged_file(tmp_path: Path) 
         with engine_of(admin).connect() as connection:
             assert connection.scalar(select(func.count()).select_from(Case)) == 2
 
-    damaged = tmp_path / "damaged.zip"
-    with zipfile.ZipFile(backup) as original, zipfile.ZipFile(damaged, "w") as copy:
+    damaged = tmp_path / "damaged.rbak"
+    rebuilt = io.BytesIO()
+    with zipfile.ZipFile(unsealed(backup)) as original, zipfile.ZipFile(rebuilt, "w") as copy:
         for info in original.infolist():
             data = original.read(info.filename)
             if info.filename == "tables/cases.jsonl":
                 data = data.replace(b'"status":"received"', b'"status":"closedXX"', 1)
             copy.writestr(info, data)
+    sealed(rebuilt.getvalue(), damaged)
     empty = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
     with apps(empty) as (_intake, admin):
         result = run(admin, "restore", str(damaged))
@@ -196,6 +248,14 @@ def test_restore_refuses_a_database_with_data_or_a_damaged_file(tmp_path: Path) 
         not_a_backup = tmp_path / "case.zip"
         with zipfile.ZipFile(not_a_backup, "w") as archive:
             archive.writestr("something.txt", "x")
+        assert (
+            "is not a reprisal backup (not sealed"
+            in run(admin, "restore", str(not_a_backup)).output
+        )
+        inside = io.BytesIO()
+        with zipfile.ZipFile(inside, "w") as archive:
+            archive.writestr("something.txt", "x")
+        sealed(inside.getvalue(), not_a_backup)
         assert "not a reprisal backup" in run(admin, "restore", str(not_a_backup)).output
 
 

@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from reprisal_intake.consents import next_version
 from reprisal_intake.models import Case, Consent, today
 from reprisal_intake.models.casework import RiskAssessment
 from tests.factories import Account, database, make_account
@@ -99,6 +100,7 @@ def record_consent(
         session.add(
             Consent(
                 case_ref=ref,
+                version=next_version(session, ref),
                 scope=scope,
                 mechanism_code=mechanism,
                 state=state,

@@ -30,10 +30,15 @@ def coded_case(
         )
         session.add(case)
         session.flush()
-        for scope, state in consents:
+        for version, (scope, state) in enumerate(consents):
             session.add(
                 Consent(
-                    case_ref=case.ref, scope=scope, state=state, given_by="victim", language="en"
+                    case_ref=case.ref,
+                    version=version,
+                    scope=scope,
+                    state=state,
+                    given_by="victim",
+                    language="en",
                 )
             )
         if coded:

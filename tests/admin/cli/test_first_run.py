@@ -14,6 +14,7 @@ import click
 import pytest
 
 from admin.cli import cli
+from crypto.keyfile import dump_key_file
 from crypto.keys import generate_keypair, public_key_to_base64
 from reprisal_intake import schema
 from reprisal_intake.db import make_engine
@@ -56,6 +57,8 @@ def sample_arguments(command: click.Command, workdir: Path) -> list[str]:
     """A plausible value for every required parameter; a parameter without one fails here."""
     not_a_backup = workdir / "not-a-backup.zip"
     not_a_backup.write_text("hello")
+    backup_key = workdir / "backup.key"
+    backup_key.write_text(dump_key_file(generate_keypair(), None))
     samples = {
         "out": str(workdir / "out.zip"),
         "ref": "NO-SUCH-CASE",
@@ -66,6 +69,7 @@ def sample_arguments(command: click.Command, workdir: Path) -> list[str]:
         "code": "CAT",
         "days": "30",
         "source": str(not_a_backup),
+        "key_file": str(backup_key),
         "mechanisms": "CAT",
         "username": "newcomer",
         "roles": "focal_point",
@@ -76,7 +80,6 @@ def sample_arguments(command: click.Command, workdir: Path) -> list[str]:
         "starts": "2026-12-01",
         "ends": "2026-12-31",
         "old_public_key": public_key_to_base64(generate_keypair().public_key),
-        "key_file": str(not_a_backup),
     }
     argv: list[str] = []
     for param in command.params:
@@ -96,6 +99,8 @@ def test_every_command_on_a_database_never_initialised_says_what_to_do(
 ) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("REPRISAL_")}
     env["REPRISAL_INSTANCE_PATH"] = str(tmp_path / "instance")
+    # Configured as deploy/ says (backups are sealed to an offline key).
+    env["REPRISAL_BACKUP_PUBLIC_KEY"] = public_key_to_base64(generate_keypair().public_key)
     if database == "postgresql":
         env["REPRISAL_DATABASE_URL"] = request.getfixturevalue("postgres_url")
     name = " ".join(path)

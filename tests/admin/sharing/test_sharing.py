@@ -8,6 +8,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from reprisal_intake.consents import next_version
 from reprisal_intake.models import AccessStanza, Case, Consent, Item
 from tests.factories import database, make_account, make_reviewer
 from tests.support.admin import audit_actions, form_post, sign_in, unlock
@@ -39,6 +40,7 @@ def withdraw_sharing_with_asg(app: Flask, case_ref: str) -> None:
         session.add(
             Consent(
                 case_ref=case_ref,
+                version=next_version(session, case_ref),
                 scope="share_with",
                 mechanism_code="ASG",
                 state="withdrawn",
@@ -199,6 +201,7 @@ def test_withdrawing_statistics_leaves_an_agreed_share_alone_but_store_and_asses
         session.add(
             Consent(
                 case_ref=case.ref,
+                version=next_version(session, case.ref),
                 scope="statistics",
                 state="withdrawn",
                 given_by="victim",
@@ -215,6 +218,7 @@ def test_withdrawing_statistics_leaves_an_agreed_share_alone_but_store_and_asses
         session.add(
             Consent(
                 case_ref=case.ref,
+                version=next_version(session, case.ref),
                 scope="store_assess",
                 state="withdrawn",
                 given_by="victim",

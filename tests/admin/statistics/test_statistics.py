@@ -19,6 +19,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from admin.reporting_periods import period_of, recent_periods
+from reprisal_intake.consents import next_version
 from reprisal_intake.models import Case, Consent, Mechanism, today
 from reprisal_intake.models.casework import Measure
 from reprisal_intake.models.statistics import CaseStatistics
@@ -52,6 +53,7 @@ def a_case(
             session.add(
                 Consent(
                     case_ref=case.ref,
+                    version=next_version(session, case.ref),
                     scope="statistics",
                     state=statistics,
                     given_by="victim",
@@ -147,6 +149,7 @@ def test_the_export_counts_only_cases_whose_latest_statistics_consent_is_granted
         session.add(
             Consent(
                 case_ref=withdrawn,
+                version=next_version(session, withdrawn),
                 scope="statistics",
                 state="withdrawn",
                 given_by="victim",
