@@ -28,6 +28,7 @@ from tests.support.intake import submit
 ELSEWHERE = {
     "reviewer certify": "tests/admin/cli/test_readers.py",
     "reviewer revoke": "tests/admin/cli/test_readers.py",
+    "reviewer migrate": "tests/admin/cli/test_migrate.py",
     "alerts address": "tests/admin/alerts/test_alerts_cli.py",
     "alerts rota add": "tests/admin/alerts/test_alerts_cli.py",
     "alerts rota list": "tests/admin/alerts/test_alerts_cli.py",
