@@ -163,7 +163,7 @@ def main() -> None:
                     before = snapshot(server, engine)
                     count, statuses, latencies = run_load(server.port, args.seconds, args.clients)
                     after = snapshot(server, engine)
-                rate = statuses.get(200, 0) / args.seconds
+                rate = statuses.get(harness.STORED, 0) / args.seconds
                 results[name] = rate
                 print(
                     f"{name:>6}: {count} POSTs in {args.seconds:.0f} s, statuses {statuses}, "

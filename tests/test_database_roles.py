@@ -19,14 +19,13 @@ from sqlalchemy.exc import ProgrammingError
 
 from admin.contact import add_note, add_reply
 from admin.dbroles import apply_grants
-from crypto.codename import derive_codename_keys
 from crypto.envelope import CHUNK_LOG2_FILE, encrypt
 from reprisal_intake import create_app, schema
 from reprisal_intake.db import make_engine
 from reprisal_intake.items import add_item
 from reprisal_intake.models import Case, Upload, UploadPart, today
 from tests.conftest import POSTGRES_ADMIN_URL, csrf_token, post_form
-from tests.factories import database, make_reviewer, report_form
+from tests.factories import database, make_reviewer, receipt_keys, report_form
 from tests.intake.test_browser_path import ScriptedBrowser
 from tests.intake.test_submit import CODENAME
 
@@ -127,7 +126,7 @@ def test_the_intake_works_as_its_role_and_cannot_read_reports_back(roles: Roles)
     assert browser.commit(browser.payload(browser.report_envelope(), [])).status_code == 201
 
     # A focal point replies to the first (as the owner here; the admin app does this later).
-    first = derive_codename_keys(codenames[0])
+    first = receipt_keys(codenames[0])
     with database(owner).session() as session:
         case_ref = session.execute(
             text("SELECT case_ref FROM submitter_tags WHERE tag = :tag"), {"tag": first.lookup_tag}
@@ -224,7 +223,7 @@ def test_the_intake_role_reads_a_reply_but_never_an_internal_note(roles: Roles) 
         client, "/report", report_form(csrf_token(client, "/report"), consent_contact="granted")
     )
     codename = CODENAME.search(sent.get_data(as_text=True)).group(1)
-    keys = derive_codename_keys(codename)
+    keys = receipt_keys(codename)
     with database(owner).session() as session:
         case = session.scalars(select(Case)).one()
         add_reply(session, case, "REPLY-TO-READ")

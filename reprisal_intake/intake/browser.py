@@ -19,18 +19,19 @@ from flask import Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date, get_locale
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from crypto.codename import wordlist
+from crypto.codename import V2_LANGUAGES, v2_wordlist, wordlist
 from crypto.envelope import check_structure, read_header
 from crypto.errors import RptenvError
 from crypto.keys import ACCESS_STANZA_SIZE
 
 from .. import domain
-from ..db import get_db, scope_to_uploads
+from ..db import get_db, scope_to_submitter, scope_to_uploads
 from ..envelopes import PIECE_SIZE, PieceStream, numbered_pieces
 from ..extensions import limiter
-from ..models import Mechanism, Upload, UploadPart, random_id, today
+from ..models import Case, Mechanism, SubmitterTag, Upload, UploadPart, random_id, today
 from .submission import (
     CaseFacts,
     NewConsent,
@@ -120,6 +121,14 @@ def recipient_keys(code: str) -> ResponseReturnValue:
 @route("/report/wordlist.txt", methods=["GET"])
 def codename_words() -> ResponseReturnValue:
     return Response("\n".join(wordlist()) + "\n", mimetype="text/plain")
+
+
+@route("/report/words/<language>.txt", methods=["GET"])
+def codename_words_v2(language: str) -> ResponseReturnValue:
+    """A codename v2 word list (docs/codename-v2.md), fetched by the page only when it sends."""
+    if language not in V2_LANGUAGES:
+        return problem(404, "no_list")
+    return Response("\n".join(v2_wordlist(language)) + "\n", mimetype="text/plain")
 
 
 @route("/report/uploads", methods=["POST"])
@@ -280,6 +289,28 @@ def _sealed(session: Session, payload: dict[str, Any], upload_ids: list[str]) ->
     )
 
 
+def _first_outcome(lookup_tag: bytes, upload_ids: list[str]) -> ResponseReturnValue | None:
+    with get_db().session() as session:
+        scope_to_submitter(session, lookup_tag)
+        case = session.scalar(
+            select(Case)
+            .join(SubmitterTag, SubmitterTag.case_ref == Case.ref)
+            .where(SubmitterTag.tag == lookup_tag)
+        )
+        if case is None:
+            return None
+        mechanism = case.mechanisms[0]
+        outcome = {
+            "created": format_date(case.created, format="long"),
+            "mechanism": domain.mechanism_name(mechanism.code, mechanism.name),
+            "files": case.item_count - 1,
+            "repeat": True,
+        }
+        scope_to_uploads(session, upload_ids)
+        session.execute(delete(Upload).where(Upload.id.in_(upload_ids)))
+    return jsonify(outcome), 200
+
+
 @route("/report/commit", methods=["POST"])
 @limiter.limit(configured_limit("INTAKE_SUBMIT_LIMIT"))
 def commit() -> ResponseReturnValue:
@@ -299,6 +330,14 @@ def commit() -> ResponseReturnValue:
             session.execute(delete(Upload).where(Upload.id.in_(upload_ids)))
             mechanism = case.mechanisms[0]
             mechanism_name = domain.mechanism_name(mechanism.code, mechanism.name)
+    except IntegrityError:
+        # The lookup tag is stored already: the page sent this commit before (its answer was
+        # lost) or twice at once. The codename derives from the page's one-time token, so the
+        # first case's outcome is the answer; the parts uploaded again are dropped.
+        repeat = _first_outcome(sealed.lookup_tag, upload_ids)
+        if repeat is None:
+            raise
+        return repeat
     except Invalid as error:
         return jsonify({"error": "invalid", "detail": str(error)}), 400
     except NoReviewersError:

@@ -22,7 +22,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from crypto.codename import is_well_formed
+from crypto.codename import is_codename
 
 from .. import domain
 from ..countries import countries
@@ -279,9 +279,12 @@ for _code, _label in OPTIONAL_SCOPES:
 
 
 def well_formed_codename(_form: FlaskForm, field: Field) -> None:
-    if not is_well_formed(field.data or ""):
+    if not is_codename(field.data or ""):
         raise ValidationError(
-            _l("A codename is ten words from our list, separated by spaces. Check each word.")
+            _l(
+                "A codename is the 10 or 12 words you received, in their order, separated by "
+                "spaces. Check each word."
+            )
         )
 
 

@@ -11,13 +11,12 @@ from flask.testing import FlaskClient
 from nacl.public import PrivateKey
 from sqlalchemy import select
 
-from crypto.codename import derive_codename_keys
 from crypto.envelope import decrypt
 from crypto.errors import RptenvError
 from reprisal_intake.envelopes import open_envelope
 from reprisal_intake.models import Case, Item
 from tests.admin.support import audit_actions, form_post, sign_in, unlock
-from tests.factories import Account, database, make_account
+from tests.factories import Account, database, make_account, receipt_keys
 from tests.intake.test_submit import CODENAME, submit
 
 
@@ -73,7 +72,7 @@ def test_a_reply_reaches_the_submitter_and_a_note_never_does(
     (reply,) = items_of(app, ref, "reply")
     (note,) = items_of(app, ref, "note")
     assert reply.submitter_readable and not note.submitter_readable
-    submitter_key = derive_codename_keys(codename).submitter_key
+    submitter_key = receipt_keys(codename).submitter_key
     assert opens_with(app, reply, submitter_key) == "Nous avons reçu REPLY-51".encode()
     with pytest.raises(RptenvError):
         opens_with(app, note, submitter_key)

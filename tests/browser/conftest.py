@@ -15,6 +15,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,6 +52,11 @@ class LiveIntake:
         )
         assert result.returncode == 0, f"{command}: {result.stderr}"
         return result.stdout
+
+    def stored(self) -> tuple[int, int]:
+        """(cases, items) in the live database, as `reprisal-admin case list --json` counts them."""
+        cases = json.loads(self.run(str(BIN / "reprisal-admin"), "case", "list", "--json"))
+        return len(cases), sum(case["items"] for case in cases)
 
     def decrypted_cases(self) -> list[bytes]:
         """Every file of every case, exported and decrypted offline as a focal point would."""
@@ -157,6 +163,12 @@ def chromium(playwright):  # type: ignore[no-untyped-def]
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield browser
     browser.close()
+
+
+def shown_codename(page: Any) -> str:
+    """The codename on a receipt (its large-text copy, folded away in a <details> at first)."""
+    page.wait_for_selector("#codename", state="attached", timeout=180_000)
+    return (page.text_content("#codename") or "").strip()
 
 
 # ---- accessibility (axe-core from npm, tests only: never served, never vendored) -----------------

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import LiveIntake
+from tests.browser.conftest import LiveIntake, shown_codename
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -100,8 +100,7 @@ def encrypt_in_browser(browser: Any, live_intake: LiveIntake, wasm: str = "on") 
         assert not page.is_visible("#server-path-note")
         fill_report(page, phrase, [upload])
         page.click("button[type=submit]")
-        page.wait_for_selector("#codename", timeout=180_000)
-        codename = page.inner_text("#codename").strip()
+        codename = shown_codename(page)
         assert len(codename.split()) == 10
         assert "encrypted in your browser" in page.inner_text("main")
     finally:
@@ -139,11 +138,11 @@ def test_without_javascript_the_whole_flow_works_including_follow_up(
         assert page.is_visible("#server-path-note")
         fill_report(page, phrase, [upload])
         page.click("button[type=submit]")
-        page.wait_for_selector("#codename")
-        codename = page.inner_text("#codename").strip()
+        codename = shown_codename(page)
         assert "encrypted on our server" in page.inner_text("main")
 
-        page.click("text=Follow up with your codename")
+        page.click("text=I have written my codename down")
+        page.click("main a.button[href$='/followup']")
         page.fill("#codename", codename)
         page.click("button[type=submit]")
         page.wait_for_selector("text=Your report")
@@ -176,10 +175,10 @@ def test_if_the_upload_fails_nothing_is_sent_in_the_clear_and_retry_works(
         page.wait_for_selector("#js-failure", state="visible")
         assert "connection failed" in page.inner_text("#js-failure")
         assert page.is_visible("#js-send-plain")
-        assert not page.is_visible("#codename")
+        assert page.query_selector("#codename") is None
         page.unroute("**/report/commit")
         page.click("#js-retry")
-        page.wait_for_selector("#codename", timeout=60_000)
+        shown_codename(page)
     finally:
         context.close()
     traffic.assert_never_sent(phrase.encode())

@@ -134,6 +134,7 @@ def test_files_without_a_codename_session_are_not_read(app: Flask, client: Flask
         client,
         "/followup/case",
         {"csrf_token": token, "attachments": [(io.BytesIO(b"x"), "x.txt")]},
+        follow_redirects=False,
     )
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/followup")

@@ -14,7 +14,8 @@
 
   var form = document.getElementById('report-form');
   var panel = document.getElementById('js-panel');
-  if (!form || !panel || !window.RPTENV || !window.fetch || !window.Blob) {
+  if (!form || !panel || !window.RPTENV || !window.CODENAME || !window.fetch || !window.Blob ||
+      !window.crypto || !window.crypto.getRandomValues) {
     return;
   }
   var PIECE = 1 << 20; // plaintext read from a File at a time
@@ -29,6 +30,12 @@
   var plainButton = document.getElementById('js-send-plain');
   var submitButton = form.querySelector('button[type=submit]');
   var busy = false;
+  var language = form.getAttribute('data-codename-language') || 'en';
+  // The one-time token the codename derives from (docs/codename-v2.md), made here so that the
+  // server never learns it on this path; a retry of the same send reuses it and so finds the case
+  // already stored instead of making a second one.
+  var tokenInput = form.querySelector('input[name=form_token]');
+  tokenInput.value = newToken();
 
   document.getElementById('js-path-note').hidden = false;
   document.getElementById('server-path-note').hidden = true;
@@ -47,6 +54,13 @@
 
   function csrfToken() {
     return form.querySelector('input[name=csrf_token]').value;
+  }
+
+  function newToken() {
+    var bytes = new Uint8Array(32);
+    window.crypto.getRandomValues(bytes);
+    var text = btoa(String.fromCharCode.apply(null, bytes));
+    return text.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
   }
 
   function todayUtc() {
@@ -192,14 +206,18 @@
     var keys = await request('GET', base + '/keys/' + encodeURIComponent(mechanism));
     var words;
     try {
-      var wordResponse = await fetch(base + '/wordlist.txt', {credentials: 'same-origin'});
+      var wordResponse = await fetch(base + '/words/' + encodeURIComponent(language) + '.txt',
+        {credentials: 'same-origin'});
+      if (!wordResponse.ok) {
+        throw new StepError('network');
+      }
       words = (await wordResponse.text()).split('\n').filter(function (w) { return w; });
     } catch (error) {
       throw new StepError('network');
     }
     await RPTENV.ready;
-    var codename = RPTENV.generateCodename(words);
-    var submitter = RPTENV.deriveCodenameKeys(codename);
+    var codename = CODENAME.fromSecret(CODENAME.tokenSecret(tokenInput.value), language, words);
+    var submitter = CODENAME.deriveKeys(codename, language);
     var caseKeys = RPTENV.generateCaseKeyPair();
     say('encrypting', 0);
     var report = RPTENV.encryptBytes(new TextEncoder().encode(JSON.stringify(answers(data))),
@@ -247,29 +265,66 @@
     showReceipt(codename, receipt);
   }
 
+  // Until the person confirms they wrote the codename down, nothing on the page leads away from
+  // it: the site's links are hidden and leaving or reloading asks first.
+  function holdThePage(event) {
+    event.preventDefault();
+    event.returnValue = '';
+    return '';
+  }
+
+  function siteLinks(shown) {
+    Array.prototype.forEach.call(document.querySelectorAll(
+      'header.site nav, header.site .brand a'), function (node) {
+      node.hidden = !shown;
+    });
+  }
+
   function showReceipt(codename, receipt) {
     var template = document.getElementById('receipt-template');
     var fragment = template.content.cloneNode(true);
-    function fill(slot, text) {
-      var node = fragment.querySelector('[data-slot=' + slot + ']');
+    function slot(name) {
+      return fragment.querySelector('[data-slot=' + name + ']');
+    }
+    function fill(name, text) {
+      var node = slot(name);
       if (node) {
         node.textContent = text;
       }
     }
+    slot(receipt.repeat ? 'heading-new' : 'heading-repeat').remove();
+    if (!receipt.repeat) {
+      slot('repeat-line').remove();
+    }
+    var list = slot('codename-words');
+    codename.split(' ').forEach(function (word) {
+      var item = document.createElement('li');
+      item.textContent = word;
+      list.appendChild(item);
+    });
+    list.setAttribute('lang', language);
+    slot('codename').setAttribute('lang', language);
     fill('codename', codename);
     fill('date', receipt.created);
     fill('mechanism', receipt.mechanism);
     if (!receipt.files) {
-      var files = fragment.querySelector('[data-slot=files-line]');
-      if (files) {
-        files.remove();
-      }
+      slot('files-line').remove();
     } else {
       fill('files', String(receipt.files));
     }
     var main = document.getElementById('main');
     main.textContent = '';
     main.appendChild(fragment);
+    siteLinks(false);
+    window.addEventListener('beforeunload', holdThePage);
+    main.querySelector('[data-slot=confirm]').addEventListener('click', function () {
+      var part = main.querySelector('[data-slot=codename-part]');
+      part.remove();
+      main.querySelector('[data-slot=after]').hidden = false;
+      window.removeEventListener('beforeunload', holdThePage);
+      siteLinks(true);
+      main.querySelector('h1').focus();
+    });
     document.title = main.querySelector('h1').textContent;
     main.querySelector('h1').focus();
     window.scrollTo(0, 0);
