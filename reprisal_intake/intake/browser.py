@@ -233,7 +233,9 @@ def _facts(payload: dict[str, Any]) -> CaseFacts:
     share_with = consent.get("share_with", [])
     if not isinstance(share_with, list) or not all(_is_code(c) for c in share_with):
         raise Invalid("consent.share_with must be a list of codes")
-    consents += [NewConsent("share_with", "granted", code) for code in sorted(set(share_with))]
+    # The chosen mechanism receives the report anyway: naming it again records nothing.
+    shared = sorted(set(share_with) - {mechanism})
+    consents += [NewConsent("share_with", "granted", code) for code in shared]
     return CaseFacts(
         mechanism_code=mechanism,
         urgency=urgency,

@@ -251,16 +251,19 @@ class ReportForm(FlaskForm):
             NewConsent(code, getattr(self, f"consent_{code}").data)
             for code, _label in OPTIONAL_SCOPES
         ]
-        consents += [
-            NewConsent("share_with", "granted", code) for code in self.share_with.data or []
-        ]
+        consents += [NewConsent("share_with", "granted", code) for code in self.shared_with()]
         return consents
+
+    def shared_with(self) -> list[str]:
+        """The further mechanisms ticked; the chosen one receives the report anyway, so ticking it
+        there too means nothing and is not recorded."""
+        return [code for code in self.share_with.data or [] if code != self.mechanism.data]
 
     def consent_choices(self) -> dict[str, object]:
         choices: dict[str, object] = {"store_assess": "granted"}
         for code, _label in OPTIONAL_SCOPES:
             choices[code] = getattr(self, f"consent_{code}").data
-        choices["share_with"] = list(self.share_with.data or [])
+        choices["share_with"] = self.shared_with()
         choices["given_by"] = self.consent_given_by.data
         return choices
 

@@ -66,9 +66,17 @@ def open_page(
     return context, page, traffic
 
 
+def open_part(page: Any, field: str) -> None:
+    """Open the folded section of the form that holds ``field``, as a person clicks its summary."""
+    part = page.locator("details", has=page.locator(f"[name={field}]"))
+    if part.get_attribute("open") is None:
+        part.locator("summary").click()
+
+
 def fill_report(page: Any, phrase: str, files: list[dict[str, Any]]) -> None:
     page.check("input[name=mechanism][value=CAT]")
     page.fill("#what_happened", phrase)
+    open_part(page, "acts")
     page.check("input[name=acts][value=travel_ban]")
     page.check("input[name=urgency][value=urgent]")
     page.check("input[name=submitter_role][value=victim]")
@@ -76,6 +84,7 @@ def fill_report(page: Any, phrase: str, files: list[dict[str, Any]]) -> None:
     page.check("input[name=consent_given_by][value=victim]")
     page.check("input[name=consent_contact][value=granted]")
     if files:
+        open_part(page, "attachments")
         page.set_input_files("#attachments", files=files)
 
 

@@ -40,6 +40,23 @@
   document.getElementById('js-path-note').hidden = false;
   document.getElementById('server-path-note').hidden = true;
 
+  // The chosen mechanism is not offered again under "share with" (it receives the report anyway).
+  function hideChosenMechanism() {
+    var chosen = form.querySelector('input[name=mechanism]:checked');
+    Array.prototype.forEach.call(form.querySelectorAll('input[name=share_with]'), function (box) {
+      var row = box.closest('.choice') || box.parentNode;
+      var same = chosen !== null && box.value === chosen.value;
+      row.hidden = same;
+      if (same) {
+        box.checked = false;
+      }
+    });
+  }
+  Array.prototype.forEach.call(form.querySelectorAll('input[name=mechanism]'), function (radio) {
+    radio.addEventListener('change', hideChosenMechanism);
+  });
+  hideChosenMechanism();
+
   function message(name) {
     return panel.getAttribute('data-msg-' + name) || name;
   }
@@ -134,7 +151,8 @@
           choices[scope] = input.value;
         }
       });
-    choices.share_with = data.getAll('share_with');
+    var chosen = data.get('mechanism');
+    choices.share_with = data.getAll('share_with').filter(function (code) { return code !== chosen; });
     choices.given_by = data.get('consent_given_by');
     return choices;
   }
