@@ -389,6 +389,9 @@ def _case_page(
         consents = consent_rules.in_force(case.consents)
         on_hold = consent_rules.outward_action_on_hold(case.consents)
         mechanisms = list(case.mechanisms)
+        # A closed case is deleted once past the retention of every one of its mechanisms.
+        kept = [m.retention_days for m in mechanisms]
+        retention_days = None if None in kept or not kept else max(d for d in kept if d is not None)
         status_code = case.status
         created = case.created
     if consent_form is None:
@@ -422,6 +425,7 @@ def _case_page(
         on_hold=on_hold,
         mechanisms=mechanisms,
         status=status_code,
+        retention_days=retention_days,
         created=created,
         notice=notice,
     ), status

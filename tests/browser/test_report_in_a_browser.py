@@ -160,7 +160,7 @@ def test_without_javascript_the_whole_flow_works_including_follow_up(
         page.click("text=Encrypt and send")
         page.wait_for_selector("text=was encrypted and stored")
         assert f"{phrase} again" in page.inner_text("main")
-        page.click("text=Leave and forget my codename on this site")
+        page.click("text=Sign out of my report")
         page.wait_for_url(live_intake.url + "/")
     finally:
         context.close()

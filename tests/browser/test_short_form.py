@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import LiveIntake
-from tests.browser.test_report_in_a_browser import open_page, open_part
+from tests.browser.conftest import LiveIntake, shown_codename
+from tests.browser.test_report_in_a_browser import fill_report, open_page, open_part
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -40,5 +40,77 @@ def test_with_javascript_the_chosen_mechanism_is_not_offered_under_share_with(
         page.check("input[name=mechanism][value=CAT]")
         assert not page.is_visible("input[name=share_with][value=CAT]")
         assert page.is_visible("input[name=share_with][value=SPT]")
+    finally:
+        context.close()
+
+
+def test_with_javascript_answers_to_fix_are_shown_on_their_fields_and_nothing_is_sent(
+    chromium: Any, live_intake: LiveIntake
+) -> None:
+    context, page, traffic = open_page(chromium, live_intake, javascript=True)
+    try:
+        page.goto(live_intake.url + "/report")
+        fill_report(page, "   ", [])
+        open_part(page, "when")
+        page.fill("#when", "x" * 301)
+        page.click("#report-form button[type=submit]")
+        page.wait_for_selector("#js-errors", state="visible")
+        summary = page.inner_text("#js-errors")
+        assert "Tell us what happened, in your own words." in summary
+        assert "at most 300 characters" in summary
+        assert page.get_attribute("#what_happened", "aria-invalid") == "true"
+        assert "what_happened-error" in (page.get_attribute("#what_happened", "aria-describedby"))
+        assert page.is_visible("#when-error")
+        assert not any("/report/commit" in u or "/report/keys" in u for u in traffic.urls)
+        # Fixed, the errors go and the report is sent.
+        page.fill("#what_happened", "They took my passport.")
+        page.fill("#when", "May")
+        page.click("#report-form button[type=submit]")
+        shown_codename(page)
+    finally:
+        context.close()
+
+
+def test_with_javascript_a_refusal_naming_a_field_is_shown_on_it(
+    chromium: Any, live_intake: LiveIntake
+) -> None:
+    context, page, _traffic = open_page(chromium, live_intake, javascript=True)
+    try:
+        page.route(
+            "**/report/commit",
+            lambda route: route.fulfill(
+                status=400,
+                content_type="application/json",
+                body='{"error": "invalid", "detail": "urgency is not known"}',
+            ),
+        )
+        page.goto(live_intake.url + "/report")
+        fill_report(page, "REFUSED", [])
+        page.click("#report-form button[type=submit]")
+        page.wait_for_selector("#urgency-error", state="visible")
+        assert "Tell us how urgent it is." in page.inner_text("#js-errors")
+        assert "Some answers need fixing" in page.inner_text("#js-failure")
+    finally:
+        context.close()
+
+
+def test_the_hint_about_the_browser_shows_unless_it_looks_like_tor_browser_at_safer(
+    chromium: Any, live_intake: LiveIntake
+) -> None:
+    context, page, _traffic = open_page(chromium, live_intake, javascript=True)
+    try:
+        page.goto(live_intake.url + "/report")
+        assert page.is_visible("#browser-hint")  # Chromium, with WebAssembly
+    finally:
+        context.close()
+    context = chromium.new_context(
+        user_agent="Mozilla/5.0 (Windows NT 10.0; rv:128.0) Gecko/20100101 Firefox/128.0"
+    )
+    context.add_init_script("delete globalThis.WebAssembly;")
+    try:
+        page = context.new_page()
+        page.goto(live_intake.url + "/report")
+        assert page.is_visible("#js-path-note")
+        assert not page.is_visible("#browser-hint")
     finally:
         context.close()

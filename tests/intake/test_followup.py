@@ -119,7 +119,7 @@ def test_a_wrong_codename_is_refused_without_saying_why_in_detail(
     assert "No report matches this codename" in response.get_data(as_text=True)
     response = enter(client, "not a codename")
     assert response.status_code == 400
-    assert "ten words" in response.get_data(as_text=True)
+    assert "the 10 or 12 words you received" in response.get_data(as_text=True)
 
 
 def test_the_case_page_needs_the_codename_first(client: FlaskClient) -> None:

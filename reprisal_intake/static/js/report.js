@@ -37,7 +37,13 @@
   var tokenInput = form.querySelector('input[name=form_token]');
   tokenInput.value = newToken();
 
+  form.noValidate = true; // checked by fieldProblems, with the same field errors as the server's
   document.getElementById('js-path-note').hidden = false;
+  // Tor Browser reports itself as Firefox; at "Safer" and "Safest" it has no WebAssembly. Anything
+  // else is another browser, or Tor Browser at "Standard": say so (a hint, never a refusal).
+  var looksLikeFirefox = /Firefox\//.test(navigator.userAgent) && !/Chrome\//.test(navigator.userAgent);
+  document.getElementById('browser-hint').hidden =
+    looksLikeFirefox && typeof WebAssembly === 'undefined';
   document.getElementById('server-path-note').hidden = true;
 
   // The chosen mechanism is not offered again under "share with" (it receives the report anyway).
@@ -67,6 +73,121 @@
       progress.hidden = false;
       progress.value = Math.round(fraction * 1000);
     }
+  }
+
+  // --- answers checked here, as the server checks them on the no-JavaScript path (forms.py) ------
+  // The server cannot read what this path sends, so a blank or overlong answer is caught here.
+
+  var REQUIRED_CHOICES = ['mechanism', 'urgency', 'submitter_role', 'consent_given_by'];
+  var MAX_CHARS = {what_happened: 50000, when: 300, where: 300, location_now: 300, identity: 5000};
+  var errorSummary = document.getElementById('js-errors');
+
+  function fieldProblems(data) {
+    var problems = [];
+    REQUIRED_CHOICES.forEach(function (name) {
+      if (!data.get(name)) {
+        problems.push({name: name, text: panel.getAttribute('data-err-' + name)});
+      }
+    });
+    var text = data.get('what_happened');
+    if (typeof text !== 'string' || !text.trim()) {
+      problems.push({name: 'what_happened', text: panel.getAttribute('data-err-what_happened')});
+    }
+    if (!data.get('consent_store_assess')) {
+      problems.push({name: 'consent_store_assess',
+        text: panel.getAttribute('data-err-consent_store_assess')});
+    }
+    Object.keys(MAX_CHARS).forEach(function (name) {
+      var value = data.get(name);
+      if (typeof value === 'string' && value.length > MAX_CHARS[name]) {
+        problems.push({name: name, text: panel.getAttribute('data-err-too-long')
+          .replace('{max}', String(MAX_CHARS[name]))});
+      }
+    });
+    return problems;
+  }
+
+  // The element an error belongs to: a group of choices is its <fieldset id=name>, else the input.
+  function fieldTarget(name) {
+    return document.getElementById(name);
+  }
+
+  function firstInput(name) {
+    return document.getElementById(name + '-0') || document.getElementById(name);
+  }
+
+  function clearFieldErrors() {
+    errorSummary.hidden = true;
+    errorSummary.querySelector('ul').textContent = '';
+    Array.prototype.forEach.call(form.querySelectorAll('.js-field-error'), function (node) {
+      node.remove();
+    });
+    Array.prototype.forEach.call(form.querySelectorAll('[data-js-invalid]'), function (node) {
+      node.removeAttribute('aria-invalid');
+      node.removeAttribute('data-js-invalid');
+      var described = (node.getAttribute('aria-describedby') || '').split(' ').filter(
+        function (id) { return id && id !== node.id + '-error'; });
+      if (described.length) {
+        node.setAttribute('aria-describedby', described.join(' '));
+      } else {
+        node.removeAttribute('aria-describedby');
+      }
+    });
+  }
+
+  function showFieldErrors(problems) {
+    clearFieldErrors();
+    var list = errorSummary.querySelector('ul');
+    problems.forEach(function (problem) {
+      var target = fieldTarget(problem.name);
+      if (!target) {
+        return;
+      }
+      var part = target.closest('details');
+      if (part) {
+        part.open = true;
+      }
+      var note = document.createElement('p');
+      note.className = 'field-error js-field-error';
+      note.id = target.id + '-error';
+      var span = document.createElement('span');
+      span.textContent = message('error-prefix') + ' ' + problem.text;
+      note.appendChild(span);
+      var container = target.tagName === 'FIELDSET' ? target : target.closest('.field');
+      var anchor = container.querySelector('legend, label');
+      if (anchor && anchor.parentNode === container) {
+        anchor.after(note);
+      } else {
+        container.insertBefore(note, container.firstChild);
+      }
+      target.setAttribute('aria-invalid', 'true');
+      target.setAttribute('data-js-invalid', '');
+      var described = (target.getAttribute('aria-describedby') || '').split(' ').filter(Boolean);
+      described.push(note.id);
+      target.setAttribute('aria-describedby', described.join(' '));
+      var item = document.createElement('li');
+      var link = document.createElement('a');
+      link.href = '#' + firstInput(problem.name).id;
+      link.textContent = problem.text;
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+    errorSummary.hidden = false;
+    errorSummary.focus();
+  }
+
+  // A refusal that names a field (the server's detail starts with it) is shown on that field.
+  function refusedField(error) {
+    if (error.detail === 'no_recipients') {
+      return {name: 'mechanism', text: panel.getAttribute('data-err-no_recipients')};
+    }
+    var named = /^([a-z_]+)(?:\.([a-z_]+))?/.exec(error.field || '');
+    if (!named) {
+      return null;
+    }
+    var name = named[2] ? named[1] + '_' + named[2] : named[1];
+    var text = panel.getAttribute('data-err-' + name);
+    return text && fieldTarget(name) ? {name: name, text: text} : null;
   }
 
   function csrfToken() {
@@ -110,7 +231,9 @@
       data = null;
     }
     if (!response.ok) {
-      throw new StepError(response.status === 429 ? 'busy' : 'refused', data && data.error);
+      var failed = new StepError(response.status === 429 ? 'busy' : 'refused', data && data.error);
+      failed.field = data && typeof data.detail === 'string' ? data.detail : '';
+      throw failed;
     }
     return data;
   }
@@ -350,6 +473,11 @@
 
   function showFailure(error) {
     var name = error instanceof StepError ? error.name : 'encryption';
+    var named = error instanceof StepError && error.name === 'refused' ? refusedField(error) : null;
+    if (named) {
+      showFieldErrors([named]);
+      name = 'fields';
+    }
     failureText.textContent = message('failed-' + name);
     failure.hidden = false;
     progress.hidden = true;
@@ -361,6 +489,12 @@
     if (busy) {
       return;
     }
+    var problems = fieldProblems(new FormData(form));
+    if (problems.length) {
+      showFieldErrors(problems);
+      return;
+    }
+    clearFieldErrors();
     busy = true;
     failure.hidden = true;
     submitButton.disabled = true;
