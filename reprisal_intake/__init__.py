@@ -41,13 +41,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from . import db
     from .extensions import babel, csrf, limiter
     from .intake import bp
-    from .web import errors, headers, templating
+    from .web import errors, headers, static_files, templating
 
     db.init_app(app, app.config.get("DATABASE_BIND"))
     babel.init_app(app, locale_selector=templating.select_locale)
     csrf.init_app(app)
     limiter.init_app(app)
     headers.init_app(app)
+    static_files.init_app(app)
     templating.init_app(app)
     templating.init_languages(app)
     errors.init_app(app)

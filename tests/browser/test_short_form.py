@@ -3,11 +3,13 @@ mechanism is not offered again under "share with"."""
 
 from __future__ import annotations
 
+import re
+import secrets
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import LiveIntake, shown_codename
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, LiveIntake, shown_codename
 from tests.browser.test_report_in_a_browser import fill_report, open_page, open_part
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -112,5 +114,67 @@ def test_the_hint_about_the_browser_shows_unless_it_looks_like_tor_browser_at_sa
         page.goto(live_intake.url + "/report")
         assert page.is_visible("#js-path-note")
         assert not page.is_visible("#browser-hint")
+    finally:
+        context.close()
+
+
+def test_without_a_jit_a_large_file_gets_an_estimate_first_and_the_server_path_is_offered(
+    playwright: Any, live_intake: LiveIntake
+) -> None:
+    """Chromium --jitless (no JIT, no WebAssembly, as Tor Browser at "Safer"): a 20 MiB file."""
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--js-flags=--jitless"]
+    )
+    try:
+        context = browser.new_context()
+        page = context.new_page()
+        urls: list[str] = []
+        page.on("request", lambda request: urls.append(request.url))
+        page.goto(live_intake.url + "/report")
+        data = secrets.token_bytes(20 * 1024 * 1024)
+        fill_report(
+            page,
+            f"SLOW-{secrets.token_hex(4)}",
+            [{"name": "big.bin", "mimeType": "application/octet-stream", "buffer": data}],
+        )
+        page.click("#report-form button[type=submit]")
+        page.wait_for_selector("#slow-choice", state="visible", timeout=120_000)
+        estimate = page.inner_text("#slow-estimate")
+        assert re.search(r"about \d+ (seconds|minutes)", estimate), estimate
+        assert "stored encrypted either way" in page.inner_text("#slow-choice")
+        assert not any("/report/uploads" in u or "/report/keys" in u for u in urls)
+        page.click("#slow-server")
+        codename = shown_codename(page)
+        assert codename
+        assert "encrypted on our server" in page.inner_text("main")
+        context.close()
+    finally:
+        browser.close()
+    assert data in live_intake.decrypted_cases()
+
+
+def test_the_crypto_code_is_fetched_only_when_the_person_sends(
+    chromium: Any, live_intake: LiveIntake
+) -> None:
+    context = chromium.new_context()
+    sizes: list[int] = []
+    urls: list[str] = []
+
+    def finished(request: Any) -> None:
+        urls.append(request.url)
+        size = request.sizes()
+        sizes.append(size["responseBodySize"] + size["responseHeadersSize"])
+
+    try:
+        page = context.new_page()
+        page.on("requestfinished", finished)
+        page.goto(live_intake.url + "/report")
+        page.wait_for_load_state("networkidle")
+        fill_report(page, f"LIGHT-{secrets.token_hex(4)}", [])
+        assert not any("libsodium" in u or "rptenv" in u for u in urls)
+        assert sum(sizes) <= 150_000, sum(sizes)
+        page.click("#report-form button[type=submit]")
+        shown_codename(page)
+        assert any(u.endswith("/static/vendor/libsodium/libsodium.js") for u in urls)
     finally:
         context.close()
