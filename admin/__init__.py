@@ -21,7 +21,7 @@ class AdminFlask(Flask):
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """The admin app factory (``admin:create_app()``): its own cookie name and secret key."""
-    from .settings import admin_settings
+    from admin.settings import admin_settings
 
     instance_path = default_instance_path()
     app = AdminFlask(__name__, instance_path=str(instance_path))
@@ -30,24 +30,20 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
+    from admin import home, i18n
+    from admin.accounts import views as account_views
+    from admin.audit import views as audit_views
+    from admin.auth import views as auth_views
+    from admin.auth.current_user import load_current_user
+    from admin.cases import views as case_views
+    from admin.casework import views as casework_views
+    from admin.contact import views as contact_views
+    from admin.extensions import csrf, limiter
+    from admin.sharing import views as sharing_views
+    from admin.statistics import views as statistics_views
+    from admin.users import views as user_views
     from reprisal_intake import db
     from reprisal_intake.web import errors, headers, templating
-
-    from . import (
-        account_views,
-        audit_views,
-        auth_views,
-        case_views,
-        casework_views,
-        contact_views,
-        i18n,
-        sharing_views,
-        statistics_views,
-        user_views,
-        views,
-    )
-    from .current import load_current_user
-    from .extensions import csrf, limiter
 
     db.init_app(app, app.config.get("DATABASE_BIND"))
     i18n.init_app(app)  # Flask-Babel with the admin's language selector and catalogues
@@ -59,7 +55,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.before_request(load_current_user)
 
     for blueprint in (
-        views.bp,
+        home.bp,
         auth_views.bp,
         account_views.bp,
         case_views.bp,

@@ -1,25 +1,22 @@
-"""The admin app's forms (Flask-WTF: every POST carries a CSRF token)."""
+"""The admin app's base forms; each area keeps its own forms beside its views.
+
+One convention for bad input, everywhere in the admin app:
+
+* CSRF: ``CSRFProtect`` (admin/extensions.py) checks every POST before any view runs; a missing or
+  stale token is always the shared "This form has expired" page (400). No view checks the token.
+* An invalid form: a view tests ``form.validate_on_submit()``; when it fails, a form with text a
+  person typed comes back on its page with the answers and their errors (400, nothing stored); a
+  form of buttons, choices or secrets only (nothing to give back) answers ``abort(400)``.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import request
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectMultipleField, StringField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms import SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
-
-from reprisal_intake.models import ROLES
-
-ROLE_LABELS = {
-    "focal_point": _l("Focal point (reads the cases of their mechanisms)"),
-    "coordinator": _l("Coordinator (triages and routes every new case)"),
-    "administrator": _l("Administrator (accounts, mechanisms, keys; no case content)"),
-    "auditor": _l("Auditor (reads the audit log)"),
-}
 
 
 class AdminForm(FlaskForm):
@@ -44,68 +41,3 @@ class CheckboxesField(SelectMultipleField):
 
 class EmptyForm(AdminForm):
     """Only the CSRF token: for buttons that change state."""
-
-
-class SignInForm(AdminForm):
-    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=64)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
-
-
-class CodeForm(AdminForm):
-    code = StringField(
-        _l("Code"),
-        validators=[DataRequired(), Length(max=32)],
-        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
-    )
-
-
-class RecoveryCodeForm(AdminForm):
-    code = StringField(
-        _l("Recovery code"),
-        validators=[DataRequired(), Length(max=32)],
-        render_kw={"autocomplete": "off"},
-    )
-
-
-class NewPasswordForm(AdminForm):
-    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=1024)])
-    confirm = PasswordField(
-        _l("The same password again"), validators=[DataRequired(), Length(max=1024)]
-    )
-
-
-class PassphraseForm(AdminForm):
-    passphrase = PasswordField(_l("Key passphrase"), validators=[DataRequired(), Length(max=1024)])
-    confirm = PasswordField(
-        _l("The same passphrase again"), validators=[DataRequired(), Length(max=1024)]
-    )
-
-
-class UnlockForm(AdminForm):
-    passphrase = PasswordField(_l("Key passphrase"), validators=[DataRequired(), Length(max=1024)])
-
-
-class OfflineKeyForm(AdminForm):
-    public_key = StringField(
-        _l("Public key (base64, as printed by reprisal-decrypt keygen)"),
-        validators=[DataRequired(), Length(max=64)],
-    )
-
-
-class InviteForm(AdminForm):
-    username = StringField(
-        _l("User name"),
-        validators=[
-            DataRequired(),
-            Length(min=2, max=64),
-            Regexp(
-                r"^[A-Za-z0-9._-]+$", message=_l("Letters, digits, dot, dash and underscore only.")
-            ),
-        ],
-    )
-    roles = CheckboxesField(_l("Roles"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])
-    mechanisms = CheckboxesField(_l("Mechanisms (for focal points)"), choices=[])
-
-
-class RolesForm(AdminForm):
-    roles = CheckboxesField(_l("Roles"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])

@@ -35,15 +35,14 @@ from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
+from admin import vocabulary
+from admin.access import require_roles
+from admin.extensions import babel
+from admin.forms import AdminForm
+from admin.redirects import safe_next
 from reprisal_intake import domain
 from reprisal_intake.db import get_db
 from reprisal_intake.models import User
-
-from . import vocabulary
-from .access import require_roles
-from .auth_views import _safe_next
-from .extensions import babel
-from .forms import AdminForm
 
 # code: the language's own name (shown in the links, in that language)
 LANGUAGES: dict[str, str] = {"en": "English", "fr": "Français", "es": "Español"}
@@ -105,7 +104,7 @@ ROLE_NAMES = {
     "auditor": _l("Auditor"),
 }
 DETENTION = {"yes": _l("Yes"), "no": _l("No"), "unknown": _l("Not known")}
-# Messages that reach a template as data (admin/reading.py), listed here so they are extracted.
+# Messages that reach a template as data (admin/cases/decryption.py), listed here so they are extracted.
 DATA_MESSAGES = (_l("This item could not be decrypted or is damaged."),)
 
 
@@ -147,7 +146,7 @@ def switch(code: str) -> ResponseReturnValue:
     """A plain link: show the app in ``code`` in this browser from now on."""
     if code not in LANGUAGES:
         abort(404)
-    return remember(redirect(_safe_next(request.args.get("next"))), code)
+    return remember(redirect(safe_next(request.args.get("next"))), code)
 
 
 def remember(response: Response, code: str) -> Response:

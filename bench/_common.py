@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.ops import harness  # noqa: E402
+from tests.support import servers as harness  # noqa: E402
 
 BARE_APP = "bench.bare_app:create_app()"
 FLOOR_APP = "bench.floor_app:create_app()"

@@ -42,7 +42,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from admin.caselist import CaseFilters, case_page, immediate_query, page_query
+from admin.cases.listing import CaseFilters, case_page, immediate_query, page_query
 from reprisal_intake import schema
 from reprisal_intake.db import make_engine
 from reprisal_intake.models import Case, case_mechanisms, new_case_ref
@@ -102,8 +102,8 @@ def timed(runs: int, action: Callable[[], object]) -> tuple[float, float]:
 def page_times(url: str, runs: int, middle_cursor: str) -> dict[str, tuple[float, float]]:
     """Median and p95 of the case list page for a signed-in coordinator and a focal point."""
     from admin import create_app
-    from tests.admin.support import FAST_ADMIN_CONFIG, sign_in
     from tests.factories import make_account
+    from tests.support.admin import FAST_ADMIN_CONFIG, sign_in
 
     os.environ["REPRISAL_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="reprisal-bench-admin-")
     os.environ["REPRISAL_DATABASE_URL"] = url

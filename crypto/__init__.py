@@ -1,7 +1,7 @@
-"""RPTENV v1: envelopes, case and access keys, codenames, key files and case bundles.
+"""RPTENV v1 and v2 (suite 2, X-Wing): envelopes, case and access keys, codenames, key files and case bundles.
 
-A pure library (standard library and PyNaCl only). The byte formats are fixed by
-docs/spec/rptenv-v1.md and docs/codename-v1.md; tests/vectors pins them.
+A pure library (standard library, PyNaCl, and `cryptography` for ML-KEM-768 in X-Wing). The byte
+formats are fixed by docs/spec/rptenv-v1.md, rptenv-v2.md and docs/codename-v1.md; tests/vectors pins them.
 """
 
 from __future__ import annotations
@@ -42,35 +42,50 @@ from .errors import (
     PassphraseError,
     RptenvError,
     TruncatedError,
+    UnsupportedError,
 )
 from .keyfile import (
     dump_key_file,
     is_unprotected_key_file,
+    key_file_suite,
     load_key_file,
     unwrap_secret_key,
     wrap_secret_key,
 )
 from .keys import (
     ACCESS_STANZA_SIZE,
+    ACCESS_STANZA_SIZES,
+    CaseKey,
+    generate_hybrid_key,
     generate_keypair,
     open_case_key,
     public_key_from_base64,
+    public_key_from_bytes,
     public_key_to_base64,
+    reader_public_key,
+    reader_public_key_from_base64,
+    reseal_case_key,
     seal_case_key,
 )
+from .stanzas import SUITE_CLASSICAL, SUITE_HYBRID, ReaderKey, RecipientKey, suite_of
+from .xwing import XWingPublicKey, XWingSecretKey
 
 __all__ = [
     "ACCESS_STANZA_SIZE",
+    "ACCESS_STANZA_SIZES",
     "CHUNK_LOG2_FILE",
     "CHUNK_LOG2_TEXT",
     "CODENAME_WORDS",
     "ITEM_KINDS",
     "MAGIC",
     "SUITE",
+    "SUITE_CLASSICAL",
+    "SUITE_HYBRID",
     "VERSION",
     "AuthenticationError",
     "BundleAccess",
     "BundleItemSource",
+    "CaseKey",
     "CodenameKeys",
     "EnvelopeHeader",
     "EnvelopeReader",
@@ -79,8 +94,13 @@ __all__ = [
     "NotARecipientError",
     "OpenedBundle",
     "PassphraseError",
+    "ReaderKey",
+    "RecipientKey",
     "RptenvError",
     "TruncatedError",
+    "UnsupportedError",
+    "XWingPublicKey",
+    "XWingSecretKey",
     "check_structure",
     "decrypt",
     "decrypt_to",
@@ -89,9 +109,11 @@ __all__ = [
     "encrypt",
     "envelope_size",
     "generate_codename",
+    "generate_hybrid_key",
     "generate_keypair",
     "is_unprotected_key_file",
     "is_well_formed",
+    "key_file_suite",
     "load_key_file",
     "message_count",
     "normalize_codename",
@@ -99,9 +121,14 @@ __all__ = [
     "open_case_key",
     "padme",
     "public_key_from_base64",
+    "public_key_from_bytes",
     "public_key_to_base64",
     "read_header",
+    "reader_public_key",
+    "reader_public_key_from_base64",
+    "reseal_case_key",
     "seal_case_key",
+    "suite_of",
     "unwrap_secret_key",
     "wordlist",
     "wrap_secret_key",

@@ -1,4 +1,10 @@
-"""The case bundle (spec section 3): a ZIP of a case's envelopes plus manifest.json.
+"""The case bundle: a ZIP of a case's envelopes plus manifest.json.
+
+Version 1 (docs/spec/rptenv-v1.md section 3): an X25519 case key and 80-byte access stanzas.
+Version 3 (docs/spec/rptenv-v2.md section 6): "case_suite" and a "suite" per access entry, so the
+case key and each reviewer's stanza may be X25519 (suite 1) or X-Wing (suite 2). Writers write
+version 1 whenever everything in the bundle is suite 1, so older tools keep reading those.
+(Version 2, the authenticated manifest of issue 14, is another branch's; see the spec.)
 
 The bundle holds no plaintext and no secret key. Its manifest is not authenticated by itself: the
 sha256 values catch a damaged or inconsistent bundle, the envelopes' own authentication protects
@@ -19,12 +25,14 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import IO, BinaryIO
 
-from nacl.public import PrivateKey, PublicKey
+from nacl.public import PublicKey
 
 from ._encoding import b64decode_exact, b64encode, strict_json_loads
 from .envelope import ITEM_KINDS, EnvelopeReader, check_structure, read_header
 from .errors import AuthenticationError, FormatError
-from .keys import ACCESS_STANZA_SIZE, KEY_SIZE, open_case_key
+from .keys import ACCESS_STANZA_SIZES, KEY_SIZE, CaseKey, open_case_key
+from .stanzas import SUITE_CLASSICAL, SUITE_HYBRID, ReaderKey, RecipientKey, suite_of
+from .xwing import PUBLIC_KEY_SIZE, XWingPublicKey
 
 __all__ = [
     "BUNDLE_FORMAT",
@@ -40,6 +48,10 @@ __all__ = [
 
 BUNDLE_FORMAT = "reprisal-case-bundle"
 BUNDLE_VERSION = 1
+SUITES_VERSION = 3  # the first bundle version whose manifest names suites
+BUNDLE_VERSIONS = (1, SUITES_VERSION)
+_CASE_PUBLIC_KEY_SIZES = {SUITE_CLASSICAL: KEY_SIZE, SUITE_HYBRID: PUBLIC_KEY_SIZE}
+_SUITE_OF_STANZA_SIZE = {size: suite for suite, size in ACCESS_STANZA_SIZES.items()}
 MANIFEST_NAME = "manifest.json"
 _MANIFEST_MAX_SIZE = 16 * 1024 * 1024
 _COPY_SIZE = 64 * 1024
@@ -51,7 +63,10 @@ _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # no export time in the archive
 
 @dataclass(frozen=True)
 class BundleAccess:
-    """One reviewer's access stanza (the case secret key sealed to their public key)."""
+    """One reviewer's access stanza (the case secret key sealed to their public key).
+
+    Its suite follows from its length: 80 bytes suite 1, 1168 bytes suite 2.
+    """
 
     reviewer: str
     sealed_case_key: bytes
@@ -81,10 +96,12 @@ def _zip_info(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def _copy_envelope(source: BinaryIO, destination: IO[bytes]) -> str:
+def _copy_envelope(source: BinaryIO, destination: IO[bytes], case_suite: int) -> str:
     """Copy one envelope, checking its header and size; return the sha256 hex of its bytes."""
     digest = hashlib.sha256()
     header = read_header(source)
+    if header.suite != case_suite:
+        raise FormatError("a bundle item must be sealed in the suite of the case key")
     destination.write(header.raw)
     digest.update(header.raw)
     total = header.size
@@ -100,7 +117,7 @@ def write_bundle(
     out: BinaryIO,
     *,
     case_ref: str,
-    case_public_key: PublicKey,
+    case_public_key: RecipientKey,
     access: Sequence[BundleAccess],
     items: Iterable[BundleItemSource],
     case: Mapping[str, object],
@@ -108,14 +125,22 @@ def write_bundle(
     """Write a bundle to `out`: each envelope streamed into items/<id>.rptenv, manifest.json last.
 
     Each envelope's header and size are checked (not its contents). `out` is not closed.
+    The bundle is version 1 when the case key and every access stanza are suite 1, else 3.
     """
     if not isinstance(case_ref, str) or not case_ref:
         raise FormatError("case_ref must be a non-empty string")
     if not access:
         raise FormatError("a bundle needs at least one access stanza")
+    case_suite = suite_of(case_public_key)
+    access_suites = []
     for entry in access:
-        if not isinstance(entry.reviewer, str) or len(entry.sealed_case_key) != ACCESS_STANZA_SIZE:
-            raise FormatError(f"access stanza must be {ACCESS_STANZA_SIZE} bytes with a label")
+        suite = _SUITE_OF_STANZA_SIZE.get(len(entry.sealed_case_key))
+        if not isinstance(entry.reviewer, str) or suite is None:
+            sizes = " or ".join(str(size) for size in ACCESS_STANZA_SIZES.values())
+            raise FormatError(f"access stanza must be {sizes} bytes with a label")
+        access_suites.append(suite)
+    classical = {case_suite, *access_suites} == {SUITE_CLASSICAL}
+    version = 1 if classical else SUITES_VERSION
     manifest_items: list[dict[str, object]] = []
     seen: set[str] = set()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
@@ -131,7 +156,7 @@ def write_bundle(
             ):
                 raise FormatError("bundle item created must be a date, not a time")
             with item.open() as source, archive.open(_zip_info(path), "w", force_zip64=True) as dst:
-                sha256 = _copy_envelope(source, dst)
+                sha256 = _copy_envelope(source, dst, case_suite)
             manifest_items.append(
                 {
                     "id": item.id,
@@ -141,18 +166,30 @@ def write_bundle(
                     "created": item.created.isoformat(),
                 }
             )
-        manifest = {
+        manifest: dict[str, object] = {
             "format": BUNDLE_FORMAT,
-            "version": BUNDLE_VERSION,
+            "version": version,
             "case_ref": case_ref,
-            "case_public_key": b64encode(bytes(case_public_key)),
-            "access": [
+        }
+        if version < SUITES_VERSION:
+            manifest["case_public_key"] = b64encode(bytes(case_public_key))
+            manifest["access"] = [
                 {"reviewer": entry.reviewer, "sealed_case_key": b64encode(entry.sealed_case_key)}
                 for entry in access
-            ],
-            "items": manifest_items,
-            "case": dict(case),
-        }
+            ]
+        else:
+            manifest["case_suite"] = case_suite
+            manifest["case_public_key"] = b64encode(bytes(case_public_key))
+            manifest["access"] = [
+                {
+                    "reviewer": entry.reviewer,
+                    "suite": suite,
+                    "sealed_case_key": b64encode(entry.sealed_case_key),
+                }
+                for entry, suite in zip(access, access_suites, strict=True)
+            ]
+        manifest["items"] = manifest_items
+        manifest["case"] = dict(case)
         try:
             manifest_bytes = (
                 json.dumps(manifest, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
@@ -198,7 +235,13 @@ def _parse_items(value: object) -> list[dict[str, object]]:
     return items
 
 
-def _parse_access(value: object) -> list[bytes]:
+def _parse_suite(value: object, what: str) -> int:
+    _require(type(value) is int and value in ACCESS_STANZA_SIZES, f"unknown {what}")
+    assert isinstance(value, int)
+    return value
+
+
+def _parse_access(value: object, version: int) -> list[bytes]:
     _require(isinstance(value, list) and bool(value), "access must be a non-empty list")
     assert isinstance(value, list)
     stanzas = []
@@ -206,10 +249,31 @@ def _parse_access(value: object) -> list[bytes]:
         _require(isinstance(entry, dict), "each access entry must be an object")
         assert isinstance(entry, dict)
         _require(isinstance(entry.get("reviewer"), str), "access reviewer must be a string")
+        if version < SUITES_VERSION:
+            _require("suite" not in entry, f'version {version} access entries have no "suite"')
+            suite = SUITE_CLASSICAL
+        else:
+            suite = _parse_suite(entry.get("suite"), "access suite")
         stanzas.append(
-            b64decode_exact(entry.get("sealed_case_key"), ACCESS_STANZA_SIZE, "sealed_case_key")
+            b64decode_exact(
+                entry.get("sealed_case_key"), ACCESS_STANZA_SIZES[suite], "sealed_case_key"
+            )
         )
     return stanzas
+
+
+def _parse_case_public_key(manifest: dict[str, object], version: int) -> RecipientKey:
+    if version < SUITES_VERSION:
+        _require("case_suite" not in manifest, f'version {version} has no "case_suite"')
+        suite = SUITE_CLASSICAL
+    else:
+        suite = _parse_suite(manifest.get("case_suite"), "case_suite")
+    data = b64decode_exact(
+        manifest.get("case_public_key"), _CASE_PUBLIC_KEY_SIZES[suite], "case_public_key"
+    )
+    if suite == SUITE_CLASSICAL:
+        return PublicKey(data)
+    return XWingPublicKey(data)
 
 
 class OpenedBundle:
@@ -217,10 +281,10 @@ class OpenedBundle:
 
     manifest: dict[str, object]
     case_ref: str
-    case_public_key: PublicKey
-    case_key: PrivateKey
+    case_public_key: RecipientKey
+    case_key: CaseKey
 
-    def __init__(self, archive: zipfile.ZipFile, reviewer_key: PrivateKey) -> None:
+    def __init__(self, archive: zipfile.ZipFile, reviewer_key: ReaderKey) -> None:
         self._archive = archive
         names = archive.namelist()
         if len(names) != len(set(names)):
@@ -243,15 +307,14 @@ class OpenedBundle:
         manifest = strict_json_loads(raw, "bundle manifest")
         _require(manifest.get("format") == BUNDLE_FORMAT, "not a reprisal case bundle")
         version = manifest.get("version")
-        _require(type(version) is int and version == BUNDLE_VERSION, "unsupported version")
+        _require(type(version) is int and version in BUNDLE_VERSIONS, "unsupported version")
+        assert isinstance(version, int)
         case_ref = manifest.get("case_ref")
         _require(isinstance(case_ref, str), "case_ref must be a string")
         assert isinstance(case_ref, str)
         _require(isinstance(manifest.get("case"), dict), "case must be an object")
-        case_public_key = PublicKey(
-            b64decode_exact(manifest.get("case_public_key"), KEY_SIZE, "case_public_key")
-        )
-        stanzas = _parse_access(manifest.get("access"))
+        case_public_key = _parse_case_public_key(manifest, version)
+        stanzas = _parse_access(manifest.get("access"), version)
         self._items = _parse_items(manifest.get("items"))
         expected = {MANIFEST_NAME, *(item_path(str(item["id"])) for item in self._items)}
         if set(names) != expected:
@@ -305,7 +368,7 @@ class OpenedBundle:
 
 
 def open_bundle(
-    path_or_file: str | os.PathLike[str] | BinaryIO, reviewer_key: PrivateKey
+    path_or_file: str | os.PathLike[str] | BinaryIO, reviewer_key: ReaderKey
 ) -> OpenedBundle:
     """Open a bundle and recover its case key with `reviewer_key`.
 

@@ -1,7 +1,10 @@
 """reprisal-decrypt: the offline reviewer's tool.
 
-    reprisal-decrypt keygen --out KEYFILE [--passphrase-file F | --unprotected]
+    reprisal-decrypt keygen --out KEYFILE [--suite {1,2}] [--passphrase-file F | --unprotected]
     reprisal-decrypt open --key KEYFILE [--passphrase-file F] BUNDLE --out DIR
+
+`keygen` makes a hybrid (suite 2, X-Wing: X25519 + ML-KEM-768) key unless `--suite 1` asks for a
+classical X25519 key (docs/spec/rptenv-v2.md); `open` reads key files and bundles of either suite.
 
 It never prints decrypted content or a secret: `keygen` prints only the public key, `open` only
 one line per item (id, kind, size). Data is written to a temporary file and renamed into place only
@@ -25,7 +28,8 @@ from .bundle import open_bundle
 from .envelope import EnvelopeReader
 from .errors import RptenvError
 from .keyfile import dump_key_file, is_unprotected_key_file, load_key_file
-from .keys import generate_keypair, public_key_to_base64
+from .keys import CaseKey, generate_hybrid_key, generate_keypair, public_key_to_base64
+from .stanzas import SUITE_CLASSICAL, SUITE_HYBRID
 
 __all__ = ["main"]
 
@@ -181,7 +185,7 @@ def _keygen(args: argparse.Namespace) -> int:
         passphrase = _read_passphrase_file(args.passphrase_file)
     else:
         passphrase = _ask_new_passphrase()
-    key = generate_keypair()
+    key: CaseKey = generate_hybrid_key() if args.suite == SUITE_HYBRID else generate_keypair()
     text = dump_key_file(key, passphrase)
     _write_new_file(Path(args.out), text.encode("utf-8"))
     print(public_key_to_base64(key.public_key))
@@ -228,6 +232,13 @@ def _parser() -> argparse.ArgumentParser:
 
     keygen = commands.add_parser("keygen", help="create a reviewer key file; print the public key")
     keygen.add_argument("--out", required=True, metavar="KEYFILE", help="key file to create")
+    keygen.add_argument(
+        "--suite",
+        type=int,
+        choices=(SUITE_CLASSICAL, SUITE_HYBRID),
+        default=SUITE_HYBRID,
+        help="2: hybrid post-quantum X-Wing key (default); 1: classical X25519 key",
+    )
     protection = keygen.add_mutually_exclusive_group()
     protection.add_argument(
         "--passphrase-file", metavar="F", help="read the passphrase from the first line of F"

@@ -1,4 +1,8 @@
-"""The RPTENV v1 envelope (spec section 2): one item, encrypted to one or more X25519 keys.
+"""The RPTENV envelope: one item, encrypted to one or more readers' keys.
+
+Version 1 / suite 1 (docs/spec/rptenv-v1.md section 2): 80-byte X25519 sealed-box stanzas.
+Version 2 / suite 2 (docs/spec/rptenv-v2.md section 3): 1168-byte X-Wing stanzas. Everything else
+is the same in both. The stanzas of one envelope are all of one suite.
 
     header H = "RPTENV" | version | suite | chunk_log2 | n | n stanzas | commitment | ss_header
     payload  = N secretstream messages of C + 17 bytes each (C = 2**chunk_log2)
@@ -25,11 +29,21 @@ from typing import BinaryIO
 import nacl.bindings
 import nacl.exceptions
 import nacl.utils
-from nacl.public import PrivateKey, PublicKey
 
 from ._encoding import strict_json_loads
 from .errors import AuthenticationError, FormatError, NotARecipientError, TruncatedError
-from .keys import KEY_SIZE, open_sealed
+from .stanzas import (
+    FILE_KEY_LABEL,
+    SECRET_SIZE,
+    SUITE_CLASSICAL,
+    SUITE_HYBRID,
+    SUITE_STANZA_SIZES,
+    ReaderKey,
+    RecipientKey,
+    open_stanza,
+    seal_stanza,
+    suite_of,
+)
 
 __all__ = [
     "CHUNK_LOG2_FILE",
@@ -39,6 +53,7 @@ __all__ = [
     "ITEM_KINDS",
     "MAGIC",
     "SUITE",
+    "SUITE_VERSIONS",
     "VERSION",
     "EnvelopeHeader",
     "EnvelopeReader",
@@ -56,7 +71,8 @@ __all__ = [
 
 MAGIC = b"RPTENV"
 VERSION = 1
-SUITE = 1
+SUITE = SUITE_CLASSICAL
+SUITE_VERSIONS = {SUITE_CLASSICAL: 1, SUITE_HYBRID: 2}  # the envelope version of each suite
 CHUNK_LOG2_MIN = 12
 CHUNK_LOG2_MAX = 20
 CHUNK_LOG2_TEXT = 12
@@ -64,7 +80,8 @@ CHUNK_LOG2_FILE = 16
 ITEM_KINDS = ("report", "attachment", "followup", "reply", "note")
 
 MAX_STANZAS = 255
-STANZA_SIZE = KEY_SIZE + nacl.bindings.crypto_box_SEALBYTES  # 80
+STANZA_SIZE = SUITE_STANZA_SIZES[SUITE_CLASSICAL]  # 80
+KEY_SIZE = SECRET_SIZE
 COMMITMENT_SIZE = 32
 SS_HEADER_SIZE = nacl.bindings.crypto_secretstream_xchacha20poly1305_HEADERBYTES  # 24
 MESSAGE_OVERHEAD = nacl.bindings.crypto_secretstream_xchacha20poly1305_ABYTES  # 17
@@ -112,17 +129,26 @@ def message_count(data_length: int, chunk_log2: int) -> int:
     return max(m, padme(m * chunk_size) // chunk_size)
 
 
-def header_size(n_stanzas: int) -> int:
-    """Length of the header H for `n_stanzas` stanzas."""
+def _stanza_size(suite: int) -> int:
+    try:
+        return SUITE_STANZA_SIZES[suite]
+    except KeyError:
+        raise FormatError(f"unknown envelope suite {suite}") from None
+
+
+def header_size(n_stanzas: int, suite: int = SUITE_CLASSICAL) -> int:
+    """Length of the header H for `n_stanzas` stanzas of `suite`."""
     if not 1 <= n_stanzas <= MAX_STANZAS:
         raise FormatError(f"an envelope has 1..{MAX_STANZAS} stanzas")
-    return _PREFIX_SIZE + n_stanzas * STANZA_SIZE + COMMITMENT_SIZE + SS_HEADER_SIZE
+    return _PREFIX_SIZE + n_stanzas * _stanza_size(suite) + COMMITMENT_SIZE + SS_HEADER_SIZE
 
 
-def envelope_size(data_length: int, chunk_log2: int, n_stanzas: int) -> int:
+def envelope_size(
+    data_length: int, chunk_log2: int, n_stanzas: int, suite: int = SUITE_CLASSICAL
+) -> int:
     """Total ciphertext bytes of an envelope holding `data_length` bytes of data."""
     n = message_count(data_length, chunk_log2)
-    return header_size(n_stanzas) + n * ((1 << chunk_log2) + MESSAGE_OVERHEAD)
+    return header_size(n_stanzas, suite) + n * ((1 << chunk_log2) + MESSAGE_OVERHEAD)
 
 
 # --- header ------------------------------------------------------------------------------------
@@ -137,6 +163,7 @@ class EnvelopeHeader:
     commitment: bytes
     ss_header: bytes
     raw: bytes
+    suite: int = SUITE_CLASSICAL
 
     @property
     def chunk_size(self) -> int:
@@ -148,9 +175,9 @@ class EnvelopeHeader:
 
 
 def _build_header(
-    chunk_log2: int, stanzas: Sequence[bytes], commitment: bytes, ss_header: bytes
+    suite: int, chunk_log2: int, stanzas: Sequence[bytes], commitment: bytes, ss_header: bytes
 ) -> bytes:
-    prefix = MAGIC + bytes([VERSION, SUITE, chunk_log2, len(stanzas)])
+    prefix = MAGIC + bytes([SUITE_VERSIONS[suite], suite, chunk_log2, len(stanzas)])
     return prefix + b"".join(stanzas) + commitment + ss_header
 
 
@@ -176,24 +203,26 @@ def read_header(source: BinaryIO) -> EnvelopeHeader:
     if len(prefix) < _PREFIX_SIZE:
         raise TruncatedError("envelope header is truncated")
     version, suite, chunk_log2, n = prefix[len(MAGIC) :]
-    if version != VERSION:
+    if version not in SUITE_VERSIONS.values():
         raise FormatError(f"unsupported envelope version {version}")
-    if suite != SUITE:
-        raise FormatError(f"unsupported envelope suite {suite}")
+    if SUITE_VERSIONS.get(suite) != version:
+        raise FormatError(f"unsupported envelope suite {suite} for version {version}")
     _check_chunk_log2(chunk_log2)
     if n == 0:
         raise FormatError("envelope has no stanzas")
-    rest_size = n * STANZA_SIZE + COMMITMENT_SIZE + SS_HEADER_SIZE
+    stanza_size = _stanza_size(suite)
+    rest_size = n * stanza_size + COMMITMENT_SIZE + SS_HEADER_SIZE
     rest = read_exact(source, rest_size)
     if len(rest) < rest_size:
         raise TruncatedError("envelope header is truncated")
-    stanzas_end = n * STANZA_SIZE
+    stanzas_end = n * stanza_size
     return EnvelopeHeader(
         chunk_log2=chunk_log2,
-        stanzas=tuple(rest[i : i + STANZA_SIZE] for i in range(0, stanzas_end, STANZA_SIZE)),
+        stanzas=tuple(rest[i : i + stanza_size] for i in range(0, stanzas_end, stanza_size)),
         commitment=rest[stanzas_end : stanzas_end + COMMITMENT_SIZE],
         ss_header=rest[stanzas_end + COMMITMENT_SIZE :],
         raw=prefix + rest,
+        suite=suite,
     )
 
 
@@ -224,9 +253,14 @@ def _derive(file_key: bytes, label: bytes) -> bytes:
     )
 
 
-def _find_file_key(header: EnvelopeHeader, secret_key: PrivateKey) -> bytes:
+def _find_file_key(header: EnvelopeHeader, secret_key: ReaderKey) -> bytes:
+    key_suite = suite_of(secret_key)
+    if key_suite != header.suite:
+        raise NotARecipientError(
+            f"this envelope is sealed to suite {header.suite} keys; this is a suite {key_suite} key"
+        )
     for stanza in header.stanzas:
-        file_key = open_sealed(stanza, secret_key)
+        file_key = open_stanza(stanza, secret_key, FILE_KEY_LABEL)
         if file_key is None or len(file_key) != KEY_SIZE:
             continue
         if hmac.compare_digest(_derive(file_key, _COMMITMENT_LABEL), header.commitment):
@@ -274,6 +308,12 @@ def _parse_metadata(encoded: bytes) -> dict[str, object]:
 # --- writing -----------------------------------------------------------------------------------
 
 
+def _recipient_suite(key: object) -> int:
+    if isinstance(key, ReaderKey) or not isinstance(key, RecipientKey):
+        raise TypeError("recipients must be nacl.public.PublicKey or XWingPublicKey instances")
+    return suite_of(key)
+
+
 def _write_all(sink: BinaryIO, data: bytes) -> None:
     view = memoryview(data)
     while view:
@@ -295,7 +335,7 @@ class EnvelopeWriter:
     def __init__(
         self,
         sink: BinaryIO,
-        recipients: Sequence[PublicKey],
+        recipients: Sequence[RecipientKey],
         metadata: Mapping[str, object],
         *,
         chunk_log2: int = CHUNK_LOG2_FILE,
@@ -304,18 +344,22 @@ class EnvelopeWriter:
         recipients = tuple(recipients)
         if not 1 <= len(recipients) <= MAX_STANZAS:
             raise FormatError(f"an envelope has 1..{MAX_STANZAS} recipients")
-        if not all(isinstance(key, PublicKey) for key in recipients):
-            raise TypeError("recipients must be nacl.public.PublicKey instances")
+        suites = {_recipient_suite(key) for key in recipients}
+        if len(suites) != 1:
+            raise FormatError("the recipients of one envelope must all be of one suite")
+        (suite,) = suites
         chunk_size = 1 << chunk_log2
         metadata_plaintext = _encode_metadata(metadata, chunk_size)
 
         file_key = nacl.utils.random(KEY_SIZE)
-        stanzas = [nacl.bindings.crypto_box_seal(file_key, bytes(key)) for key in recipients]
+        stanzas = [seal_stanza(file_key, key, FILE_KEY_LABEL) for key in recipients]
         self._state = nacl.bindings.crypto_secretstream_xchacha20poly1305_state()
         ss_header = nacl.bindings.crypto_secretstream_xchacha20poly1305_init_push(
             self._state, _derive(file_key, _STREAM_KEY_LABEL)
         )
-        header = _build_header(chunk_log2, stanzas, _derive(file_key, _COMMITMENT_LABEL), ss_header)
+        header = _build_header(
+            suite, chunk_log2, stanzas, _derive(file_key, _COMMITMENT_LABEL), ss_header
+        )
         del file_key
 
         self._sink = sink
@@ -416,7 +460,7 @@ class EnvelopeWriter:
 
 def encrypt(
     data: bytes,
-    recipients: Sequence[PublicKey],
+    recipients: Sequence[RecipientKey],
     metadata: Mapping[str, object],
     *,
     chunk_log2: int = CHUNK_LOG2_TEXT,
@@ -433,7 +477,7 @@ def encrypt(
 
 
 class EnvelopeReader:
-    """Open an envelope from `source` with `secret_key` (a recipient's key).
+    """Open an envelope from `source` with `secret_key` (a recipient's key, of the envelope's suite).
 
     The constructor reads the header, recovers the file key and authenticates the metadata.
     `chunks()` yields the data; only when it is exhausted without error is the envelope known to be
@@ -443,7 +487,7 @@ class EnvelopeReader:
     metadata: dict[str, object]
     header: EnvelopeHeader
 
-    def __init__(self, source: BinaryIO, secret_key: PrivateKey) -> None:
+    def __init__(self, source: BinaryIO, secret_key: ReaderKey) -> None:
         self._source = source
         self.header = read_header(source)
         self._chunk_size = self.header.chunk_size
@@ -512,14 +556,14 @@ class EnvelopeReader:
             raise FormatError("data after the final message of the envelope")
 
 
-def decrypt(data: bytes, secret_key: PrivateKey) -> tuple[dict[str, object], bytes]:
+def decrypt(data: bytes, secret_key: ReaderKey) -> tuple[dict[str, object], bytes]:
     """Decrypt a whole envelope held in memory; return (metadata, data)."""
     reader = EnvelopeReader(io.BytesIO(data), secret_key)
     plaintext = b"".join(reader.chunks())
     return reader.metadata, plaintext
 
 
-def decrypt_to(source: BinaryIO, secret_key: PrivateKey, sink: BinaryIO) -> dict[str, object]:
+def decrypt_to(source: BinaryIO, secret_key: ReaderKey, sink: BinaryIO) -> dict[str, object]:
     """Stream-decrypt `source` into `sink`; return the metadata.
 
     On an error, `sink` holds partial (authenticated but incomplete) data: discard it.

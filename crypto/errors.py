@@ -9,6 +9,7 @@ __all__ = [
     "PassphraseError",
     "RptenvError",
     "TruncatedError",
+    "UnsupportedError",
 ]
 
 
@@ -34,3 +35,7 @@ class TruncatedError(RptenvError):
 
 class PassphraseError(RptenvError):
     """The key file does not open with that passphrase."""
+
+
+class UnsupportedError(RptenvError):
+    """This installation cannot do what the data needs (X-Wing without ML-KEM-768 in `cryptography`)."""

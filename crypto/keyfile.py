@@ -1,8 +1,14 @@
-"""Passphrase-wrapped X25519 secret keys (spec section 4): the offline key file and its dict form.
+"""Passphrase-wrapped secret keys: the offline key file and its dict form.
+
+Version 1 (docs/spec/rptenv-v1.md section 4), suite 1 (X25519) only:
 
     {"format": "reprisal-secret-key", "version": 1, "public_key": b64,
      "kdf": "argon2id13", "opslimit": int, "memlimit": int, "salt": b64 (16 bytes),
      "secret_key": b64 of SecretBox(argon2id(passphrase)).encrypt(x25519 secret key)}
+
+Version 2 (docs/spec/rptenv-v2.md section 5) adds "suite": 1 or 2 after "version". For suite 2
+"public_key" is the 1216-byte X-Wing public key and the wrapped secret is the 32-byte X-Wing seed.
+Writers write version 1 for suite-1 keys (older tools read them) and version 2 for suite 2.
 
 "kdf": "none" (the raw key in "secret_key") exists for tests only; tools warn when they read one,
 using `is_unprotected_key_file`.
@@ -19,19 +25,22 @@ import nacl.exceptions
 import nacl.pwhash
 import nacl.secret
 import nacl.utils
-from nacl.public import PrivateKey
 
 from ._encoding import b64decode_exact, b64encode, strict_json_loads
 from .errors import FormatError, PassphraseError
-from .keys import KEY_SIZE
+from .keys import KEY_SIZE, CaseKey, reader_key_from_secret
+from .stanzas import SUITE_CLASSICAL, SUITE_HYBRID, suite_of
+from .xwing import PUBLIC_KEY_SIZE
 
 __all__ = [
     "KDF_ARGON2ID",
     "KDF_NONE",
     "KEY_FILE_FORMAT",
     "KEY_FILE_VERSION",
+    "KEY_FILE_VERSIONS",
     "dump_key_file",
     "is_unprotected_key_file",
+    "key_file_suite",
     "load_key_file",
     "unwrap_secret_key",
     "wrap_secret_key",
@@ -39,6 +48,8 @@ __all__ = [
 
 KEY_FILE_FORMAT = "reprisal-secret-key"
 KEY_FILE_VERSION = 1
+KEY_FILE_VERSIONS = {SUITE_CLASSICAL: 1, SUITE_HYBRID: 2}  # the version a writer uses per suite
+_PUBLIC_KEY_SIZES = {SUITE_CLASSICAL: KEY_SIZE, SUITE_HYBRID: PUBLIC_KEY_SIZE}
 KDF_ARGON2ID = "argon2id13"
 KDF_NONE = "none"
 
@@ -73,18 +84,18 @@ def _check_limits(opslimit: object, memlimit: object) -> tuple[int, int]:
 
 
 def wrap_secret_key(
-    secret_key: PrivateKey,
+    secret_key: CaseKey,
     passphrase: str | None,
     *,
     opslimit: int = _argon2id.OPSLIMIT_MODERATE,
     memlimit: int = _argon2id.MEMLIMIT_MODERATE,
 ) -> dict[str, object]:
     """The key-file object for `secret_key`; passphrase None writes "kdf": "none" (tests only)."""
-    head: dict[str, object] = {
-        "format": KEY_FILE_FORMAT,
-        "version": KEY_FILE_VERSION,
-        "public_key": b64encode(bytes(secret_key.public_key)),
-    }
+    suite = suite_of(secret_key)
+    head: dict[str, object] = {"format": KEY_FILE_FORMAT, "version": KEY_FILE_VERSIONS[suite]}
+    if suite != SUITE_CLASSICAL:
+        head["suite"] = suite
+    head["public_key"] = b64encode(bytes(secret_key.public_key))
     if passphrase is None:
         return {**head, "kdf": KDF_NONE, "secret_key": b64encode(bytes(secret_key))}
     if not passphrase:
@@ -105,6 +116,7 @@ def wrap_secret_key(
 
 @dataclass(frozen=True)
 class _ParsedKeyFile:
+    suite: int
     public_key: bytes
     kdf: str
     secret_key: bytes = field(repr=False)  # raw key for "none", else nonce + ciphertext
@@ -118,22 +130,33 @@ def _parse(obj: Mapping[str, object]) -> _ParsedKeyFile:
     if obj.get("format") != KEY_FILE_FORMAT:
         raise FormatError("not a reprisal secret key file")
     version = obj.get("version")
-    if type(version) is not int or version != KEY_FILE_VERSION:
+    if type(version) is not int or version not in KEY_FILE_VERSIONS.values():
         raise FormatError("unsupported key file version")
-    public_key = b64decode_exact(obj.get("public_key"), KEY_SIZE, "key file public_key")
+    if version == 1:
+        if "suite" in obj:
+            raise FormatError('key file: version 1 has no "suite"')
+        suite = SUITE_CLASSICAL
+    else:
+        suite_field = obj.get("suite")
+        if type(suite_field) is not int or suite_field not in _PUBLIC_KEY_SIZES:
+            raise FormatError("key file: unknown suite")
+        suite = suite_field
+    public_key = b64decode_exact(
+        obj.get("public_key"), _PUBLIC_KEY_SIZES[suite], "key file public_key"
+    )
     kdf = obj.get("kdf")
     if kdf == KDF_NONE:
         secret = b64decode_exact(obj.get("secret_key"), KEY_SIZE, "key file secret_key")
-        return _ParsedKeyFile(public_key, KDF_NONE, secret)
+        return _ParsedKeyFile(suite, public_key, KDF_NONE, secret)
     if kdf == KDF_ARGON2ID:
         opslimit, memlimit = _check_limits(obj.get("opslimit"), obj.get("memlimit"))
         salt = b64decode_exact(obj.get("salt"), _argon2id.SALTBYTES, "key file salt")
         wrapped = b64decode_exact(obj.get("secret_key"), _WRAPPED_SIZE, "key file secret_key")
-        return _ParsedKeyFile(public_key, KDF_ARGON2ID, wrapped, opslimit, memlimit, salt)
+        return _ParsedKeyFile(suite, public_key, KDF_ARGON2ID, wrapped, opslimit, memlimit, salt)
     raise FormatError("key file: unknown kdf")
 
 
-def unwrap_secret_key(obj: Mapping[str, object], passphrase: str | None) -> PrivateKey:
+def unwrap_secret_key(obj: Mapping[str, object], passphrase: str | None) -> CaseKey:
     """Recover the secret key. FormatError if malformed, PassphraseError if the passphrase is wrong.
 
     For "kdf": "none" the passphrase is ignored (see `is_unprotected_key_file`).
@@ -149,14 +172,14 @@ def unwrap_secret_key(obj: Mapping[str, object], passphrase: str | None) -> Priv
             secret = nacl.secret.SecretBox(key).decrypt(parsed.secret_key)
         except nacl.exceptions.CryptoError:
             raise PassphraseError("the key file does not open with this passphrase") from None
-    private_key = PrivateKey(secret)
+    private_key = reader_key_from_secret(secret, parsed.suite)
     if not hmac.compare_digest(bytes(private_key.public_key), parsed.public_key):
         raise FormatError("key file: public_key does not match the secret key")
     return private_key
 
 
 def dump_key_file(
-    secret_key: PrivateKey,
+    secret_key: CaseKey,
     passphrase: str | None,
     *,
     opslimit: int = _argon2id.OPSLIMIT_MODERATE,
@@ -167,7 +190,7 @@ def dump_key_file(
     return json.dumps(obj, indent=2) + "\n"
 
 
-def load_key_file(text: str, passphrase: str | None) -> PrivateKey:
+def load_key_file(text: str, passphrase: str | None) -> CaseKey:
     """Parse and open a key file. FormatError if malformed, PassphraseError if wrong passphrase."""
     return unwrap_secret_key(strict_json_loads(text, "key file"), passphrase)
 
@@ -179,3 +202,8 @@ def is_unprotected_key_file(text: str) -> bool:
     passphrase.
     """
     return _parse(strict_json_loads(text, "key file")).kdf == KDF_NONE
+
+
+def key_file_suite(text: str) -> int:
+    """The suite of a key file (1 or 2), from its structure alone. FormatError if malformed."""
+    return _parse(strict_json_loads(text, "key file")).suite

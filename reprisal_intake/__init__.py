@@ -11,13 +11,10 @@ from typing import Any
 from flask import Flask
 
 from .config import default_instance_path, load_config
-from .intake.uploads import IntakeRequest
 from .web.errors import log_exception_without_content
 
 
 class IntakeFlask(Flask):
-    request_class = IntakeRequest
-
     def log_exception(self, exc_info: Any) -> None:
         log_exception_without_content(self, exc_info)
 
@@ -25,7 +22,12 @@ class IntakeFlask(Flask):
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """The intake app factory (``reprisal_intake:create_app()``)."""
     instance_path = default_instance_path()
+    # The public app's own package loads here, not on import: the admin app shares this package's
+    # models and rules but never loads the intake's views or upload code.
+    from .intake.uploads import IntakeRequest
+
     app = IntakeFlask(__name__, instance_path=str(instance_path), static_url_path="/static")
+    app.request_class = IntakeRequest
     app.config.update(load_config("intake", instance_path))
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

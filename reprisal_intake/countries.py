@@ -29,7 +29,3 @@ def _sort_key(name: str) -> str:
     """Alphabetical without accents or case, so that "Égypte" sorts among the E's in French."""
     decomposed = unicodedata.normalize("NFKD", name)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
-def country_codes() -> frozenset[str]:
-    return frozenset(code for code, _name in countries())

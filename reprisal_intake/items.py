@@ -11,9 +11,6 @@ from sqlalchemy.orm import Session
 from .envelopes import store_envelope
 from .models import Case, Item, random_id, today
 
-# Kinds a submitter may read back with the codename (RPTENV spec §1: they carry a submitter stanza).
-SUBMITTER_READABLE_KINDS = frozenset({"reply", "followup"})
-
 
 def allocate_seq(session: Session, case_ref: str) -> int:
     """The next position in the case. Incrementing a counter on the case row (rather than reading

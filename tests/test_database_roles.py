@@ -17,17 +17,18 @@ from sqlalchemy import Connection, Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ProgrammingError
 
-from admin.contact import add_note, add_reply
-from admin.dbroles import apply_grants
+from admin.contact.messages import add_note, add_reply
+from admin.database_roles import apply_grants
 from crypto.envelope import CHUNK_LOG2_FILE, encrypt
 from reprisal_intake import create_app, schema
 from reprisal_intake.db import make_engine
 from reprisal_intake.items import add_item
 from reprisal_intake.models import Case, Upload, UploadPart, today
-from tests.conftest import POSTGRES_ADMIN_URL, csrf_token, post_form
 from tests.factories import database, make_reviewer, receipt_keys, report_form
-from tests.intake.test_browser_path import ScriptedBrowser
-from tests.intake.test_submit import CODENAME
+from tests.support.forms import csrf_token, post_form
+from tests.support.intake import CODENAME
+from tests.support.scripted_browser import ScriptedBrowser
+from tests.support.services import POSTGRES_ADMIN_URL
 
 pytestmark = pytest.mark.postgres
 

@@ -10,10 +10,9 @@ from sqlalchemy import Engine, inspect, text
 
 from reprisal_intake import create_app, schema
 from reprisal_intake.db import make_engine
-from tests.conftest import csrf_token, post_form
 from tests.factories import make_reviewer, report_form
-from tests.intake.test_followup import enter
-from tests.intake.test_submit import CODENAME
+from tests.support.forms import csrf_token, post_form
+from tests.support.intake import CODENAME, enter
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

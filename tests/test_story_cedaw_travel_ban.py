@@ -16,14 +16,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from admin import audit
+from admin.audit import log as audit_log
 from reprisal_intake.models import AuditEntry, Case
 from reprisal_intake.models.casework import Measure
-from tests.admin.support import audit_actions, form_post, sign_in, unlock
-from tests.conftest import csrf_token
 from tests.factories import database, make_account
-from tests.intake.test_followup import enter
-from tests.intake.test_submit import CODENAME, submit
+from tests.support.admin import audit_actions, form_post, sign_in, unlock
+from tests.support.forms import csrf_token
+from tests.support.intake import CODENAME, enter, submit
 
 TRAVEL_BAN = "STORY-7731 After the CEDAW session in Geneva my passport was stamped: travel ban."
 REPLY = (
@@ -165,6 +164,6 @@ def test_a_travel_ban_after_a_cedaw_session_reaches_sp_only_with_her_consent(
     actors = {actor for actor, action, case_ref in audit_actions(admin_app) if case_ref == ref}
     assert actors == {cedaw.username, sp.username}
     with database(admin_app).session() as session:
-        assert audit.verify(session).ok
+        assert audit_log.verify(session).ok
         details = " ".join(session.scalars(select(AuditEntry.detail)))
     assert not re.search("STORY-|passport|children|Border police", details)

@@ -27,6 +27,7 @@ from crypto.codename import (
 from crypto.envelope import CHUNK_LOG2_TEXT, encrypt
 from crypto.keys import generate_keypair
 
+from .. import consents as consent_rules
 from .. import domain
 from ..db import get_db
 from ..extensions import csrf, limiter
@@ -34,7 +35,6 @@ from ..items import add_item
 from ..models import today
 from ..web.headers import SCRIPT_POLICY, extra_csp
 from ..web.templating import DEFAULT_LANGUAGE, LANGUAGES, url_language
-from . import consents as consent_rules
 from . import followup, receipt
 from .forms import (
     CHANGEABLE_SCOPES,

@@ -63,7 +63,7 @@ class Case(Base):
     language: Mapped[str] = mapped_column(String(16), default="en")
     # How many items the case has had; the next item's seq. See reprisal_intake.items.
     item_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    # Lifecycle (admin/lifecycle.py). Codes only; the why of a decision is in audited case work.
+    # Lifecycle (admin/casework/lifecycle.py). Codes only; the why of a decision is in audited case work.
     closed_on: Mapped[datetime.date | None] = mapped_column(Date, index=True)
     closed_reason: Mapped[str | None] = mapped_column(String(24))
     hold_reason: Mapped[str | None] = mapped_column(String(24))

@@ -110,11 +110,6 @@ class ReprisalLimiter(Limiter):
             if was_down:
                 logger.warning(RECOVERED_MESSAGE)
 
-    @property
-    def storage_outage(self) -> bool:
-        """Whether this process last found the storage unreachable."""
-        return self._outage
-
 
 def apply_limit_overrides(app: Flask) -> None:
     """Let the environment override configured limits: ``REPRISAL_<NAME>`` for each ``<NAME>_LIMIT``.

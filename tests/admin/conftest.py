@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.admin.support import FAST_ADMIN_CONFIG
+from tests.support.admin import FAST_ADMIN_CONFIG
 
 
 @pytest.fixture(autouse=True)

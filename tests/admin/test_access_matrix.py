@@ -10,9 +10,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from reprisal_intake.models import Case, Item
-from tests.admin.support import csrf_of, sign_in
 from tests.factories import database, make_account, make_reviewer
-from tests.intake.test_submit import submit
+from tests.support.admin import csrf_of, sign_in
+from tests.support.intake import submit
 
 ROLES = ("focal_point", "coordinator", "administrator", "auditor")
 # (method, route template, who may use it: roles, and for case routes whether the case must be theirs)

@@ -19,16 +19,16 @@ from sqlalchemy import select
 
 from admin.i18n import LANGUAGES
 from reprisal_intake.models import Case, User, today
-from tests.admin.support import csrf_of, sign_in
-from tests.catalogues import (
+from tests.factories import database, make_account, report_form
+from tests.support.admin import csrf_of, sign_in
+from tests.support.catalogues import (
     extracted_messages,
     not_in_catalogue,
     read_catalogue,
     strings_of,
     untranslated,
 )
-from tests.conftest import csrf_token, post_form
-from tests.factories import database, make_account, report_form
+from tests.support.forms import csrf_token, post_form
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "admin" / "translations"

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, inspect, text
 
 from reprisal_intake import schema
 from reprisal_intake.db import make_engine
-from tests.conftest import _postgres_database
+from tests.support.services import temporary_postgres_database
 
 NEW_TABLES = {
     "users",
@@ -31,7 +31,7 @@ def fresh_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Eng
         yield engine
         engine.dispose()
         return
-    databases = _postgres_database()
+    databases = temporary_postgres_database()
     url = next(databases)
     engine = make_engine(url)
     try:

@@ -5,86 +5,19 @@ Without /usr/bin/chromium these tests are skipped with a message, except under C
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.conftest import require_service
-from tests.ops.harness import free_port
-
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
-
-
-@dataclass
-class LiveIntake:
-    url: str
-    folder: Path
-    env: dict[str, str]
-    key: Path
-    passphrase: Path
-    opened: dict[str, list[bytes]] = field(default_factory=dict)
-
-    def run(self, *command: str) -> str:
-        result = subprocess.run(
-            command, capture_output=True, text=True, env=self.env, cwd=self.folder, check=False
-        )
-        assert result.returncode == 0, f"{command}: {result.stderr}"
-        return result.stdout
-
-    def stored(self) -> tuple[int, int]:
-        """(cases, items) in the live database, as `reprisal-admin case list --json` counts them."""
-        cases = json.loads(self.run(str(BIN / "reprisal-admin"), "case", "list", "--json"))
-        return len(cases), sum(case["items"] for case in cases)
-
-    def decrypted_cases(self) -> list[bytes]:
-        """Every file of every case, exported and decrypted offline as a focal point would."""
-        for case in json.loads(self.run(str(BIN / "reprisal-admin"), "case", "list", "--json")):
-            if len(self.opened.get(case["ref"], [])) == case["items"]:
-                continue  # opened before, and nothing was added since
-            bundle = self.folder / f"{case['ref']}-{time.monotonic_ns()}.zip"
-            out = self.folder / f"open-{bundle.stem}"
-            self.run(
-                str(BIN / "reprisal-admin"), "case", "export", case["ref"], "--out", str(bundle)
-            )
-            self.run(
-                str(BIN / "reprisal-decrypt"),
-                "open",
-                "--key",
-                str(self.key),
-                "--passphrase-file",
-                str(self.passphrase),
-                str(bundle),
-                "--out",
-                str(out),
-            )
-            self.opened[case["ref"]] = [
-                p.read_bytes()
-                for p in sorted(out.rglob("*"))
-                if p.is_file() and p.name != "metadata.json"
-            ]
-        return [content for contents in self.opened.values() for content in contents]
+from tests.support.browser import BIN, CHROMIUM, CHROMIUM_ARGS, ROOT, LiveIntake
+from tests.support.servers import free_port
+from tests.support.services import require_service
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +36,8 @@ def live_intake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveIntake
     public_key = intake.run(
         str(BIN / "reprisal-decrypt"),
         "keygen",
+        "--suite",  # classical until the intake and admin take hybrid reader keys (issue 19)
+        "1",
         "--out",
         str(intake.key),
         "--passphrase-file",
@@ -163,12 +98,6 @@ def chromium(playwright):  # type: ignore[no-untyped-def]
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield browser
     browser.close()
-
-
-def shown_codename(page: Any) -> str:
-    """The codename on a receipt (its large-text copy, folded away in a <details> at first)."""
-    page.wait_for_selector("#codename", state="attached", timeout=180_000)
-    return (page.text_content("#codename") or "").strip()
 
 
 # ---- accessibility (axe-core from npm, tests only: never served, never vendored) -----------------

@@ -16,31 +16,16 @@ from typing import Any
 import pytest
 
 from reprisal_intake.web.templating import LANGUAGES
-from tests.browser.conftest import LiveIntake, shown_codename
+from tests.support.browser import LiveIntake, axe, shown_codename
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-RUN_AXE = """async (tags) => {
-  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-  return result.violations.map(v => ({
-    id: v.id, impact: v.impact, help: v.help,
-    nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ': ' + n.failureSummary)
-  }));
-}"""
 NO_JS_SUBMIT = "**/static/js/report.js"
 CODENAME_WORDS = re.compile(r"^\S+( \S+){9}(( \S+){2})?$")  # 10 English words, or 12
 
 
 def prefix(language: str) -> str:
     return "" if language == "en" else f"/{language}"
-
-
-def axe(page: Any, source: str) -> list[dict[str, Any]]:
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(content=source)
-    violations: list[dict[str, Any]] = page.evaluate(RUN_AXE, WCAG_TAGS)
-    return violations
 
 
 def fill_required(page: Any, what_happened: str) -> None:

@@ -17,12 +17,11 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.admin.support import next_code
-from tests.browser.conftest import BIN, ROOT, LiveIntake
-from tests.browser.test_accessibility import axe
 from tests.factories import KEY_PASSPHRASE, Account, make_account
-from tests.intake.test_submit import submit
-from tests.ops.harness import free_port
+from tests.support.admin import next_code
+from tests.support.browser import BIN, ROOT, LiveIntake, axe
+from tests.support.intake import submit
+from tests.support.servers import free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -9,13 +9,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from admin.contact import add_reply
+from admin.contact.messages import add_reply
 from reprisal_intake import create_app
 from reprisal_intake.db import make_engine
 from reprisal_intake.models import Case, SubmitterTag
-from tests.browser.conftest import LiveIntake, shown_codename
-from tests.browser.test_report_in_a_browser import fill_report, open_page
 from tests.factories import database, receipt_keys
+from tests.support.browser import LiveIntake, fill_report, open_page, shown_codename
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import LiveIntake, shown_codename
-from tests.browser.test_report_in_a_browser import fill_report, open_page
+from tests.support.browser import LiveIntake, fill_report, open_page, shown_codename
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

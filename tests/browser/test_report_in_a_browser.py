@@ -3,89 +3,15 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import LiveIntake, shown_codename
+from tests.support.browser import LiveIntake, fill_report, open_page, shown_codename
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 BIG_FILE = 20 * 1024 * 1024
-
-
-@dataclass
-class Traffic:
-    """Every request a page sends, with its body."""
-
-    origin: str
-    urls: list[str] = field(default_factory=list)
-    bodies: list[bytes] = field(default_factory=list)
-
-    def record(self, request: Any) -> None:
-        self.urls.append(request.url)
-        body = request.post_data_buffer
-        if body:
-            self.bodies.append(body)
-
-    def assert_same_origin(self) -> None:
-        foreign = [
-            u for u in self.urls if not (u.startswith(self.origin + "/") or u == self.origin)
-        ]
-        assert foreign == [], foreign
-
-    def assert_never_sent(self, *needles: bytes) -> None:
-        for body in self.bodies:
-            for needle in needles:
-                assert needle not in body, f"{needle[:24]!r} was sent in the clear"
-
-
-def open_page(
-    browser: Any, intake: LiveIntake, *, javascript: bool, wasm: str = "on"
-) -> tuple[Any, Any, Traffic]:
-    context = browser.new_context(java_script_enabled=javascript)
-    if wasm == "absent":
-        # As Tor Browser at "Safer" (javascript.options.wasm off): no WebAssembly object at all.
-        # Chromium has no switch for that, so remove it before any page script runs.
-        context.add_init_script("delete globalThis.WebAssembly;")
-    elif wasm == "refused":
-        # A policy without 'wasm-unsafe-eval': WebAssembly exists but may not compile.
-        def strip_wasm(route: Any) -> None:
-            response = route.fetch()
-            headers = dict(response.headers)
-            headers["content-security-policy"] = headers["content-security-policy"].replace(
-                " 'wasm-unsafe-eval'", ""
-            )
-            route.fulfill(response=response, headers=headers)
-
-        context.route("**/report", strip_wasm)
-    page = context.new_page()
-    traffic = Traffic(intake.url)
-    page.on("request", traffic.record)
-    return context, page, traffic
-
-
-def open_part(page: Any, field: str) -> None:
-    """Open the folded section of the form that holds ``field``, as a person clicks its summary."""
-    part = page.locator("details", has=page.locator(f"[name={field}]"))
-    if part.get_attribute("open") is None:
-        part.locator("summary").click()
-
-
-def fill_report(page: Any, phrase: str, files: list[dict[str, Any]]) -> None:
-    page.check("input[name=mechanism][value=CAT]")
-    page.fill("#what_happened", phrase)
-    open_part(page, "acts")
-    page.check("input[name=acts][value=travel_ban]")
-    page.check("input[name=urgency][value=urgent]")
-    page.check("input[name=submitter_role][value=victim]")
-    page.check("#consent_store_assess")
-    page.check("input[name=consent_given_by][value=victim]")
-    page.check("input[name=consent_contact][value=granted]")
-    if files:
-        open_part(page, "attachments")
-        page.set_input_files("#attachments", files=files)
 
 
 def random_file(size: int, name: str = "evidence.bin") -> tuple[bytes, dict[str, Any]]:

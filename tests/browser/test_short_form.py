@@ -9,8 +9,15 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, LiveIntake, shown_codename
-from tests.browser.test_report_in_a_browser import fill_report, open_page, open_part
+from tests.support.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LiveIntake,
+    fill_report,
+    open_page,
+    open_part,
+    shown_codename,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

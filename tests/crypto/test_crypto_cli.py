@@ -12,15 +12,19 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from nacl.public import PrivateKey, PublicKey
+from nacl.public import PrivateKey
 
 from crypto import (
     BundleAccess,
     BundleItemSource,
+    CaseKey,
+    RecipientKey,
+    XWingSecretKey,
     encrypt,
     generate_keypair,
     load_key_file,
     public_key_from_base64,
+    reader_public_key_from_base64,
     seal_case_key,
     write_bundle,
 )
@@ -30,17 +34,20 @@ REPORT = json.dumps({"what happened": "SECRET-REPORT-TEXT"}).encode()
 ATTACHMENT = b"SECRET-ATTACHMENT-" * 5000
 
 
-def keygen(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, PrivateKey]:
+def keygen(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, CaseKey]:
     keyfile = tmp_path / "reviewer.key"
     assert main(["keygen", "--out", str(keyfile), "--unprotected"]) == 0
     out, err = capsys.readouterr()
     key = load_key_file(keyfile.read_text(), None)
-    assert out == f"{out.strip()}\n" and public_key_from_base64(out.strip()) == key.public_key
+    assert isinstance(key, XWingSecretKey)  # hybrid by default
+    assert (
+        out == f"{out.strip()}\n" and reader_public_key_from_base64(out.strip()) == key.public_key
+    )
     assert "warning" in err.lower()
     return keyfile, key
 
 
-def make_bundle(path: Path, reviewer: PublicKey, name: object = "../../My scan (1).pdf") -> None:
+def make_bundle(path: Path, reviewer: RecipientKey, name: object = "../../My scan (1).pdf") -> None:
     case_key = generate_keypair()
     metadata: dict[str, object] = {"kind": "attachment", "name": name, "type": "application/pdf"}
     envelopes = {
@@ -149,6 +156,22 @@ def test_attachment_names_are_sanitised(
     assert (out_dir / "a1" / expected).read_bytes() == ATTACHMENT
 
 
+def test_keygen_suite_1_writes_a_classical_version_1_key_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    keyfile = tmp_path / "classical.key"
+    assert main(["keygen", "--suite", "1", "--out", str(keyfile), "--unprotected"]) == 0
+    out, _ = capsys.readouterr()
+    key = load_key_file(keyfile.read_text(), None)
+    assert isinstance(key, PrivateKey)
+    assert public_key_from_base64(out.strip()) == key.public_key
+    assert json.loads(keyfile.read_text())["version"] == 1
+    bundle = tmp_path / "case.zip"
+    make_bundle(bundle, key.public_key)
+    assert main(["open", "--key", str(keyfile), str(bundle), "--out", str(tmp_path / "o")]) == 0
+    assert (tmp_path / "o" / "r1" / "report.json").read_bytes() == REPORT
+
+
 def test_keygen_with_passphrase_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     passphrase_file = tmp_path / "pass.txt"
     passphrase_file.write_text("a long passphrase\nsecond line ignored\n")
@@ -158,7 +181,7 @@ def test_keygen_with_passphrase_file(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert err == ""
     key = load_key_file(keyfile.read_text(), "a long passphrase")
     assert out == f"{out.strip()}\n"
-    assert public_key_from_base64(out.strip()) == key.public_key
+    assert reader_public_key_from_base64(out.strip()) == key.public_key
     assert json.loads(keyfile.read_text())["kdf"] == "argon2id13"
     assert "a long passphrase" not in out + keyfile.read_text()
 

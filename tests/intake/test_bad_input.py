@@ -8,18 +8,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import csrf_token, post_form
 from tests.factories import make_reviewer, report_form
-from tests.intake.test_submit import counts
+from tests.support.forms import csrf_token, post_form
+from tests.support.intake import assert_nothing_stored, counts
 
 
 @pytest.fixture
 def reviewer(app: Flask):
     return make_reviewer(app, "CAT")
-
-
-def assert_nothing_stored(app: Flask, before: dict[str, int]) -> None:
-    assert counts(app) == before
 
 
 def test_a_post_without_a_valid_csrf_token_is_refused_but_the_text_comes_back(

@@ -6,12 +6,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from reprisal_intake.intake.consents import next_state, outward_action_on_hold
+from reprisal_intake.consents import next_state, outward_action_on_hold
 from reprisal_intake.models import Consent
-from tests.conftest import csrf_token
 from tests.factories import database, make_reviewer
-from tests.intake.test_followup import enter
-from tests.intake.test_submit import CODENAME, submit
+from tests.support.forms import csrf_token
+from tests.support.intake import CODENAME, enter, submit
 
 
 def reported(app: Flask, client: FlaskClient, **answers: object) -> None:

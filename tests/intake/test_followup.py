@@ -14,19 +14,14 @@ from crypto.envelope import encrypt
 from crypto.keys import open_case_key
 from reprisal_intake.items import add_item
 from reprisal_intake.models import AccessStanza, Case, Item
-from tests.conftest import csrf_token, post_form
 from tests.factories import database, make_reviewer
-from tests.intake.test_submit import CODENAME, read_item, submit
+from tests.support.forms import csrf_token, post_form
+from tests.support.intake import CODENAME, enter, read_item, submit
 
 
 def report_and_get_codename(app: Flask, client: FlaskClient) -> str:
     page = submit(client, consent_contact="granted").get_data(as_text=True)
     return CODENAME.search(page).group(1)
-
-
-def enter(client: FlaskClient, codename: str):
-    token = csrf_token(client, "/followup")
-    return client.post("/followup", data={"csrf_token": token, "codename": codename})
 
 
 def add_reply(app: Flask, text: str) -> None:

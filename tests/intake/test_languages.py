@@ -27,16 +27,16 @@ from crypto.envelope import encrypt
 from crypto.keys import generate_keypair, seal_case_key
 from reprisal_intake.models import Case, Consent, today
 from reprisal_intake.web.templating import LANGUAGES
-from tests.catalogues import (
+from tests.factories import database, make_reviewer, report_form
+from tests.support.catalogues import (
     extracted_messages,
     not_in_catalogue,
     read_catalogue,
     strings_of,
     untranslated,
 )
-from tests.conftest import csrf_token, post_form
-from tests.factories import database, make_reviewer, report_form
-from tests.intake.test_submit import CODENAME
+from tests.support.forms import csrf_token, post_form
+from tests.support.intake import CODENAME
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "reprisal_intake" / "translations"

@@ -16,10 +16,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.exc import DataError
 
-from tests.conftest import csrf_token, post_form
 from tests.factories import make_reviewer, report_form
-from tests.intake.test_followup import enter
-from tests.intake.test_submit import CODENAME
+from tests.support.forms import csrf_token, post_form
+from tests.support.intake import CODENAME, enter
 
 
 class RecordingFile(io.BytesIO):

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from crypto.codename import v2_word_count, v2_wordlist
 from reprisal_intake.models import Case, Item
-from tests.conftest import csrf_token, post_form
 from tests.factories import database, make_reviewer, receipt_codename, report_form
+from tests.support.forms import csrf_token, post_form
 
 FORM_TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
 

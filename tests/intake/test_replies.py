@@ -7,14 +7,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from admin.contact import add_note, add_reply
+from admin.contact.messages import add_note, add_reply
 from reprisal_intake.intake import followup
 from reprisal_intake.models import Case, Item
-from tests.admin.support import FAST_ADMIN_CONFIG, form_post, sign_in, unlock
-from tests.conftest import csrf_token, post_form
 from tests.factories import database, make_account, receipt_keys
-from tests.intake.test_followup import enter
-from tests.intake.test_submit import CODENAME, submit
+from tests.support.admin import FAST_ADMIN_CONFIG, form_post, sign_in, unlock
+from tests.support.forms import csrf_token, post_form
+from tests.support.intake import CODENAME, enter, submit
 
 
 def test_the_person_reads_a_reply_and_answers_it_and_never_sees_a_note(

@@ -10,8 +10,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from reprisal_intake.models import Consent
-from tests.conftest import csrf_token, post_form
 from tests.factories import database, make_reviewer, report_form
+from tests.support.forms import csrf_token, post_form
 
 REQUIRED_FIRST = ["mechanism", "what_happened", "urgency", "submitter_role", "consent_contact"]
 

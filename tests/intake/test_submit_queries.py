@@ -16,10 +16,9 @@ from sqlalchemy import Connection, event, select
 from crypto.errors import NotARecipientError
 from crypto.keys import generate_keypair, open_case_key
 from reprisal_intake.models import AccessStanza, Case, Mechanism, Reviewer
-from tests.conftest import csrf_token, post_form
 from tests.factories import database, make_reviewer, report_form
-from tests.intake.test_bad_input import assert_nothing_stored
-from tests.intake.test_submit import counts
+from tests.support.forms import csrf_token, post_form
+from tests.support.intake import assert_nothing_stored, counts
 
 # Choices of the form, the mechanism's keys, then one INSERT per table (case, lookup tag, case
 # mechanism, access stanzas, consents, envelope piece, item). Raise it only for a new table.

@@ -9,8 +9,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import update
 
 from reprisal_intake.models import Case, Mechanism
-from tests.conftest import csrf_token, post_form
 from tests.factories import database, make_reviewer, receipt_codename, report_form
+from tests.support.forms import csrf_token, post_form
 
 QUICK_EXIT = re.compile(r'<a class="quick-exit" href="(https://[^"]+)" rel="noreferrer">')
 

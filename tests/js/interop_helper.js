@@ -42,7 +42,8 @@ const ops = {
       fs.writeFileSync(job.out_path, envelope);
       return {
         length: envelope.length,
-        envelope_size: R.envelopeSize(data.length, job.chunk_log2, recipients.length),
+        envelope_size: R.envelopeSize(data.length, job.chunk_log2, recipients.length,
+          recipients[0].length === R.XWING_PUBLIC_KEY_SIZE ? R.SUITE_HYBRID : R.SUITE_CLASSICAL),
         message_count: R.messageCount(data.length, job.chunk_log2),
       };
     });
@@ -51,7 +52,8 @@ const ops = {
   decrypt(request) {
     return request.jobs.map((job) => {
       try {
-        const opened = R.openEnvelope(new Uint8Array(fs.readFileSync(job.path)), unb64(job.secret_key));
+        const opened = R.openEnvelope(new Uint8Array(fs.readFileSync(job.path)), unb64(job.secret_key),
+          job.suite);
         return { metadata: opened.metadata, length: opened.data.length, sha256: sha256(opened.data) };
       } catch (error) {
         if (!(error instanceof R.RptenvError)) throw error;
@@ -82,11 +84,33 @@ const ops = {
   },
 
   seal(request) {
-    const pair = R.generateCaseKeyPair();
+    const pair = R.generateCaseKeyPair(request.case_suite);
     return {
       case_public_key: b64(pair.publicKey),
       stanzas: request.reviewer_public_keys.map((pk) => b64(R.sealCaseKey(pair.privateKey, unb64(pk)))),
     };
+  },
+
+  open_case_key(request) {
+    return request.jobs.map((job) => {
+      const opened = R.openCaseKey(unb64(job.stanza), unb64(job.secret_key), job.suite);
+      return opened === null ? null : b64(opened);
+    });
+  },
+
+  hybrid_keys(request) {
+    return request.seeds.map((seed) => b64(R.publicKeyFromSecretKey(unb64(seed), R.SUITE_HYBRID)));
+  },
+
+  xwing_encapsulate(request) {
+    return request.public_keys.map((pk) => {
+      const out = R.sodium.crypto_kem_xwing_enc(unb64(pk));
+      return { ciphertext: b64(out.ciphertext), shared_secret: b64(out.sharedSecret) };
+    });
+  },
+
+  xwing_decapsulate(request) {
+    return request.jobs.map((job) => b64(R.sodium.crypto_kem_xwing_dec(unb64(job.ciphertext), unb64(job.seed))));
   },
 
   sizes(request) {

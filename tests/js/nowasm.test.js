@@ -76,6 +76,58 @@ test('node --noexpose-wasm: the JavaScript build gives the same results', () => 
   }
 });
 
+test('node --noexpose-wasm: suite 2 (X-Wing) works in the JavaScript build and matches the vectors', () => {
+  const reader = R.generateCaseKeyPair(R.SUITE_HYBRID);
+  const data = new Uint8Array(require('node:crypto').randomBytes(20000));
+  const fromWasm = R.encryptBytes(data, [reader.publicKey], { kind: 'report' });
+  const tmp = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'rptenv-nowasm-v2-'));
+  try {
+    fs.writeFileSync(path.join(tmp, 'in.rptenv'), fromWasm);
+    const child = `
+      'use strict';
+      process.on('unhandledRejection', (e) => {
+        if (e && e.name === 'ReferenceError' && /WebAssembly/.test(e.message)) return;
+        throw e;
+      });
+      const fs = require('fs');
+      const path = require('path');
+      const R = require(${JSON.stringify(path.join(STATIC, 'js', 'rptenv.js'))});
+      const XWING = require(${JSON.stringify(path.join(ROOT, 'tests', 'vectors', 'xwing-draft.json'))});
+      const V2 = require(${JSON.stringify(path.join(ROOT, 'tests', 'vectors', 'rptenv-v2.json'))});
+      const hex = (b) => Buffer.from(b).toString('hex');
+      const unhex = (t) => new Uint8Array(Buffer.from(t, 'hex'));
+      R.ready.then(() => {
+        const tmp = ${JSON.stringify(tmp)};
+        const seed = new Uint8Array(Buffer.from(process.argv[1], 'base64'));
+        const opened = R.openEnvelope(new Uint8Array(fs.readFileSync(path.join(tmp, 'in.rptenv'))), seed, 2);
+        fs.writeFileSync(path.join(tmp, 'out.rptenv'),
+          R.encryptBytes(opened.data, [R.publicKeyFromSecretKey(seed, 2)], { kind: 'note' }));
+        const draft = XWING.vectors.map((v) => {
+          const enc = R.sodium.crypto_kem_xwing_enc_deterministic(unhex(v.pk), unhex(v.eseed));
+          return hex(enc.ciphertext) === v.ct && hex(enc.sharedSecret) === v.ss &&
+            hex(R.sodium.crypto_kem_xwing_dec(unhex(v.ct), unhex(v.seed))) === v.ss;
+        });
+        const stanzas = V2.stanzas.map((v) => hex(R.sealStanzaDerandomized(unhex(v.secret),
+          unhex(V2.readers[v.reader].public_key),
+          v.label === 'RPTENV v2 X-Wing access' ? 'access' : 'file key', unhex(v.eseed))) === v.stanza);
+        process.stdout.write(JSON.stringify({ webAssembly: typeof WebAssembly, draft, stanzas }));
+      }).catch((e) => { process.stderr.write(String(e && e.stack)); process.exit(2); });
+    `;
+    const run = spawnSync(process.execPath, ['--noexpose-wasm', '-e', child, b64(reader.privateKey)],
+      { encoding: 'utf8', timeout: 120000 });
+    assert.equal(run.status, 0, run.stderr);
+    const out = JSON.parse(run.stdout);
+    assert.equal(out.webAssembly, 'undefined');
+    assert.deepEqual(out.draft, [true, true, true]);
+    assert.ok(out.stanzas.length >= 4 && out.stanzas.every(Boolean));
+    const back = R.openEnvelope(new Uint8Array(fs.readFileSync(path.join(tmp, 'out.rptenv'))),
+      reader.privateKey, 2);
+    assert.deepEqual(back.data, data);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
 for (const wasmMode of ['available', 'absent', 'refused']) {
   test(`page-like global scope, WebAssembly ${wasmMode}: globals, round trip, no network`, () => {
     const run = spawnSync(process.execPath, [path.join(__dirname, 'page_sim.js'), wasmMode],

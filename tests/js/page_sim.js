@@ -175,6 +175,30 @@ async function scenario(wasmMode) {
     const caseSecret = R.openCaseKey(new Uint8Array(Buffer.from(derived.stanza, 'base64')), reviewer.privateKey);
     assert.equal(b64(R.publicKeyFromSecretKey(caseSecret)), pageKeys.pk);
 
+    // suite 2 (X-Wing): a hybrid case key sealed to a hybrid reviewer, an envelope both ways
+    const hybridReviewer = R.generateCaseKeyPair(R.SUITE_HYBRID);
+    context.hybridReviewerPublicKey = b64(hybridReviewer.publicKey);
+    const hybrid = JSON.parse(vm.runInContext(`(function () {
+      const R = RPTENV;
+      const caseKey = R.generateCaseKeyPair(R.SUITE_HYBRID);
+      globalThis.hybridCaseSecret = caseKey.privateKey;
+      const envelope = R.encryptBytes(R.fromBase64(dataBase64), [caseKey.publicKey], { kind: 'report' });
+      const stanza = R.sealCaseKey(caseKey.privateKey, R.fromBase64(hybridReviewerPublicKey));
+      return JSON.stringify({ envelope: R.toBase64(envelope), stanza: R.toBase64(stanza),
+        pk: R.toBase64(caseKey.publicKey) });
+    })()`, context));
+    const hybridCase = R.openCaseKey(new Uint8Array(Buffer.from(hybrid.stanza, 'base64')),
+      hybridReviewer.privateKey, R.SUITE_HYBRID);
+    assert.equal(b64(R.publicKeyFromSecretKey(hybridCase, R.SUITE_HYBRID)), hybrid.pk);
+    const hybridOpened = R.openEnvelope(new Uint8Array(Buffer.from(hybrid.envelope, 'base64')), hybridCase,
+      R.SUITE_HYBRID);
+    assert.deepEqual(hybridOpened.data, data);
+    context.hybridSent = b64(R.encryptBytes(data.subarray(0, 999),
+      [new Uint8Array(Buffer.from(hybrid.pk, 'base64'))], { kind: 'reply' }));
+    const hybridReceived = vm.runInContext(`RPTENV.toBase64(RPTENV.openEnvelope(
+      RPTENV.fromBase64(hybridSent), hybridCaseSecret, RPTENV.SUITE_HYBRID).data)`, context);
+    assert.equal(hybridReceived, b64(data.subarray(0, 999)));
+
     assert.deepEqual(calls, [], 'no network or console use');
   }
 }

@@ -6,9 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import require_service
-
-from .harness import ServiceMissing, postgres_database
+from tests.support.servers import ServiceMissing, postgres_database
+from tests.support.services import require_service
 
 REDIS_URL = "redis://127.0.0.1:6379"
 

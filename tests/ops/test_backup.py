@@ -21,10 +21,10 @@ from admin.cli import cli
 from crypto.bundle import open_bundle
 from reprisal_intake import schema
 from reprisal_intake.models import Case
-from tests.conftest import csrf_token, post_form, require_service
 from tests.factories import ReviewerWithKey, make_reviewer, report_form
-
-from .harness import CODENAME, ServiceMissing, check_store, postgres_database
+from tests.support.forms import csrf_token, post_form
+from tests.support.servers import CODENAME, ServiceMissing, check_store, postgres_database
+from tests.support.services import require_service
 
 
 @contextmanager

@@ -21,8 +21,14 @@ from reprisal_intake.models import (
     SubmitterTag,
     case_mechanisms,
 )
-
-from .harness import CODENAME, CSRF, check_store, multipart, prepare_instance, report_fields
+from tests.support.servers import (
+    CODENAME,
+    CSRF,
+    check_store,
+    multipart,
+    prepare_instance,
+    report_fields,
+)
 
 pytestmark = pytest.mark.postgres
 

@@ -5,97 +5,28 @@ receipt page came back is stored and decrypts, and no half-written case exists."
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conftest import require_service
-
-from .harness import (
+from tests.support.servers import (
     STORED,
+    UNLIMITED,
     Gunicorn,
-    Outcome,
-    Reporter,
+    Load,
     ServiceMissing,
     ThrowawayPostgres,
     check_store,
     prepare_instance,
 )
+from tests.support.services import require_service
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
-UNLIMITED = {
-    "REPRISAL_INTAKE_SUBMIT_LIMIT": "100000 per minute",
-    "REPRISAL_INTAKE_MAX_REQUESTS": "0",
-}
-
-
-class Load:
-    """``total`` reports from ``clients`` threads, each thread one browser; bounded in time."""
-
-    def __init__(
-        self, port: int, total: int, *, attachment_size: int = 0, deadline: float = 240
-    ) -> None:
-        self.port = port
-        self.total = total
-        self.attachment_size = attachment_size
-        self.deadline = time.monotonic() + deadline
-        self.done = 0
-        self.lock = threading.Lock()
-        self.outcomes: list[tuple[float, str, bytes, Outcome]] = []
-        self.local = threading.local()
-        self.stop = threading.Event()
-
-    def _reporter(self) -> Reporter | None:
-        reporter = getattr(self.local, "reporter", None)
-        for _ in range(50):
-            if reporter is not None or time.monotonic() > self.deadline:
-                break
-            try:
-                reporter = Reporter(self.port)
-            except (OSError, AssertionError):
-                time.sleep(0.2)
-        self.local.reporter = reporter
-        return reporter
-
-    def one(self, n: int) -> None:
-        phrase = f"UNIQUE-{secrets.token_hex(6)} report {n}"
-        data = secrets.token_bytes(self.attachment_size) if self.attachment_size else b""
-        started = time.monotonic()
-        reporter = self._reporter()
-        if self.stop.is_set():
-            return
-        if reporter is None or started > self.deadline:
-            outcome = Outcome(-1, None, "not sent")
-        else:
-            outcome = reporter.submit(phrase, data or None)
-        with self.lock:
-            self.outcomes.append((started, phrase, data, outcome))
-            self.done += 1
-
-    def run(self, clients: int) -> None:
-        with ThreadPoolExecutor(clients) as pool:
-            list(pool.map(self.one, range(self.total)))
-
-    def wait_for(self, count: int) -> None:
-        while self.done < count and time.monotonic() < self.deadline:
-            time.sleep(0.01)
-
-    def acknowledged_since(self, moment: float) -> int:
-        with self.lock:
-            return sum(1 for t, _p, _d, o in self.outcomes if t > moment and o.codename)
-
-    def acknowledged(self) -> dict[str, str]:
-        return {o.codename: phrase for _t, phrase, _d, o in self.outcomes if o.codename}
-
-    def files(self) -> dict[str, bytes]:
-        return {o.codename: data for _t, _p, data, o in self.outcomes if o.codename and data}
 
 
 def test_a_worker_killed_mid_load_loses_no_acknowledged_report(

@@ -10,8 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from .harness import STORED, Gunicorn, check_store, prepare_instance, proc_status_kib
-from .test_faults import UNLIMITED, Load
+from tests.support.servers import (
+    STORED,
+    UNLIMITED,
+    Gunicorn,
+    Load,
+    check_store,
+    prepare_instance,
+    proc_status_kib,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 TOTAL = 10_000

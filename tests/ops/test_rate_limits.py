@@ -19,10 +19,10 @@ from sqlalchemy import Connection
 
 from reprisal_intake.web import limits
 from reprisal_intake.web.limits import make_limiter
-from tests.conftest import csrf_token, post_form, require_service
 from tests.factories import make_reviewer, report_form
-
-from .harness import STORED, Gunicorn, Reporter, free_port, prepare_instance
+from tests.support.forms import csrf_token, post_form
+from tests.support.servers import STORED, Gunicorn, Reporter, free_port, prepare_instance
+from tests.support.services import require_service
 
 OUTAGE_LINE = "rate-limit storage unavailable; limits not enforced"
 

@@ -1,7 +1,8 @@
 /*
- * rptenv.js: browser-side RPTENV v1 envelopes, case keys and codenames (ES2017, no build step).
+ * rptenv.js: browser-side RPTENV envelopes, case keys and codenames (ES2017, no build step).
  *
- * Normative texts: docs/spec/rptenv-v1.md (the envelope bytes) and docs/codename-v1.md (codenames).
+ * Normative texts: docs/spec/rptenv-v1.md (the envelope bytes), docs/spec/rptenv-v2.md (suite 2:
+ * X-Wing stanzas, libsodium's crypto_kem_xwing_*) and docs/codename-v1.md (codenames).
  * The Python package `crypto` is the reference implementation; both write and read the same bytes.
  *
  * Loading in a page (same origin, no inline script; CSP needs 'wasm-unsafe-eval' for the fast
@@ -35,6 +36,13 @@
  * Padmé padding messages and FINAL one message at a time (finish() returns them all as an Array:
  * fine for text, but the padding can be up to about 1/8 of the size of the data).
  * If anything throws, send nothing more and never fall back to plaintext.
+ *
+ * Suites: a 32-byte public key is X25519 (suite 1, 80-byte stanzas, version-1 envelopes); a
+ * 1216-byte public key is X-Wing (suite 2, 1168-byte stanzas, version-2 envelopes). Writers take
+ * the suite from the recipients' keys (all of one suite). A secret key is 32 bytes in both suites
+ * (an X25519 key or an X-Wing seed), so readers say which with a `suite` argument (default 1):
+ *   const pair = RPTENV.generateCaseKeyPair(RPTENV.SUITE_HYBRID);   // {suite, publicKey, privateKey}
+ *   RPTENV.openEnvelope(bytes, pair.privateKey, RPTENV.SUITE_HYBRID);
  *
  * No eval, no network access, no logging. Secret keys are wiped when this code no longer needs
  * them, as far as JavaScript allows (copies inside libsodium's heap are its business).
@@ -94,6 +102,13 @@ function (sodium) {
   const MAGIC = new Uint8Array([0x52, 0x50, 0x54, 0x45, 0x4e, 0x56]); // "RPTENV"
   const VERSION = 1;
   const SUITE = 1;
+  const SUITE_CLASSICAL = 1;
+  const SUITE_HYBRID = 2;
+  const VERSION_OF_SUITE = Object.freeze({ 1: 1, 2: 2 });
+  const STANZA_SIZES = Object.freeze({ 1: 80, 2: 1168 }); // 32 + 48; 1120 + 32 + 16
+  const XWING_PUBLIC_KEY_SIZE = 1216;
+  const XWING_CIPHERTEXT_SIZE = 1120;
+  const ZERO_NONCE = new Uint8Array(12);
   const CHUNK_LOG2_MIN = 12;
   const CHUNK_LOG2_MAX = 20;
   const CHUNK_LOG2_TEXT = 12;
@@ -118,6 +133,8 @@ function (sodium) {
   const LABEL_STREAM_KEY = asciiBytes('RPTENV v1 stream key');
   const LABEL_LOOKUP_TAG = asciiBytes('RPTENV v1 lookup tag');
   const LABEL_SUBMITTER_KEY = asciiBytes('RPTENV v1 submitter key');
+  const LABEL_XWING_FILE_KEY = asciiBytes('RPTENV v2 X-Wing file key');
+  const LABEL_XWING_ACCESS = asciiBytes('RPTENV v2 X-Wing access');
 
   // Python's str.split() white space (str.isspace), so that normalisation matches crypto.codename.
   const WHITE_SPACE_RUN =
@@ -153,7 +170,13 @@ function (sodium) {
         sodium.crypto_secretstream_xchacha20poly1305_HEADERBYTES !== SS_HEADER_SIZE ||
         sodium.crypto_box_SEALBYTES + KEY_SIZE !== STANZA_SIZE ||
         sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL !== TAG_FINAL ||
-        sodium.crypto_secretstream_xchacha20poly1305_TAG_PUSH !== TAG_PUSH) {
+        sodium.crypto_secretstream_xchacha20poly1305_TAG_PUSH !== TAG_PUSH ||
+        sodium.crypto_kem_xwing_PUBLICKEYBYTES !== XWING_PUBLIC_KEY_SIZE ||
+        sodium.crypto_kem_xwing_CIPHERTEXTBYTES !== XWING_CIPHERTEXT_SIZE ||
+        sodium.crypto_kem_xwing_SECRETKEYBYTES !== KEY_SIZE ||
+        sodium.crypto_aead_chacha20poly1305_ietf_NPUBBYTES !== ZERO_NONCE.length ||
+        XWING_CIPHERTEXT_SIZE + KEY_SIZE + sodium.crypto_aead_chacha20poly1305_ietf_ABYTES !==
+          STANZA_SIZES[SUITE_HYBRID]) {
       throw new Error('rptenv: unexpected libsodium constants');
     }
     isReady = true;
@@ -265,18 +288,116 @@ function (sodium) {
     return Math.max(m, padme(m * chunkSize) / chunkSize);
   }
 
-  /** Length of the header H for nStanzas stanzas. */
-  function headerSize(nStanzas) {
+  function stanzaSize(suite) {
+    if (!Object.prototype.hasOwnProperty.call(STANZA_SIZES, suite)) {
+      throw new FormatError('unknown suite ' + suite);
+    }
+    return STANZA_SIZES[suite];
+  }
+
+  /** Length of the header H for nStanzas stanzas of `suite` (default 1). */
+  function headerSize(nStanzas, suite) {
     if (!Number.isInteger(nStanzas) || nStanzas < 1 || nStanzas > MAX_STANZAS) {
       throw new FormatError('an envelope has 1..' + MAX_STANZAS + ' stanzas');
     }
-    return PREFIX_SIZE + nStanzas * STANZA_SIZE + COMMITMENT_SIZE + SS_HEADER_SIZE;
+    const size = stanzaSize(suite === undefined ? SUITE_CLASSICAL : suite);
+    return PREFIX_SIZE + nStanzas * size + COMMITMENT_SIZE + SS_HEADER_SIZE;
   }
 
   /** Total ciphertext bytes of an envelope holding dataLength bytes. */
-  function envelopeSize(dataLength, chunkLog2, nStanzas) {
+  function envelopeSize(dataLength, chunkLog2, nStanzas, suite) {
     const n = messageCount(dataLength, chunkLog2);
-    return headerSize(nStanzas) + n * (Math.pow(2, chunkLog2) + MESSAGE_OVERHEAD);
+    return headerSize(nStanzas, suite) + n * (Math.pow(2, chunkLog2) + MESSAGE_OVERHEAD);
+  }
+
+  // --- stanzas (suite 1: crypto_box_seal; suite 2: rptenv-v2.md section 2) ----------------------
+
+  /** 1 for a 32-byte (X25519) public key, 2 for a 1216-byte (X-Wing) one. */
+  function suiteOfPublicKey(publicKey, what) {
+    checkBytes(publicKey, what);
+    if (publicKey.length === KEY_SIZE) {
+      return SUITE_CLASSICAL;
+    }
+    if (publicKey.length === XWING_PUBLIC_KEY_SIZE) {
+      return SUITE_HYBRID;
+    }
+    throw new TypeError(what + ' must be 32 (X25519) or 1216 (X-Wing) bytes, not ' +
+      publicKey.length);
+  }
+
+  function checkSuite(suite) {
+    if (suite === undefined) {
+      return SUITE_CLASSICAL;
+    }
+    if (suite !== SUITE_CLASSICAL && suite !== SUITE_HYBRID) {
+      throw new TypeError('suite must be 1 or 2');
+    }
+    return suite;
+  }
+
+  function hybridWrapKey(sharedSecret, label, publicKey, ciphertext) {
+    return sodium.crypto_generichash(32, concatBytes([label, publicKey, ciphertext]), sharedSecret);
+  }
+
+  /**
+   * Seal the 32-byte `secret` to `publicKey` in its suite. `eseed` (64 bytes, suite 2 only) makes
+   * the X-Wing encapsulation derandomized: for test vectors, never for real sealing.
+   */
+  function sealStanza(secret, publicKey, label, eseed) {
+    if (suiteOfPublicKey(publicKey, 'publicKey') === SUITE_CLASSICAL) {
+      return sodium.crypto_box_seal(secret, publicKey);
+    }
+    const encapsulated = eseed === undefined
+      ? sodium.crypto_kem_xwing_enc(publicKey)
+      : sodium.crypto_kem_xwing_enc_deterministic(publicKey, eseed);
+    const wrapKey = hybridWrapKey(encapsulated.sharedSecret, label, publicKey,
+      encapsulated.ciphertext);
+    wipe(encapsulated.sharedSecret);
+    try {
+      const sealed = sodium.crypto_aead_chacha20poly1305_ietf_encrypt(
+        secret, null, null, ZERO_NONCE, wrapKey);
+      return concatBytes([encapsulated.ciphertext, sealed]);
+    } finally {
+      wipe(wrapKey);
+    }
+  }
+
+  /** Trial-open one stanza of `suite` with `secretKey`; null when it is not for this key. */
+  function openStanza(stanza, secretKey, suite, label, publicKey) {
+    if (suite === SUITE_CLASSICAL) {
+      try {
+        return sodium.crypto_box_seal_open(stanza, publicKey, secretKey);
+      } catch (e) {
+        return null;
+      }
+    }
+    const ciphertext = stanza.subarray(0, XWING_CIPHERTEXT_SIZE);
+    let sharedSecret;
+    try {
+      sharedSecret = sodium.crypto_kem_xwing_dec(ciphertext, secretKey);
+    } catch (e) {
+      return null;
+    }
+    const wrapKey = hybridWrapKey(sharedSecret, label, publicKey, ciphertext);
+    wipe(sharedSecret);
+    try {
+      return sodium.crypto_aead_chacha20poly1305_ietf_decrypt(
+        null, stanza.subarray(XWING_CIPHERTEXT_SIZE), null, ZERO_NONCE, wrapKey);
+    } catch (e) {
+      return null;
+    } finally {
+      wipe(wrapKey);
+    }
+  }
+
+  /** The public key of a 32-byte secret key of `suite` (an X25519 key or an X-Wing seed). */
+  function publicKeyOf(secretKey, suite) {
+    if (suite === SUITE_CLASSICAL) {
+      return sodium.crypto_scalarmult_base(secretKey);
+    }
+    const pair = sodium.crypto_kem_xwing_seed_keypair(secretKey);
+    wipe(pair.privateKey);
+    return pair.publicKey;
   }
 
   // --- metadata JSON ---------------------------------------------------------------------------
@@ -419,9 +540,13 @@ function (sodium) {
       if (!Array.isArray(recipients) || recipients.length < 1 || recipients.length > MAX_STANZAS) {
         throw new FormatError('an envelope has 1..' + MAX_STANZAS + ' recipients');
       }
-      recipients.forEach(function (key, index) {
-        checkBytes(key, 'recipients[' + index + ']', KEY_SIZE);
+      const suites = recipients.map(function (key, index) {
+        return suiteOfPublicKey(key, 'recipients[' + index + ']');
       });
+      if (suites.some(function (suite) { return suite !== suites[0]; })) {
+        throw new FormatError('the recipients of one envelope must all be of one suite');
+      }
+      this._suite = suites[0];
       this._chunkLog2 = chunkLog2;
       this._chunkSize = Math.pow(2, chunkLog2);
       this._metadataPlaintext = encodeMetadata(metadata, this._chunkSize);
@@ -444,7 +569,7 @@ function (sodium) {
       let streamKey = null;
       try {
         const stanzas = this._recipients.map(function (key) {
-          return sodium.crypto_box_seal(fileKey, key);
+          return sealStanza(fileKey, key, LABEL_XWING_FILE_KEY);
         });
         const commitment = keyedHash(LABEL_COMMITMENT, fileKey);
         streamKey = keyedHash(LABEL_STREAM_KEY, fileKey);
@@ -452,8 +577,8 @@ function (sodium) {
         this._state = init.state;
         const prefix = new Uint8Array(PREFIX_SIZE);
         prefix.set(MAGIC, 0);
-        prefix[MAGIC.length] = VERSION;
-        prefix[MAGIC.length + 1] = SUITE;
+        prefix[MAGIC.length] = VERSION_OF_SUITE[this._suite];
+        prefix[MAGIC.length + 1] = this._suite;
         prefix[MAGIC.length + 2] = this._chunkLog2;
         prefix[MAGIC.length + 3] = stanzas.length;
         const h = concatBytes([prefix].concat(stanzas, [commitment, init.header]));
@@ -563,7 +688,7 @@ function (sodium) {
 
   // --- reading ---------------------------------------------------------------------------------
 
-  /** Parse and validate H; returns {chunkLog2, stanzas, commitment, ssHeader, raw}. */
+  /** Parse and validate H; returns {suite, chunkLog2, stanzas, commitment, ssHeader, raw}. */
   function readHeader(bytes) {
     checkBytes(bytes, 'envelope');
     const magicPart = bytes.subarray(0, Math.min(MAGIC.length, bytes.length));
@@ -579,26 +704,28 @@ function (sodium) {
     const suite = bytes[MAGIC.length + 1];
     const chunkLog2 = bytes[MAGIC.length + 2];
     const n = bytes[MAGIC.length + 3];
-    if (version !== VERSION) {
+    if (version !== VERSION_OF_SUITE[SUITE_CLASSICAL] && version !== VERSION_OF_SUITE[SUITE_HYBRID]) {
       throw new FormatError('unsupported envelope version ' + version);
     }
-    if (suite !== SUITE) {
-      throw new FormatError('unsupported envelope suite ' + suite);
+    if (VERSION_OF_SUITE[suite] !== version) {
+      throw new FormatError('unsupported envelope suite ' + suite + ' for version ' + version);
     }
     checkChunkLog2(chunkLog2);
     if (n === 0) {
       throw new FormatError('envelope has no stanzas');
     }
-    const size = headerSize(n);
+    const size = headerSize(n, suite);
     if (bytes.length < size) {
       throw new TruncatedError('envelope header is truncated');
     }
+    const oneSize = STANZA_SIZES[suite];
     const stanzas = [];
     for (let i = 0; i < n; i++) {
-      stanzas.push(bytes.subarray(PREFIX_SIZE + i * STANZA_SIZE, PREFIX_SIZE + (i + 1) * STANZA_SIZE));
+      stanzas.push(bytes.subarray(PREFIX_SIZE + i * oneSize, PREFIX_SIZE + (i + 1) * oneSize));
     }
-    const commitmentStart = PREFIX_SIZE + n * STANZA_SIZE;
+    const commitmentStart = PREFIX_SIZE + n * oneSize;
     return {
+      suite: suite,
       chunkLog2: chunkLog2,
       stanzas: stanzas,
       commitment: bytes.subarray(commitmentStart, commitmentStart + COMMITMENT_SIZE),
@@ -607,18 +734,14 @@ function (sodium) {
     };
   }
 
-  function openSealed(stanza, publicKey, secretKey) {
-    try {
-      return sodium.crypto_box_seal_open(stanza, publicKey, secretKey);
-    } catch (e) {
-      return null;
+  function findFileKey(header, secretKey, suite) {
+    if (header.suite !== suite) {
+      throw new NotARecipientError('this envelope is sealed to suite ' + header.suite +
+        ' keys; this is a suite ' + suite + ' key');
     }
-  }
-
-  function findFileKey(header, secretKey) {
-    const publicKey = sodium.crypto_scalarmult_base(secretKey);
+    const publicKey = publicKeyOf(secretKey, suite);
     for (const stanza of header.stanzas) {
-      const fileKey = openSealed(stanza, publicKey, secretKey);
+      const fileKey = openStanza(stanza, secretKey, suite, LABEL_XWING_FILE_KEY, publicKey);
       if (fileKey === null) {
         continue;
       }
@@ -632,17 +755,19 @@ function (sodium) {
   }
 
   /**
-   * Open a whole envelope held in memory with a recipient's X25519 secret key.
+   * Open a whole envelope held in memory with a recipient's 32-byte secret key of `suite`
+   * (1: X25519, the default; 2: X-Wing seed).
    * Returns {metadata, data}; throws a RptenvError subclass on anything the spec rejects. No data
    * is returned unless the whole envelope authenticated up to FINAL with nothing after it.
    */
-  function openEnvelope(bytes, secretKey) {
+  function openEnvelope(bytes, secretKey, suite) {
     requireReady();
     checkBytes(secretKey, 'secretKey', KEY_SIZE);
+    const keySuite = checkSuite(suite);
     const header = readHeader(bytes);
     const chunkSize = Math.pow(2, header.chunkLog2);
     const messageSize = chunkSize + MESSAGE_OVERHEAD;
-    const fileKey = findFileKey(header, secretKey);
+    const fileKey = findFileKey(header, secretKey, keySuite);
     const streamKey = keyedHash(LABEL_STREAM_KEY, fileKey);
     wipe(fileKey);
     let state;
@@ -753,38 +878,68 @@ function (sodium) {
 
   // --- keys ------------------------------------------------------------------------------------
 
-  /** A fresh case key pair (crypto_box_keypair). */
-  function generateCaseKeyPair() {
+  /**
+   * A fresh case key pair {suite, publicKey, privateKey} of `suite`: 1 (the default)
+   * crypto_box_keypair, 2 crypto_kem_xwing_keypair (privateKey is the 32-byte seed).
+   */
+  function generateCaseKeyPair(suite) {
     requireReady();
-    const pair = sodium.crypto_box_keypair();
-    return { publicKey: pair.publicKey, privateKey: pair.privateKey };
+    const keySuite = checkSuite(suite);
+    const pair = keySuite === SUITE_HYBRID
+      ? sodium.crypto_kem_xwing_keypair()
+      : sodium.crypto_box_keypair();
+    return { suite: keySuite, publicKey: pair.publicKey, privateKey: pair.privateKey };
   }
 
-  /** The 80-byte access stanza crypto_box_seal(caseSecretKey, reviewerPublicKey). */
+  /**
+   * The access stanza giving the holder of reviewerPublicKey the 32-byte case secret key (an
+   * X25519 key or an X-Wing seed): 80 bytes for an X25519 reviewer key, 1168 for an X-Wing one.
+   */
   function sealCaseKey(caseSecretKey, reviewerPublicKey) {
     requireReady();
     checkBytes(caseSecretKey, 'caseSecretKey', KEY_SIZE);
-    checkBytes(reviewerPublicKey, 'reviewerPublicKey', KEY_SIZE);
-    const stanza = sodium.crypto_box_seal(caseSecretKey, reviewerPublicKey);
-    if (stanza.length !== STANZA_SIZE) {
-      throw new Error('rptenv: unexpected sealed box length');
+    const suite = suiteOfPublicKey(reviewerPublicKey, 'reviewerPublicKey');
+    const stanza = sealStanza(caseSecretKey, reviewerPublicKey, LABEL_XWING_ACCESS);
+    if (stanza.length !== STANZA_SIZES[suite]) {
+      throw new Error('rptenv: unexpected access stanza length');
     }
     return stanza;
   }
 
-  /** Open an access stanza with a reviewer's secret key (null if it was not sealed to it). */
-  function openCaseKey(stanza, reviewerSecretKey) {
+  /**
+   * Open an access stanza with a reviewer's secret key of `suite` (default 1); null if it was not
+   * sealed to it. The stanza must have the length of that suite.
+   */
+  function openCaseKey(stanza, reviewerSecretKey, suite) {
     requireReady();
-    checkBytes(stanza, 'stanza', STANZA_SIZE);
+    const keySuite = checkSuite(suite);
+    checkBytes(stanza, 'stanza', STANZA_SIZES[keySuite]);
     checkBytes(reviewerSecretKey, 'reviewerSecretKey', KEY_SIZE);
-    return openSealed(stanza, sodium.crypto_scalarmult_base(reviewerSecretKey), reviewerSecretKey);
+    return openStanza(stanza, reviewerSecretKey, keySuite, LABEL_XWING_ACCESS,
+      publicKeyOf(reviewerSecretKey, keySuite));
   }
 
-  /** The X25519 public key of a secret key. */
-  function publicKeyFromSecretKey(secretKey) {
+  /** The public key of a 32-byte secret key of `suite` (default 1: X25519; 2: X-Wing seed). */
+  function publicKeyFromSecretKey(secretKey, suite) {
     requireReady();
     checkBytes(secretKey, 'secretKey', KEY_SIZE);
-    return sodium.crypto_scalarmult_base(secretKey);
+    return publicKeyOf(secretKey, checkSuite(suite));
+  }
+
+  /**
+   * A suite-2 stanza from a fixed 64-byte X-Wing eseed, for test vectors only; `kind` is
+   * 'file key' or 'access' (the label "RPTENV v2 X-Wing <kind>").
+   */
+  function sealStanzaDerandomized(secret, publicKey, kind, eseed) {
+    requireReady();
+    checkBytes(secret, 'secret', KEY_SIZE);
+    checkBytes(publicKey, 'publicKey', XWING_PUBLIC_KEY_SIZE);
+    checkBytes(eseed, 'eseed', 64);
+    const label = { 'file key': LABEL_XWING_FILE_KEY, access: LABEL_XWING_ACCESS }[kind];
+    if (label === undefined) {
+      throw new TypeError("kind must be 'file key' or 'access'");
+    }
+    return sealStanza(secret, publicKey, label, eseed);
   }
 
   // --- codenames (docs/codename-v1.md) ---------------------------------------------------------
@@ -891,6 +1046,10 @@ function (sodium) {
     MAGIC: MAGIC,
     VERSION: VERSION,
     SUITE: SUITE,
+    SUITE_CLASSICAL: SUITE_CLASSICAL,
+    SUITE_HYBRID: SUITE_HYBRID,
+    STANZA_SIZES: STANZA_SIZES,
+    XWING_PUBLIC_KEY_SIZE: XWING_PUBLIC_KEY_SIZE,
     CHUNK_LOG2_MIN: CHUNK_LOG2_MIN,
     CHUNK_LOG2_MAX: CHUNK_LOG2_MAX,
     CHUNK_LOG2_TEXT: CHUNK_LOG2_TEXT,
@@ -914,6 +1073,7 @@ function (sodium) {
     sealCaseKey: sealCaseKey,
     openCaseKey: openCaseKey,
     publicKeyFromSecretKey: publicKeyFromSecretKey,
+    sealStanzaDerandomized: sealStanzaDerandomized,
     // envelopes
     EnvelopeWriter: EnvelopeWriter,
     encryptBytes: encryptBytes,

@@ -1,0 +1,1 @@
+"""The signed-in user's own account: security keys, recovery codes and their reviewer key."""

@@ -1,0 +1,65 @@
+"""Opening a case for a request: the signed-in user, the case they may open (a refusal is audited,
+then answered 403), and the case key if their reviewer key is unlocked in this session and the case
+is sealed to it. Every view that acts on one case starts here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort
+from flask.typing import ResponseReturnValue
+from nacl.public import PrivateKey
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import Forbidden
+
+from admin.access import may_open_case
+from admin.audit import log as audit_log
+from admin.auth import sessions
+from admin.auth.current_user import signed_in
+from admin.cases.decryption import case_key_for
+from reprisal_intake.db import get_db
+from reprisal_intake.models import AdminSession, Case, User
+from reprisal_intake.web.errors import render_error
+
+
+class CaseAccessDenied(Forbidden):
+    """A signed-in user asked for a case outside their mechanisms (audited, then 403)."""
+
+    def __init__(self, username: str, case_ref: str) -> None:
+        super().__init__()
+        self.username = username
+        self.case_ref = case_ref
+
+
+@dataclass
+class CaseRequest:
+    session: AdminSession
+    user: User
+    case: Case
+    # The case secret key, when the user's key is unlocked and the case is sealed to it.
+    case_key: PrivateKey | None
+    unlocked: bool
+
+
+def open_case_request(db: Session, ref: str, *, with_key: bool = True) -> CaseRequest:
+    """The case ``ref`` for the signed-in user: 404 if there is none, ``CaseAccessDenied`` if it lies
+    outside their mechanisms. ``with_key=False`` skips opening the case key (for views that never
+    decrypt)."""
+    row, user = signed_in(db)
+    case = db.get(Case, ref.strip().upper())
+    if case is None:
+        abort(404)
+    if not may_open_case(db, user, case):
+        raise CaseAccessDenied(user.username, case.ref)
+    unlocked = sessions.unlocked_key(row) if with_key else None
+    case_key = case_key_for(db, case, *unlocked) if unlocked else None
+    return CaseRequest(row, user, case, case_key, unlocked is not None)
+
+
+def forbidden(error: Forbidden) -> ResponseReturnValue:
+    """Blueprint error handler: a case outside the user's mechanisms is audited, then refused."""
+    if isinstance(error, CaseAccessDenied):
+        # The view's own transaction was rolled back by the exception; this entry has its own.
+        with get_db().session() as db:
+            audit_log.record(db, error.username, "access_denied", case_ref=error.case_ref)
+    return render_error(error)

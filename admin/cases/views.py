@@ -1,0 +1,186 @@
+"""Reading cases: the list (routing fields only), the case page (decrypted in memory with the key
+unlocked in this session, shown as escaped text), attachment downloads streamed and decrypted chunk by
+chunk, and the encrypted case bundle. Every decryption, download and export is audited."""
+
+from __future__ import annotations
+
+import datetime
+import tempfile
+from collections.abc import Iterator
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from admin.access import CASE_ROLES, case_scope, require_roles, user_reviewers
+from admin.accounts.forms import UnlockForm
+from admin.audit import log as audit_log
+from admin.auth.current_user import signed_in
+from admin.cases.bundles import write_case_bundle
+from admin.cases.decryption import attachment_stream, open_item, safe_filename
+from admin.cases.listing import CaseFilters, case_page
+from admin.cases.panels import panel_context
+from admin.cases.requests import CaseAccessDenied, forbidden, open_case_request
+from admin.forms import EmptyForm
+from reprisal_intake import domain
+from reprisal_intake.db import get_db
+from reprisal_intake.models import Item, Mechanism
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+BUNDLE_CHUNK = 64 * 1024
+
+
+def _date_arg(name: str) -> datetime.date | None:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        abort(400)
+
+
+def _filters() -> CaseFilters:
+    def text(name: str, limit: int = 32) -> str | None:
+        value = request.args.get(name, "").strip()
+        return value[:limit] or None
+
+    mechanism = text("mechanism")
+    return CaseFilters(
+        mechanism=mechanism.upper() if mechanism else None,
+        status=text("status"),
+        urgency=text("urgency"),
+        created_from=_date_arg("from"),
+        created_to=_date_arg("to"),
+        ref=text("ref", 40),
+    )
+
+
+bp.register_error_handler(CaseAccessDenied, forbidden)
+
+
+@bp.get("/")
+@require_roles(*CASE_ROLES)
+def case_list() -> ResponseReturnValue:
+    filters = _filters()
+    with get_db().session() as db:
+        _row, user = signed_in(db)
+        page = case_page(
+            db,
+            case_scope(db, user),
+            filters,
+            request.args.get("after"),
+            current_app.config["ADMIN_CASES_PER_PAGE"],
+        )
+        mechanisms = [
+            (m.code, m.name) for m in db.scalars(select(Mechanism).order_by(Mechanism.position))
+        ]
+    args = {k: v for k, v in request.args.items() if k != "after" and v}
+    return render_template(
+        "admin/cases.html",
+        page=page,
+        filters=filters,
+        args=args,
+        mechanisms=mechanisms,
+        statuses=domain.CASE_STATUSES,
+        urgencies=[code for code, _label in domain.URGENCIES],
+        first_page=request.args.get("after") is None,
+    )
+
+
+@bp.get("/<ref>")
+@require_roles(*CASE_ROLES)
+def case_page_view(ref: str) -> ResponseReturnValue:
+    with get_db().session() as db:
+        opened_case = open_case_request(db, ref)
+        user, case, case_key = opened_case.user, opened_case.case, opened_case.case_key
+        opened = [open_item(db, item, case_key) for item in case.items] if case_key else []
+        has_offline_key = any(k.wrapped_secret_key is None for k in user_reviewers(db, user))
+        audit_log.record(
+            db,
+            user.username,
+            "item_decrypted" if case_key else "case_viewed",
+            case_ref=case.ref,
+            detail={"items": [o.item.id for o in opened if o.error is None]} if case_key else {},
+        )
+        context = {
+            "case": case,
+            "mechanisms": [m.code for m in case.mechanisms],
+            "items": list(case.items),
+            "opened": opened,
+            "unlocked": opened_case.unlocked,
+            "sealed_to_me": case_key is not None,
+            "has_offline_key": has_offline_key,
+        }
+        context.update(panel_context(db, user, case, case_key))
+        return render_template(
+            "admin/case.html", **context, empty=EmptyForm(), unlock_form=UnlockForm()
+        )
+
+
+@bp.get("/<ref>/items/<item_id>")
+@require_roles(*CASE_ROLES)
+def download(ref: str, item_id: str) -> ResponseReturnValue:
+    with get_db().session() as db:
+        opened_case = open_case_request(db, ref)
+        user, case, case_key = opened_case.user, opened_case.case, opened_case.case_key
+        item = db.get(Item, item_id)
+        if item is None or item.case_ref != case.ref or item.kind != "attachment":
+            abort(404)
+        if not opened_case.unlocked:
+            flash(_("Unlock your key to download files."))
+            return redirect(url_for("cases.case_page_view", ref=case.ref))
+        if case_key is None:
+            abort(403)
+        # Recorded (and committed with this block) before a single byte leaves.
+        audit_log.record(
+            db, user.username, "item_downloaded", case_ref=case.ref, detail={"item": item.id}
+        )
+        seq = item.seq
+    metadata, chunks = attachment_stream(get_db(), item_id, case_key)
+    filename = safe_filename(metadata, f"attachment-{seq}")
+    response = Response(stream_with_context(chunks), mimetype="application/octet-stream")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.post("/<ref>/export")
+@require_roles(*CASE_ROLES)
+def export(ref: str) -> ResponseReturnValue:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    # The bundle holds ciphertext only (spec §3), so spooling it to a temporary file is safe.
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the generator below
+    try:
+        with get_db().session() as db:
+            opened_case = open_case_request(db, ref, with_key=False)
+            user, case = opened_case.user, opened_case.case
+            write_case_bundle(db, case, spool)
+            audit_log.record(db, user.username, "case_exported", case_ref=case.ref)
+            case_ref = case.ref
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+
+    def generate() -> Iterator[bytes]:
+        with spool:
+            while piece := spool.read(BUNDLE_CHUNK):
+                yield piece
+
+    response = Response(generate(), mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="case-{case_ref}.zip"'
+    return response

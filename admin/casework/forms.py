@@ -1,0 +1,111 @@
+"""The case-work forms (Flask-WTF: each POST carries a CSRF token)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, DateField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from admin.forms import AdminForm
+from admin.vocabulary import (
+    CHANNELS,
+    CLOSURE_REASONS,
+    HOLD_REASONS,
+    MEASURE_KINDS,
+    REOPEN_REASONS,
+    REPLY_GRADES,
+    RISK_LEVELS,
+    RISK_LIKELIHOODS,
+    RISK_SEVERITIES,
+    STATUS_LABELS,
+    VARIANTS,
+)
+from reprisal_intake import domain
+
+TEXT_LIMIT = 8000
+NONE_CHOSEN = (("", _l("(choose)")),)
+
+
+def options(*pairs: Iterable[tuple[str, Any]]) -> list[SelectChoice]:
+    return [SelectChoice(code, label) for group in pairs for code, label in group]
+
+
+def _text(label: str) -> TextAreaField:
+    return TextAreaField(label, validators=[Optional(), Length(max=TEXT_LIMIT)])
+
+
+class TransitionForm(AdminForm):
+    # Every status is a valid choice: the lifecycle, not the form, refuses a move it does not allow.
+    to_status = SelectField(_l("Move the case to"), choices=options(STATUS_LABELS.items()))
+    reason = SelectField(
+        _l("Reason (closing, holding or reopening)"),
+        choices=options(NONE_CHOSEN, dict(CLOSURE_REASONS + HOLD_REASONS + REOPEN_REASONS).items()),
+        default="",
+    )
+
+
+class TriageForm(AdminForm):
+    urgency = SelectField(
+        _l("Urgency"), choices=options(NONE_CHOSEN, domain.URGENCIES), validators=[DataRequired()]
+    )
+    in_detention = SelectField(_l("In detention"), choices=options(domain.IN_DETENTION))
+
+
+class RiskForm(AdminForm):
+    likelihood = SelectField(
+        _l("Likelihood of harm"),
+        choices=options(NONE_CHOSEN, RISK_LIKELIHOODS),
+        validators=[DataRequired()],
+    )
+    severity = SelectField(
+        _l("Severity of harm"),
+        choices=options(NONE_CHOSEN, RISK_SEVERITIES),
+        validators=[DataRequired()],
+    )
+    next_review = DateField(_l("Next review"), validators=[DataRequired()])
+    threat_source = _text(_l("Source of the threat"))
+    history = _text(_l("History and escalation"))
+    vulnerability = _text(_l("Vulnerability (detention, gender, location, dependants)"))
+    capacities = _text(_l("Capacities (networks, legal support)"))
+
+
+class PlanMeasureForm(AdminForm):
+    kind = SelectField(
+        _l("Measure"),
+        choices=options(NONE_CHOSEN, ((k.code, k.label) for k in MEASURE_KINDS)),
+        validators=[DataRequired()],
+    )
+    variant = SelectField(
+        _l("Named or anonymised (letters, statements, reports)"),
+        choices=options(NONE_CHOSEN, VARIANTS),
+        default="",
+    )
+    # Filled with the mechanisms in the view.
+    mechanism = SelectField(_l("Mechanism (for a referral)"), choices=[], default="")
+    details = _text(_l("Details"))
+
+
+class SendMeasureForm(AdminForm):
+    sent_on = DateField(_l("Date sent"), validators=[DataRequired()])
+    channel = SelectField(_l("Channel"), choices=options(CHANNELS))
+    action_risk = SelectField(
+        _l("Risk this action carries for the person"),
+        choices=options(NONE_CHOSEN, RISK_LEVELS),
+        default="",
+    )
+    risk_note = _text(_l("Why (risk of this action)"))
+    consent_current = BooleanField(_l("I confirmed this consent is still current"))
+    reply_due = DateField(_l("State reply due by (measures to the State)"), validators=[Optional()])
+
+
+class ReplyForm(AdminForm):
+    grade = SelectField(
+        _l("Grade of the State's reply"),
+        choices=options(NONE_CHOSEN, REPLY_GRADES),
+        validators=[DataRequired()],
+    )
+    reply_on = DateField(_l("Date of the reply"), validators=[Optional()])

@@ -1,0 +1,457 @@
+"""Case work on a case: lifecycle transitions, triage, risk assessments, measures with the consent gate,
+State replies, and the overdue view.
+
+Every step is audited in the transaction that makes it. A refused step changes nothing but its audit
+entry (where the issue asks for one) and answers 409 with the reason; bad input answers 400 with the
+form as sent, so nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from nacl.public import PrivateKey
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import Forbidden
+from wtforms.fields.choices import SelectChoice
+
+from admin.access import CASE_ROLES, case_scope, require_roles
+from admin.audit import log as audit_log
+from admin.auth.current_user import signed_in
+from admin.cases.panels import case_panel
+from admin.cases.requests import forbidden, open_case_request
+from admin.casework import lifecycle
+from admin.casework.consent_gate import consent_in_force, refusals, scope_label
+from admin.casework.forms import (
+    NONE_CHOSEN,
+    PlanMeasureForm,
+    ReplyForm,
+    RiskForm,
+    SendMeasureForm,
+    TransitionForm,
+    TriageForm,
+    options,
+)
+from admin.casework.overdue import case_action_overdue, overdue
+from admin.casework.risk import risk_level
+from admin.casework.sealed_text import open_text, seal_text
+from admin.vocabulary import (
+    CHANNELS,
+    CLOSURE_REASONS,
+    CONSENT_STATE_LABELS,
+    HOLD_REASONS,
+    MEASURE_KINDS_BY_CODE,
+    REOPEN_REASONS,
+    REPLY_GRADES,
+    RISK_LEVELS,
+    RISK_LIKELIHOODS,
+    RISK_SEVERITIES,
+    STATUS_LABELS,
+)
+from reprisal_intake import domain
+from reprisal_intake.consents import in_force, outward_action_on_hold
+from reprisal_intake.db import get_db
+from reprisal_intake.models import Case, Mechanism, User, today, utcnow
+from reprisal_intake.models.casework import Measure, RiskAssessment, StatusChange
+
+bp = Blueprint("casework", __name__)
+
+LABELS: dict[str, dict[str, Any]] = {
+    "status": dict(STATUS_LABELS),
+    "reason": dict(CLOSURE_REASONS + HOLD_REASONS + REOPEN_REASONS),
+    "risk": dict(RISK_LEVELS),
+    "likelihood": dict(RISK_LIKELIHOODS),
+    "severity": dict(RISK_SEVERITIES),
+    "channel": dict(CHANNELS),
+    "grade": dict(REPLY_GRADES),
+    "consent": dict(CONSENT_STATE_LABELS),
+    "giver": dict(domain.CONSENT_GIVERS),
+    "urgency": dict(domain.URGENCIES),
+    "in_detention": dict(domain.IN_DETENTION),
+}
+RISK_NARRATIVE_FIELDS = ("threat_source", "history", "vulnerability", "capacities")
+
+
+# A case outside the user's mechanisms is audited, then refused, as on the case page.
+bp.register_error_handler(Forbidden, forbidden)
+
+
+def _mechanism_choices(db: Session) -> list[SelectChoice]:
+    codes = db.scalars(select(Mechanism.code).order_by(Mechanism.position))
+    return options(NONE_CHOSEN, ((c, c) for c in codes))
+
+
+def _plan_form(db: Session, *, blank: bool = False) -> PlanMeasureForm:
+    form = PlanMeasureForm(formdata=None) if blank else PlanMeasureForm()
+    form.mechanism.choices = _mechanism_choices(db)
+    return form
+
+
+def _open(db: Session, ref: str) -> tuple[User, Case]:
+    opened = open_case_request(db, ref, with_key=False)
+    return opened.user, opened.case
+
+
+def _back(case: Case) -> ResponseReturnValue:
+    return redirect(url_for("cases.case_page_view", ref=case.ref) + "#casework")
+
+
+def _form_again(case: Case, form: FlaskForm, which: str, **extra: Any) -> ResponseReturnValue:
+    """The form as sent with its errors (400): nothing typed is lost."""
+    return (
+        render_template(
+            "admin/casework/form.html",
+            case=case,
+            form=form,
+            which=which,
+            labels=STATUS_LABELS,
+            **extra,
+        ),
+        400,
+    )
+
+
+def _refused(case: Case, reasons: list[str], status: int = 409) -> ResponseReturnValue:
+    return (
+        render_template("admin/casework/refused.html", case=case, reasons=reasons),
+        status,
+    )
+
+
+@bp.post("/cases/<ref>/triage")
+@require_roles(*CASE_ROLES)
+def triage(ref: str) -> ResponseReturnValue:
+    form = TriageForm()
+    with get_db().session() as db:
+        user, case = _open(db, ref)
+        if not form.validate_on_submit():
+            return _form_again(case, form, "triage")
+        if case.status == "closed":
+            return _refused(case, [_("This case is closed: reopen it before triaging it again.")])
+        previous = {"urgency": case.urgency, "in_detention": case.in_detention}
+        if form.urgency.data == "immediate" and case.urgency != "immediate":
+            # Flagging is not itself the action the 24-hour rule waits for.
+            case.immediate_since = utcnow()
+            lifecycle.note_action(case, case.immediate_since)
+        else:
+            if form.urgency.data != "immediate":
+                case.immediate_since = None
+            lifecycle.note_action(case)
+        case.urgency = form.urgency.data
+        case.in_detention = form.in_detention.data
+        audit_log.record(
+            db,
+            user.username,
+            "triaged",
+            case_ref=case.ref,
+            detail={
+                "urgency": case.urgency,
+                "in_detention": case.in_detention,
+                "was": previous,
+            },
+        )
+        lifecycle.mark_triaged(db, user, case)
+        return _back(case)
+
+
+@bp.post("/cases/<ref>/transition")
+@require_roles(*CASE_ROLES)
+def transition(ref: str) -> ResponseReturnValue:
+    form = TransitionForm()
+    with get_db().session() as db:
+        user, case = _open(db, ref)
+        if not form.validate_on_submit():
+            return _form_again(case, form, "transition")
+        try:
+            lifecycle.move(db, user, case, form.to_status.data, form.reason.data or None)
+        except lifecycle.TransitionRefused as refused:
+            return _refused(case, [str(refused)])
+        return _back(case)
+
+
+@bp.post("/cases/<ref>/risk")
+@require_roles(*CASE_ROLES)
+def assess_risk(ref: str) -> ResponseReturnValue:
+    form = RiskForm()
+    with get_db().session() as db:
+        user, case = _open(db, ref)
+        if not form.validate_on_submit():
+            return _form_again(case, form, "risk")
+        version = (
+            db.scalar(
+                select(func.max(RiskAssessment.version)).where(RiskAssessment.case_ref == case.ref)
+            )
+            or 0
+        ) + 1
+        narrative = seal_text(
+            db,
+            case,
+            "risk",
+            {name: getattr(form, name).data or "" for name in RISK_NARRATIVE_FIELDS},
+        )
+        assessment = RiskAssessment(
+            case_ref=case.ref,
+            version=version,
+            likelihood=form.likelihood.data,
+            severity=form.severity.data,
+            level=risk_level(form.likelihood.data, form.severity.data),
+            next_review=form.next_review.data,
+            narrative_item_id=narrative.id if narrative else None,
+            assessed_by=user.id,
+        )
+        db.add(assessment)
+        case.next_review = form.next_review.data
+        lifecycle.note_action(case)
+        audit_log.record(
+            db,
+            user.username,
+            "risk_assessed",
+            case_ref=case.ref,
+            detail={
+                "version": version,
+                "level": assessment.level,
+                "next_review": assessment.next_review.isoformat(),
+            },
+        )
+        return _back(case)
+
+
+@bp.post("/cases/<ref>/measures")
+@require_roles(*CASE_ROLES)
+def plan_measure(ref: str) -> ResponseReturnValue:
+    with get_db().session() as db:
+        user, case = _open(db, ref)
+        form = _plan_form(db)
+        if not form.validate_on_submit():
+            return _form_again(case, form, "plan")
+        kind = MEASURE_KINDS_BY_CODE[form.kind.data]
+        scope = kind.consent_scope(form.variant.data or None)
+        if scope is None:
+            form.variant.errors = [_("Choose whether the person is named or not.")]
+            return _form_again(case, form, "plan")
+        mechanism = form.mechanism.data or None
+        if kind.names_mechanism and mechanism is None:
+            form.mechanism.errors = [_("Choose the mechanism the case is referred to.")]
+            return _form_again(case, form, "plan")
+        details = seal_text(db, case, "measure", {"details": form.details.data or ""})
+        measure = Measure(
+            case_ref=case.ref,
+            kind=kind.code,
+            consent_scope=scope,
+            mechanism_code=mechanism if kind.names_mechanism else None,
+            status="planned",
+            details_item_id=details.id if details else None,
+            recorded_by=user.id,
+        )
+        db.add(measure)
+        db.flush()
+        lifecycle.note_action(case)
+        audit_log.record(
+            db,
+            user.username,
+            "measure_recorded",
+            case_ref=case.ref,
+            detail={"measure": measure.id, "kind": kind.code, "status": "planned"},
+        )
+        return _back(case)
+
+
+def _measure_of(db: Session, case: Case, measure_id: str) -> Measure:
+    measure = db.get(Measure, measure_id)
+    if measure is None or measure.case_ref != case.ref:
+        abort(404)
+    return measure
+
+
+@bp.post("/cases/<ref>/measures/<measure_id>/sent")
+@require_roles(*CASE_ROLES)
+def send_measure(ref: str, measure_id: str) -> ResponseReturnValue:
+    form = SendMeasureForm()
+    with get_db().session() as db:
+        user, case = _open(db, ref)
+        measure = _measure_of(db, case, measure_id)
+        if measure.status != "planned":
+            return _refused(case, [_("This measure is already recorded as sent.")])
+        if not form.validate_on_submit():
+            return _form_again(case, form, "send", measure=measure)
+        if form.sent_on.data > today():
+            form.sent_on.errors = [_("A measure cannot be recorded as sent on a future date.")]
+            return _form_again(case, form, "send", measure=measure)
+        kind = MEASURE_KINDS_BY_CODE[measure.kind]
+        reasons = refusals(
+            case,
+            measure,
+            confirmed_current=bool(form.consent_current.data),
+            action_risk=form.action_risk.data or None,
+        )
+        if kind.to_state and form.reply_due.data is None:
+            reasons.append(_("Set the date by which the State should reply."))
+        if reasons:
+            consent = consent_in_force(case, measure.consent_scope, measure.mechanism_code)
+            audit_log.record(
+                db,
+                user.username,
+                "measure_refused",
+                case_ref=case.ref,
+                detail={
+                    "measure": measure.id,
+                    "scope": measure.consent_scope,
+                    "mechanism": measure.mechanism_code,
+                    "consent": consent.state,
+                    "confirmed": bool(form.consent_current.data),
+                    "action_risk": form.action_risk.data or None,
+                },
+            )
+            return _refused(case, reasons)
+        note = seal_text(db, case, "measure", {"risk_note": form.risk_note.data or ""})
+        measure.status = "sent"
+        measure.sent_on = form.sent_on.data
+        measure.channel = form.channel.data
+        measure.action_risk = form.action_risk.data
+        measure.consent_confirmed = True
+        measure.reply_due = form.reply_due.data if kind.to_state else None
+        measure.risk_note_item_id = note.id if note else None
+        measure.sent_by = user.id
+        lifecycle.note_action(case)
+        audit_log.record(
+            db,
+            user.username,
+            "measure_recorded",
+            case_ref=case.ref,
+            detail={
+                "measure": measure.id,
+                "kind": measure.kind,
+                "status": "sent",
+                "scope": measure.consent_scope,
+                "action_risk": measure.action_risk,
+                "reply_due": measure.reply_due.isoformat() if measure.reply_due else None,
+            },
+        )
+        return _back(case)
+
+
+@bp.post("/cases/<ref>/measures/<measure_id>/reply")
+@require_roles(*CASE_ROLES)
+def record_reply(ref: str, measure_id: str) -> ResponseReturnValue:
+    form = ReplyForm()
+    with get_db().session() as db:
+        user, case = _open(db, ref)
+        measure = _measure_of(db, case, measure_id)
+        if measure.status != "sent" or not MEASURE_KINDS_BY_CODE[measure.kind].to_state:
+            return _refused(case, [_("Only a measure sent to the State can have a State reply.")])
+        if not form.validate_on_submit():
+            return _form_again(case, form, "reply", measure=measure)
+        day = today()
+        if form.grade.data == "D":
+            if measure.reply_due is None or day <= measure.reply_due:
+                return _refused(
+                    case, [_("“No reply” can be recorded only after the reply deadline.")]
+                )
+            reply_on = None
+        else:
+            reply_on = form.reply_on.data
+            if reply_on is None:
+                form.reply_on.errors = [_("Give the date of the State's reply.")]
+                return _form_again(case, form, "reply", measure=measure)
+            if reply_on > day or (measure.sent_on and reply_on < measure.sent_on):
+                form.reply_on.errors = [
+                    _("The reply date must be between the date sent and today.")
+                ]
+                return _form_again(case, form, "reply", measure=measure)
+        measure.reply_grade = form.grade.data
+        measure.reply_on = reply_on
+        lifecycle.note_action(case)
+        audit_log.record(
+            db,
+            user.username,
+            "state_reply_recorded",
+            case_ref=case.ref,
+            detail={"measure": measure.id, "grade": measure.reply_grade},
+        )
+        return _back(case)
+
+
+@bp.get("/casework/overdue")
+@require_roles(*CASE_ROLES)
+def overdue_view() -> ResponseReturnValue:
+    with get_db().session() as db:
+        _row, user = signed_in(db)
+        lists = overdue(db, case_scope(db, user))
+        return render_template("admin/casework/overdue.html", lists=lists, today=today())
+
+
+@case_panel
+def casework_panel(
+    db: Session, user: User, case: Case, case_key: PrivateKey | None
+) -> dict[str, Any]:
+    """Context for this area's part of the case page (``case_key`` is None when locked)."""
+    risks = list(
+        db.scalars(
+            select(RiskAssessment)
+            .where(RiskAssessment.case_ref == case.ref)
+            .order_by(RiskAssessment.version.desc())
+        )
+    )
+    measures = list(
+        db.scalars(
+            select(Measure)
+            .where(Measure.case_ref == case.ref)
+            .order_by(Measure.planned_on, Measure.id)
+        )
+    )
+    history = list(
+        db.scalars(
+            select(StatusChange)
+            .where(StatusChange.case_ref == case.ref)
+            .order_by(StatusChange.changed_at)
+        )
+    )
+    consents = list(case.consents)
+    triage_form = TriageForm(
+        formdata=None, urgency=case.urgency, in_detention=case.in_detention or "unknown"
+    )
+    day = today()
+    return {
+        "casework": {
+            "targets": lifecycle.allowed_targets(case),
+            "history": history,
+            "on_hold_for_outward_action": case.status == "on_hold"
+            or outward_action_on_hold(consents),
+            "action_overdue": case_action_overdue(case),
+            "review_overdue": case.next_review is not None and case.next_review < day,
+            "consents_in_force": in_force(consents),
+            "consent_history": sorted(consents, key=lambda c: c.id, reverse=True),
+            "scope_label": scope_label,
+            "risks": risks,
+            "risk_narrative": open_text(db, risks[0].narrative_item_id, case_key) if risks else {},
+            "measures": [
+                {
+                    "row": m,
+                    "kind": MEASURE_KINDS_BY_CODE.get(m.kind),
+                    "consent": consent_in_force(case, m.consent_scope, m.mechanism_code),
+                    "details": open_text(db, m.details_item_id, case_key),
+                    "risk_note": open_text(db, m.risk_note_item_id, case_key),
+                    "reply_overdue": m.status == "sent"
+                    and m.reply_grade is None
+                    and m.reply_due is not None
+                    and m.reply_due < day,
+                }
+                for m in measures
+            ],
+            "today": day,
+            "labels": LABELS,
+            "forms": {
+                "triage": triage_form,
+                "transition": TransitionForm(formdata=None),
+                "risk": RiskForm(formdata=None),
+                "plan": _plan_form(db, blank=True),
+                "send": SendMeasureForm(formdata=None, sent_on=day),
+                "reply": ReplyForm(formdata=None),
+            },
+        }
+    }

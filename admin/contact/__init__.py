@@ -1,0 +1,1 @@
+"""Two-way contact: replies the submitter reads, and internal notes."""

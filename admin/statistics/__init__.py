@@ -1,0 +1,1 @@
+"""Statistics: coding a case's de-identified facts, the dashboard and the shared exports."""

@@ -1,0 +1,162 @@
+"""Statistics: coding a case's de-identified facts, the dashboard with server-rendered charts, and exports."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import Forbidden
+from wtforms import DateField, HiddenField
+from wtforms.validators import AnyOf, InputRequired
+
+from admin.access import CASE_ROLES, case_scope, require_roles
+from admin.audit import log as audit_log
+from admin.cases.decryption import open_item
+from admin.cases.panels import case_panel
+from admin.cases.requests import forbidden, open_case_request
+from admin.cases.views import case_page_view
+from admin.forms import AdminForm
+from admin.statistics.charts import render
+from admin.statistics.coding import StatisticsForm, prefill, save, statistics_consent
+from admin.statistics.exports import SMALL_COUNT, as_csv, as_json, note
+from admin.statistics.figures import Period, figures
+from admin.statistics.tables import tables, totals
+from reprisal_intake.db import get_db
+from reprisal_intake.models import Case, User, today
+from reprisal_intake.models.statistics import CaseStatistics
+from reprisal_intake.web.headers import BASE_POLICY
+
+bp = Blueprint("statistics", __name__)
+bp.register_error_handler(Forbidden, forbidden)
+
+EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
+
+
+class ExportForm(AdminForm):
+    start = DateField(validators=[InputRequired()])
+    end = DateField(validators=[InputRequired()])
+    format = HiddenField(validators=[AnyOf(list(EXPORT_TYPES))])
+
+
+@case_panel
+def statistics_panel(db: Session, user: User, case: Case, case_key: Any) -> dict[str, Any]:
+    """Context for this area's part of the case page (``case_key`` is None when locked)."""
+    consent = statistics_consent(db, case)
+    consented = consent == "granted"
+    form: StatisticsForm | None = g.get("statistics_form")
+    source = "submitted"
+    if form is None:
+        reports = [item for item in case.items if item.kind == "report"]
+        opened = [open_item(db, item, case_key) for item in reports] if case_key else []
+        data, source = prefill(db, case, opened, consented)
+        form = StatisticsForm(formdata=None, data=data)
+    return {
+        "statistics_form": form,
+        "statistics_consent": consent,
+        "statistics_consented": consented,
+        "statistics_source": source,
+        "statistics_row": db.get(CaseStatistics, case.ref),
+    }
+
+
+@bp.post("/cases/<ref>/statistics")
+@require_roles(*CASE_ROLES)
+def code_case(ref: str) -> ResponseReturnValue:
+    form = StatisticsForm()
+    if not form.validate_on_submit():
+        # The case page again, with the answers and their errors (nothing is lost).
+        g.statistics_form = form
+        response = make_response(case_page_view(ref))
+        response.status_code = 400
+        return response
+    with get_db().session() as db:
+        opened = open_case_request(db, ref, with_key=False)
+        user, case = opened.user, opened.case
+        consented = statistics_consent(db, case) == "granted"
+        save(db, case, form, consented, user.id)
+        audit_log.record(db, user.username, "statistics_coded", case_ref=case.ref)
+        case_ref = case.ref
+    flash(_("The statistics coding is saved."))
+    return redirect(url_for("cases.case_page_view", ref=case_ref, _anchor="statistics"))
+
+
+def _period() -> Period:
+    default = Period.month_of(today())
+    try:
+        start = datetime.date.fromisoformat(request.args.get("from") or default.start.isoformat())
+        end = datetime.date.fromisoformat(request.args.get("to") or default.end.isoformat())
+    except ValueError:
+        abort(400)
+    if end < start:
+        abort(400)
+    return Period(start, end)
+
+
+@bp.get("/statistics/")
+@require_roles(*CASE_ROLES)
+def dashboard() -> ResponseReturnValue:
+    period = _period()
+    with get_db().session() as db:
+        user = db.get(User, g.user.id)
+        if user is None:
+            abort(403)
+        found = figures(db, period, case_scope(db, user))
+        shared = figures(db, period, case_scope(db, user), consented_only=True)
+    shown = [(table, render(table) if table.rows else None) for table in tables(found)]
+    hashes = sorted({chart.style_hash for _table, chart in shown if chart is not None})
+    # The charts' <style> elements, by hash; never 'unsafe-inline', never a script.
+    g.extra_csp = {"style-src": " ".join([BASE_POLICY["style-src"], *hashes])}
+    export = ExportForm(formdata=None, data={"start": period.start, "end": period.end})
+    return render_template(
+        "admin/statistics/dashboard.html",
+        period=period,
+        figures=found,
+        totals=totals(found),
+        shown=shown,
+        shared_cases=shared.cases,
+        export_form=export,
+        export_note=note(),
+        small_count=SMALL_COUNT,
+    )
+
+
+@bp.post("/statistics/export")
+@require_roles(*CASE_ROLES)
+def export() -> ResponseReturnValue:
+    form = ExportForm()
+    if not form.validate_on_submit() or form.end.data < form.start.data:
+        abort(400)
+    period = Period(form.start.data, form.end.data)
+    kind = form.format.data
+    with get_db().session() as db:
+        user = db.get(User, g.user.id)
+        if user is None:
+            abort(403)
+        shared = figures(db, period, case_scope(db, user), consented_only=True)
+        body = as_csv(shared) if kind == "csv" else as_json(shared)
+        audit_log.record(
+            db,
+            user.username,
+            "statistics_exported",
+            detail={"from": period.start.isoformat(), "to": period.end.isoformat(), "format": kind},
+        )
+    response = Response(body, mimetype=EXPORT_TYPES[kind].split(";")[0])
+    response.headers["Content-Type"] = EXPORT_TYPES[kind]
+    name = f"statistics-{period.start.isoformat()}-{period.end.isoformat()}.{kind}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -1,0 +1,1 @@
+"""Accounts, for administrators: invitations, roles, deactivation."""

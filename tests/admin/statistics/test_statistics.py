@@ -1,0 +1,325 @@
+"""Statistics for the annual reports: a focal point codes each case's de-identified facts on its case
+page; the dashboard counts a period's cases in charts and tables; the shared export keeps only cases
+whose person agreed to statistics and hides every count below 5."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import datetime
+import hashlib
+import html
+import io
+import json
+import re
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from reprisal_intake.models import Case, Consent, Mechanism, today
+from reprisal_intake.models.casework import Measure
+from reprisal_intake.models.statistics import CaseStatistics
+from tests.factories import Account, database, make_account
+from tests.support.admin import audit_actions, csrf_of, sign_in, unlock
+from tests.support.intake import submit
+
+STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
+
+
+def a_case(
+    app: Flask,
+    mechanism: str = "CAT",
+    *,
+    created: datetime.date | None = None,
+    statistics: str | None = "granted",
+) -> str:
+    """A received case (routing fields only) with its statistics consent as the person gave it."""
+    with database(app).session() as session:
+        case = Case(
+            public_key=bytes(32),
+            submitter_public_key=bytes(32),
+            created=created or today(),
+            mechanisms=[session.get(Mechanism, mechanism)],
+        )
+        session.add(case)
+        session.flush()
+        if statistics is not None:
+            session.add(
+                Consent(
+                    case_ref=case.ref,
+                    scope="statistics",
+                    state=statistics,
+                    given_by="victim",
+                    language="en",
+                )
+            )
+        return case.ref
+
+
+def code(client: FlaskClient, ref: str, **answers: Any) -> Any:
+    """Save the statistics coding form of the case page."""
+    page = client.get(f"/cases/{ref}").get_data(as_text=True)
+    data = {"csrf_token": csrf_of(page), "stats-individuals": "1", "stats-organisations": "0"}
+    data.update({f"stats-{name}": value for name, value in answers.items()})
+    return client.post(f"/cases/{ref}/statistics", data=data)
+
+
+def signed_in(admin_app: Flask, account: Account) -> FlaskClient:
+    client = admin_app.test_client()
+    sign_in(admin_app, client, account)
+    return client
+
+
+def export(client: FlaskClient, kind: str, start: datetime.date, end: datetime.date) -> Any:
+    page = client.get("/statistics/").get_data(as_text=True)
+    return client.post(
+        "/statistics/export",
+        data={
+            "csrf_token": csrf_of(page),
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "format": kind,
+        },
+    )
+
+
+def month() -> tuple[datetime.date, datetime.date]:
+    first = today().replace(day=1)
+    following = (first + datetime.timedelta(days=32)).replace(day=1)
+    return first, following - datetime.timedelta(days=1)
+
+
+def csv_counts(body: str) -> dict[tuple[str, str], str]:
+    rows = [r for r in csv.reader(io.StringIO(body)) if r and not r[0].startswith("#")]
+    assert rows[0] == ["figure", "code", "label", "count"]
+    return {(figure, code): count for figure, code, _label, count in rows[1:]}
+
+
+def test_the_dashboard_shows_the_months_cases_by_mechanism_and_the_export_hides_a_country_with_3_cases(
+    admin_app: Flask,
+) -> None:
+    coordinator = make_account(admin_app, "coordinator")
+    reviewer = signed_in(admin_app, coordinator)
+    first, last = month()
+    for _ in range(6):
+        assert code(reviewer, a_case(admin_app, "CAT"), state="RU").status_code == 302
+    for _ in range(3):
+        assert code(reviewer, a_case(admin_app, "CCPR"), state="BY").status_code == 302
+    a_case(admin_app, "CAT", created=first - datetime.timedelta(days=1))  # last month: not counted
+
+    page = reviewer.get("/statistics/")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    section = text[text.index('id="by_mechanism"') : text.index('id="by_month"')]
+    assert "<svg" in section
+    assert re.search(r"Committee against Torture \(CAT\)</th><td>6<", section)
+    assert re.search(r"Human Rights Committee \(CCPR\)</th><td>3<", section)
+    assert "<dt>Cases received</dt><dd>9</dd>" in text
+
+    response = export(reviewer, "csv", first, last)
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    counts = csv_counts(response.get_data(as_text=True))
+    assert counts[("by_state", "RU")] == "6"
+    assert counts[("by_state", "BY")] == "<5"
+    assert counts[("by_mechanism", "CCPR")] == "<5"
+    assert counts[("total", "cases")] == "9"
+    assert (coordinator.username, "statistics_exported", None) in audit_actions(admin_app)
+
+
+def test_the_export_counts_only_cases_whose_latest_statistics_consent_is_granted(
+    admin_app: Flask,
+) -> None:
+    reviewer = signed_in(admin_app, make_account(admin_app, "coordinator"))
+    for _ in range(5):
+        code(reviewer, a_case(admin_app), state="TR")
+    refused = [a_case(admin_app, statistics=state) for state in ("refused", "not_asked", None)]
+    withdrawn = a_case(admin_app)
+    with database(admin_app).session() as session:
+        session.add(
+            Consent(
+                case_ref=withdrawn,
+                scope="statistics",
+                state="withdrawn",
+                given_by="victim",
+                language="en",
+            )
+        )
+    for ref in [*refused, withdrawn]:
+        code(reviewer, ref, state="TR")
+
+    dashboard = reviewer.get("/statistics/").get_data(as_text=True)
+    assert "<dt>Cases received</dt><dd>9</dd>" in dashboard
+    assert "Cases in this period with consent to statistics: 5." in dashboard
+    document = json.loads(export(reviewer, "json", *month()).get_data(as_text=True))
+    figures = {(f["figure"], f["code"]): f["count"] for f in document["figures"]}
+    assert figures[("total", "cases")] == 5
+    assert figures[("by_state", "TR")] == 5
+    # Every coded case counted once and left out without consent; a small count is null.
+    assert figures[("total", "individuals")] == 5
+    assert figures[("total", "organisations")] is None
+    assert document["suppressed_below"] == 5
+    assert "below 5" in document["note"]
+
+
+def test_focal_points_count_only_the_cases_of_their_mechanisms(admin_app: Flask) -> None:
+    focal = make_account(admin_app, "focal_point", mechanisms=("CAT",), key="app")
+    for _ in range(2):
+        a_case(admin_app, "CAT")
+    others = [a_case(admin_app, "CCPR") for _ in range(7)]
+    reviewer = signed_in(admin_app, focal)
+    page = reviewer.get("/statistics/").get_data(as_text=True)
+    assert "<dt>Cases received</dt><dd>2</dd>" in page
+    assert "(CCPR)" not in page
+    # Nor may they code another mechanism's case.
+    forbidden = reviewer.post(
+        f"/cases/{others[0]}/statistics",
+        data={"csrf_token": csrf_of(page), "stats-individuals": "1", "stats-state": "RU"},
+    )
+    assert forbidden.status_code == 403
+    with database(admin_app).session() as session:
+        assert session.get(CaseStatistics, others[0]) is None
+    assert (
+        signed_in(admin_app, make_account(admin_app, "auditor")).get("/statistics/").status_code
+        == 403
+    )
+
+
+def test_a_focal_point_codes_a_case_from_its_report_prefilled_and_audited(
+    app: Flask, admin_app: Flask, client: FlaskClient
+) -> None:
+    focal = make_account(admin_app, "focal_point", mechanisms=("CAT",), key="app")
+    submit(
+        client,
+        state="BY",
+        acts=["travel_ban", "summons"],
+        perpetrators=["police"],
+        setting="online",
+        victim_type="individual",
+        gender="woman",
+        age_band="18_29",
+        consent_statistics="granted",
+    )
+    with database(app).session() as session:
+        ref = session.scalars(select(Case.ref)).one()
+    reviewer = signed_in(admin_app, focal)
+    assert unlock(reviewer).status_code == 302
+
+    page = reviewer.get(f"/cases/{ref}").get_data(as_text=True)
+    assert "the answers below come from the report" in page
+    assert '<option selected value="BY">Belarus</option>' in page
+    assert re.search(r'checked[^>]*value="travel_ban"|value="travel_ban"[^>]*checked', page)
+    assert re.search(r'<option selected value="woman">', page)
+
+    response = code(
+        reviewer,
+        ref,
+        state="BY",
+        acts=["travel_ban", "summons"],
+        perpetrators=["police"],
+        setting="online",
+        gender="woman",
+        age_band="18_29",
+        **{"women_girls": "1", "anonymity_requested": "y"},
+    )
+    assert response.status_code == 302
+    with database(admin_app).session() as session:
+        row = session.get(CaseStatistics, ref)
+        assert row is not None
+        assert (row.state, row.acts, row.perpetrators, row.gender, row.age_band) == (
+            "BY",
+            "summons travel_ban",
+            "police",
+            "woman",
+            "18_29",
+        )
+        assert row.anonymity_requested and row.women_girls == 1
+    assert (focal.username, "statistics_coded", ref) in audit_actions(admin_app)
+    assert "Last coded on" in reviewer.get(f"/cases/{ref}").get_data(as_text=True)
+
+
+def test_gender_and_age_are_never_coded_without_the_persons_consent(admin_app: Flask) -> None:
+    reviewer = signed_in(admin_app, make_account(admin_app, "coordinator"))
+    ref = a_case(admin_app, statistics="refused")
+    page = reviewer.get(f"/cases/{ref}").get_data(as_text=True)
+    assert "has not agreed to statistics" in page
+    assert 'name="stats-gender"' not in page
+    code(reviewer, ref, gender="woman", age_band="under_18", women_girls="1")
+    with database(admin_app).session() as session:
+        row = session.get(CaseStatistics, ref)
+        assert row is not None
+        assert (row.gender, row.age_band, row.women_girls) == (None, None, 0)
+
+
+def test_wrong_answers_come_back_with_errors_and_nothing_is_lost(admin_app: Flask) -> None:
+    reviewer = signed_in(admin_app, make_account(admin_app, "coordinator"))
+    ref = a_case(admin_app)
+    response = code(reviewer, ref, state="XX", individuals="-3", acts=["torture"])
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Check the answers marked below." in page
+    assert re.search(r'checked[^>]*value="torture"|value="torture"[^>]*checked', page)
+    assert 'value="-3"' in page
+    with database(admin_app).session() as session:
+        assert session.get(CaseStatistics, ref) is None
+    too_many = code(reviewer, ref, individuals="1", women_girls="2")
+    assert too_many.status_code == 400
+    assert "More women and girls than individuals." in too_many.get_data(as_text=True)
+    assert reviewer.post(f"/cases/{ref}/statistics", data={}).status_code == 400
+
+
+def test_measures_sent_the_state_reply_rate_and_cases_withheld_for_protection(
+    admin_app: Flask,
+) -> None:
+    reviewer = signed_in(admin_app, make_account(admin_app, "coordinator"))
+    ref = a_case(admin_app)
+    withheld = a_case(admin_app)
+    with database(admin_app).session() as session:
+        case = session.get(Case, withheld)
+        assert case is not None
+        case.status, case.hold_reason = "on_hold", "security"
+        for kind, grade in [
+            ("state_letter", "A"),
+            ("state_follow_up", "D"),
+            ("state_meeting", None),
+            ("acknowledge", None),
+        ]:
+            session.add(
+                Measure(
+                    case_ref=ref,
+                    kind=kind,
+                    consent_scope="contact",
+                    status="sent",
+                    sent_on=today(),
+                    reply_grade=grade,
+                )
+            )
+    page = reviewer.get("/statistics/").get_data(as_text=True)
+    assert "<dt>Measures sent to the State</dt><dd>3</dd>" in page
+    assert "<dt>Cases withheld for protection (on hold for security)</dt><dd>1</dd>" in page
+    assert "<dt>State replies received (graded A, B or C)</dt><dd>1</dd>" in page
+    assert "<dt>State reply rate</dt>\n  <dd>33 %</dd>" in page
+    assert "Confidential letter to the State</th><td>1<" in page
+    replies = page[page.index('id="replies_by_grade"') :]
+    for grade in ("A: satisfactory", "D: no reply", "Awaiting a reply"):
+        assert f"{grade}</th><td>1<" in replies
+
+
+def test_the_charts_are_static_svg_allowed_by_hash_without_any_script(admin_app: Flask) -> None:
+    reviewer = signed_in(admin_app, make_account(admin_app, "coordinator"))
+    code(reviewer, a_case(admin_app), state="RU", acts=["threat"])
+    response = reviewer.get("/statistics/")
+    page = response.get_data(as_text=True)
+    policy = response.headers["Content-Security-Policy"]
+    assert "<script" not in page
+    assert "script-src" not in policy and "unsafe-inline" not in policy
+    styles = STYLE.findall(page)
+    assert len(styles) >= 3
+    for css in styles:
+        digest = base64.b64encode(hashlib.sha256(html.unescape(css).encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in policy
+    assert page.count('role="img"') == len(styles)
+    assert reviewer.get("/statistics/?from=2026-13-01").status_code == 400
+    assert reviewer.get("/statistics/?from=2026-05-02&to=2026-05-01").status_code == 400

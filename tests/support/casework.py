@@ -1,0 +1,78 @@
+"""A focal point working on one reported case: the steps of the case-work forms, as a browser sends them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from reprisal_intake.models import Case, Consent
+from tests.factories import Account, database, make_account
+from tests.support.admin import form_post, sign_in
+from tests.support.intake import submit
+
+
+@dataclass
+class Casework:
+    app: Flask
+    reviewer: FlaskClient
+    ref: str
+    account: Account
+
+    def page(self) -> str:
+        response = self.reviewer.get(f"/cases/{self.ref}")
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+    def post(self, step: str, **data: Any) -> Any:
+        """POST a case-work form of the case page (step: "triage", "transition", "risk", ...)."""
+        return form_post(self.reviewer, f"/cases/{self.ref}/{step}", data, self.page())
+
+    def case(self) -> Case:
+        with database(self.app).session() as session:
+            case = session.get(Case, self.ref)
+            assert case is not None
+            session.expunge(case)
+            return case
+
+
+def a_case_on_my_desk(
+    app: Flask, admin_app: Flask, client: FlaskClient, *roles: str, **answers: Any
+) -> Casework:
+    """A CAT focal point (key in the app) signed in, and one CAT case reported with ``answers``."""
+    account = make_account(admin_app, *(roles or ("focal_point",)), mechanisms=("CAT",), key="app")
+    assert submit(client, **answers).status_code == 200
+    with database(app).session() as session:
+        ref = session.scalars(select(Case.ref)).one()
+    reviewer = admin_app.test_client()
+    sign_in(admin_app, reviewer, account)
+    return Casework(admin_app, reviewer, ref, account)
+
+
+def record_consent(
+    app: Flask, ref: str, scope: str, state: str, mechanism: str | None = None
+) -> None:
+    """A new consent version, as the intake records it when the submitter changes their answer."""
+    with database(app).session() as session:
+        session.add(
+            Consent(
+                case_ref=ref,
+                scope=scope,
+                mechanism_code=mechanism,
+                state=state,
+                given_by="victim",
+                language="en",
+            )
+        )
+
+
+def update_case(app: Flask, ref: str, **values: Any) -> None:
+    """Put the case in a given state directly (what earlier steps or time passing would have done)."""
+    with database(app).session() as session:
+        case = session.get(Case, ref)
+        assert case is not None
+        for name, value in values.items():
+            setattr(case, name, value)
