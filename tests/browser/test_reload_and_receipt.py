@@ -157,3 +157,43 @@ def test_a_codename_in_french_or_chinese_works_from_the_english_page(
         assert "Sent to" in page.inner_text("main")
     finally:
         context.close()
+
+
+def test_with_javascript_a_lost_answer_and_a_retry_give_one_case_and_its_codename(
+    chromium: Any, live_intake: LiveIntake
+) -> None:
+    """The commit reaches the server and is stored, but its answer is lost (a dropped circuit):
+    "Try again" sends the same commit, stores nothing new and shows the stored case's codename."""
+    context, page, _traffic = open_page(chromium, live_intake, javascript=True)
+    lost: list[str] = []
+
+    def store_then_drop(route: Any) -> None:
+        if not lost:
+            route.fetch()  # the server stores the case...
+            lost.append(route.request.url)
+            route.abort()  # ...and the answer never arrives
+        else:
+            route.continue_()
+
+    try:
+        page.route("**/report/commit", store_then_drop)
+        page.goto(live_intake.url + "/report")
+        fill_report(page, f"LOST-{secrets.token_hex(6)}", [])
+        before = live_intake.stored()[0]
+        page.click("#report-form button[type=submit]")
+        page.wait_for_selector("#js-failure", state="visible", timeout=120_000)
+        assert live_intake.stored()[0] == before + 1
+        page.click("#js-retry")
+        codename = shown_codename(page)
+        assert "This report was already received" in page.inner_text("main")
+        assert live_intake.stored()[0] == before + 1
+    finally:
+        context.close()
+    context, page, _traffic = open_page(chromium, live_intake, javascript=False)
+    try:
+        page.goto(live_intake.url + "/followup")
+        page.fill("#codename", codename)
+        page.click("button[type=submit]")
+        page.wait_for_selector("text=Your report")
+    finally:
+        context.close()

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from reprisal_intake.models import Consent
 from tests.factories import database, make_reviewer, report_form
 from tests.support.forms import csrf_token, post_form
+from tests.support.scripted_browser import ScriptedBrowser
 
 REQUIRED_FIRST = ["mechanism", "what_happened", "urgency", "submitter_role", "consent_contact"]
 
@@ -64,3 +65,18 @@ def test_the_share_with_hint_says_the_chosen_mechanism_changes_nothing(
     make_reviewer(app, "CAT")
     page = client.get("/report").get_data(as_text=True)
     assert "already receives the report: ticking it here changes nothing" in page
+
+
+def test_the_browser_path_does_not_record_the_chosen_mechanism_under_share_with(
+    app: Flask, client: FlaskClient
+) -> None:
+    make_reviewer(app, "CAT")
+    browser = ScriptedBrowser(client)
+    payload = browser.payload(browser.report_envelope(), [])
+    payload["consent"]["share_with"] = ["CAT", "SP"]
+    assert browser.commit(payload).status_code == 201
+    with database(app).session() as session:
+        shared = set(
+            session.scalars(select(Consent.mechanism_code).where(Consent.scope == "share_with"))
+        )
+    assert shared == {"SP"}
