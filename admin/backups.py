@@ -283,7 +283,11 @@ def _load(connection: Connection, archive: zipfile.ZipFile, manifest: dict[str, 
 
 def restore_backup(engine: Engine, source: Path, *, force: bool) -> dict[str, Any]:
     """Restore ``source`` into ``engine``'s database in one transaction, then migrate to the head."""
-    with zipfile.ZipFile(source) as archive:
+    try:
+        opened = zipfile.ZipFile(source)
+    except zipfile.BadZipFile:
+        raise BackupError(f"{source} is not a reprisal backup (not a ZIP file)") from None
+    with opened as archive:
         manifest = read_manifest(archive)
         verify_archive(archive, manifest)
         revision = manifest["alembic_revision"]

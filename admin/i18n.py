@@ -17,7 +17,6 @@ from babel import Locale, UnknownLocaleError
 from flask import (
     Blueprint,
     Flask,
-    Response,
     abort,
     current_app,
     flash,
@@ -31,8 +30,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
 from wtforms import RadioField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from admin import vocabulary
@@ -43,6 +42,7 @@ from admin.redirects import safe_next
 from reprisal_intake import domain
 from reprisal_intake.db import get_db
 from reprisal_intake.models import User
+from reprisal_intake.web.forms import SelectChoice
 
 # code: the language's own name (shown in the links, in that language)
 LANGUAGES: dict[str, str] = {"en": "English", "fr": "Français", "es": "Español"}

@@ -21,6 +21,7 @@ import os
 import sys
 import tempfile
 import unicodedata
+import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -72,11 +73,25 @@ def _read_passphrase_file(path: str) -> str:
     return passphrase
 
 
+def _ask(prompt: str) -> str:
+    """A passphrase typed on the terminal. Without a terminal getpass would read it from standard
+    input, echoed (or fail on its end); refused instead, with what to do."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", getpass.GetPassWarning)
+            return getpass.getpass(prompt)
+    except (getpass.GetPassWarning, EOFError):
+        raise CliError(
+            "there is no terminal to type the passphrase on: put it on the first line of a file "
+            "(readable by you only) and give --passphrase-file FILE"
+        ) from None
+
+
 def _ask_new_passphrase() -> str:
-    passphrase = getpass.getpass("New passphrase: ")
+    passphrase = _ask("New passphrase: ")
     if not passphrase:
         raise CliError("the passphrase must not be empty")
-    if getpass.getpass("Repeat the passphrase: ") != passphrase:
+    if _ask("Repeat the passphrase: ") != passphrase:
         raise CliError("the passphrases do not match")
     return passphrase
 
@@ -204,7 +219,7 @@ def _open(args: argparse.Namespace) -> int:
     elif args.passphrase_file is not None:
         passphrase = _read_passphrase_file(args.passphrase_file)
     else:
-        passphrase = getpass.getpass(f"Passphrase for {args.key}: ")
+        passphrase = _ask(f"Passphrase for {args.key}: ")
     key = load_key_file(key_text, passphrase)
 
     out = Path(args.out)

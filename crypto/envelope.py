@@ -24,7 +24,7 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 import nacl.bindings
 import nacl.exceptions
@@ -181,7 +181,7 @@ def _build_header(
     return prefix + b"".join(stanzas) + commitment + ss_header
 
 
-def read_exact(source: BinaryIO, size: int) -> bytes:
+def read_exact(source: IO[bytes], size: int) -> bytes:
     """Read `size` bytes, fewer only at end of input."""
     parts = []
     remaining = size
@@ -194,7 +194,7 @@ def read_exact(source: BinaryIO, size: int) -> bytes:
     return b"".join(parts)
 
 
-def read_header(source: BinaryIO) -> EnvelopeHeader:
+def read_header(source: IO[bytes]) -> EnvelopeHeader:
     """Read and validate H. FormatError for an unknown format, TruncatedError for a short read."""
     prefix = read_exact(source, _PREFIX_SIZE)
     magic = prefix[: len(MAGIC)]
@@ -297,7 +297,10 @@ def _is_version_1(value: object) -> bool:
 
 
 def _parse_metadata(encoded: bytes) -> dict[str, object]:
-    metadata = strict_json_loads(encoded, "metadata")
+    try:
+        metadata = strict_json_loads(encoded, "metadata")
+    except ValueError:  # an integer past Python's 4,300-digit limit for int() from text
+        raise FormatError("metadata: not valid JSON") from None
     if not _is_version_1(metadata.get("v")):
         raise FormatError('metadata "v" is not 1')
     if metadata.get("kind") not in ITEM_KINDS:

@@ -37,18 +37,43 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         INTAKE_FOLLOWUP_LIMIT="30 per minute; 300 per hour",
         INTAKE_UPLOAD_LIMIT="600 per minute",
     )
+    from .intake.browser import PART_MAX_BYTES
+
+    app.config.update(
+        # web.bodies: each route's largest body (None: MAX_CONTENT_LENGTH); every other route 64 KiB.
+        BODY_LIMITS={
+            "intake.submit": None,
+            "intake.followup_case": None,
+            "intake.upload_part": PART_MAX_BYTES,
+            "intake.commit": 512 * 1024,
+        },
+        # web.admission: the routes that do real work, admitted by capacity after their body is read.
+        ADMITTED_ENDPOINTS=frozenset(
+            {
+                "intake.submit",
+                "intake.followup_start",
+                "intake.followup_case",
+                "intake.followup_consent",
+                "intake.commit",
+                "intake.start_upload",
+                "intake.upload_part",
+            }
+        ),
+    )
     if test_config:
         app.config.update(test_config)
 
     from . import db
     from .extensions import babel, csrf, limiter
     from .intake import bp
-    from .web import errors, headers, static_files, templating
+    from .web import admission, bodies, errors, headers, static_files, templating
 
+    bodies.init_app(app)
     db.init_app(app, app.config.get("DATABASE_BIND"))
     babel.init_app(app, locale_selector=templating.select_locale)
     csrf.init_app(app)
     limiter.init_app(app)
+    admission.init_app(app)
     headers.init_app(app)
     static_files.init_app(app)
     templating.init_app(app)

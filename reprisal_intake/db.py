@@ -40,6 +40,9 @@ def make_engine(url: str, **options: Any) -> Engine:
         event.listen(engine, "connect", _configure_sqlite)
         event.listen(engine, "begin", _begin_sqlite)
         return engine
+    # A server that does not answer must not hold a request for the kernel's TCP timeout: the form
+    # falls back to the choices last read, and a report gets "try again in a minute".
+    options.setdefault("connect_args", {}).setdefault("connect_timeout", 5)
     return create_engine(url, pool_pre_ping=True, **options)
 
 

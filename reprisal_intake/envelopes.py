@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -20,7 +20,7 @@ from .models import EnvelopeChunk
 PIECE_SIZE = 1024 * 1024
 
 
-def store_envelope(session: Session, item_id: str, envelope: BinaryIO) -> tuple[int, str]:
+def store_envelope(session: Session, item_id: str, envelope: IO[bytes]) -> tuple[int, str]:
     """Write the envelope read from ``envelope`` as the pieces of item ``item_id``; return its size
     and SHA-256 (hex). Memory stays at one piece.
 

@@ -101,6 +101,9 @@ def unlock(reviewer: Reviewer, passphrase: str) -> PrivateKey:
     secret_key = unwrap_secret_key(json.loads(reviewer.wrapped_secret_key), passphrase)
     if bytes(secret_key.public_key) != reviewer.public_key:
         raise KeyError_("The stored key does not match its public key.")
+    if not isinstance(secret_key, PrivateKey):
+        # The app stores only X25519 keys (create_key); an X-Wing key is not used here yet.
+        raise KeyError_("This key is of a kind this app cannot use yet.")
     return secret_key
 
 

@@ -33,6 +33,7 @@ from crypto.errors import FormatError, PassphraseError
 from crypto.keys import public_key_from_base64
 from reprisal_intake.db import get_db
 from reprisal_intake.models import Reviewer
+from reprisal_intake.web.forms import given
 from reprisal_intake.web.headers import extra_csp
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -148,12 +149,14 @@ def create_key() -> ResponseReturnValue:
         abort(400)
     with get_db().session() as db:
         row, user = signed_in(db)
-        problem = key_custody.passphrase_problem(user, form.passphrase.data, form.confirm.data)
+        problem = key_custody.passphrase_problem(
+            user, given(form.passphrase.data), given(form.confirm.data)
+        )
         if problem:
             flash(problem)
             return redirect(url_for("account.overview"))
         try:
-            reviewer, secret_key = key_custody.create_key(db, user, form.passphrase.data)
+            reviewer, secret_key = key_custody.create_key(db, user, given(form.passphrase.data))
         except key_custody.KeyError_ as error:
             flash(str(error))
             return redirect(url_for("account.overview"))
@@ -177,7 +180,7 @@ def register_offline_key() -> ResponseReturnValue:
     with get_db().session() as db:
         _row, user = signed_in(db)
         try:
-            public_key = public_key_from_base64(form.public_key.data.strip())
+            public_key = public_key_from_base64(given(form.public_key.data).strip())
             reviewer = key_custody.register_offline_key(db, user, public_key)
         except FormatError:
             flash(_("That is not a public key (32 bytes in standard base64)."))
@@ -205,7 +208,7 @@ def unlock_key() -> ResponseReturnValue:
             return redirect(url_for("account.overview"))
         reviewer = keys[0]
         try:
-            secret_key = key_custody.unlock(reviewer, form.passphrase.data)
+            secret_key = key_custody.unlock(reviewer, given(form.passphrase.data))
         except PassphraseError:
             flash(_("That passphrase does not open your key."))
             return redirect(url_for("account.overview"))
@@ -240,12 +243,16 @@ def rotate_key() -> ResponseReturnValue:
         if unlocked is None or reviewer is None or reviewer.user_id != user.id:
             flash(_("Unlock your key first: rotation re-seals your cases with it."))
             return redirect(url_for("account.overview"))
-        problem = key_custody.passphrase_problem(user, form.passphrase.data, form.confirm.data)
+        problem = key_custody.passphrase_problem(
+            user, given(form.passphrase.data), given(form.confirm.data)
+        )
         if problem:
             flash(problem)
             return redirect(url_for("account.overview"))
         try:
-            new_key, count = key_custody.rotate(db, reviewer, unlocked[1], form.passphrase.data)
+            new_key, count = key_custody.rotate(
+                db, reviewer, unlocked[1], given(form.passphrase.data)
+            )
         except key_custody.KeyError_ as error:
             flash(str(error))
             return redirect(url_for("account.overview"))

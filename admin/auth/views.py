@@ -29,6 +29,7 @@ from admin.redirects import safe_next
 from admin.users.invitations import find_invited
 from reprisal_intake.db import get_db
 from reprisal_intake.models import AdminSession, User
+from reprisal_intake.web.forms import given
 from reprisal_intake.web.headers import extra_csp
 
 bp = Blueprint("auth", __name__)
@@ -75,13 +76,13 @@ def sign_in() -> ResponseReturnValue:
     message = None
     status = 200
     if form.validate_on_submit():
-        username = form.username.data.strip()
+        username = given(form.username.data).strip()
         with get_db().session() as db:
             user = db.scalar(select(User).where(User.username == username, User.active.is_(True)))
             until = throttle.locked_until(user) if user else None
             if user is not None and until is not None:
                 message, status = throttle.lockout_message(until), 429
-            elif verify_secret(user.password_hash if user else None, form.password.data):
+            elif verify_secret(user.password_hash if user else None, given(form.password.data)):
                 assert user is not None
                 stage = (
                     sessions.STAGE_SECOND_FACTOR
@@ -126,11 +127,13 @@ def second_factor() -> ResponseReturnValue:
         if request.method == "POST":
             if "recovery-code" in request.form and recovery_form.validate_on_submit():
                 used = (
-                    "recovery_code" if recovery_codes.use(user, recovery_form.code.data) else None
+                    "recovery_code"
+                    if recovery_codes.use(user, given(recovery_form.code.data))
+                    else None
                 )
                 step = "recovery_code"
             elif form.validate_on_submit():
-                used = "totp" if totp.accept_code(user, form.code.data) else None
+                used = "totp" if totp.accept_code(user, given(form.code.data)) else None
                 step = "totp"
             else:
                 abort(400)
@@ -204,11 +207,11 @@ def accept_invitation(token: str) -> ResponseReturnValue:
                 code=404,
             ), 404
         if form.validate_on_submit():
-            problem = password_problem(form.password.data, user.username)
+            problem = password_problem(given(form.password.data), user.username)
             if form.password.data != form.confirm.data:
                 problem = _("The two passwords differ.")
             if problem is None:
-                user.password_hash = hash_secret(form.password.data)
+                user.password_hash = hash_secret(given(form.password.data))
                 user.invitation_hash = None
                 user.invitation_expires = None
                 audit_log.record(db, user.username, "invitation_accepted")
@@ -233,7 +236,7 @@ def enrol() -> ResponseReturnValue:
             row.pending_totp_secret = totp.new_secret()
         secret = row.pending_totp_secret
         if form.validate_on_submit():
-            step = totp.matching_step(secret, form.code.data)
+            step = totp.matching_step(secret, given(form.code.data))
             if step is not None:
                 user.totp_secret = secret
                 user.totp_last_step = step

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -55,7 +56,7 @@ def write_case_bundle(session: Session, case: Case, handle: BinaryIO) -> None:
             id=item.id,
             kind=item.kind,
             created=item.created,
-            open=lambda item_id=item.id: open_envelope(session, item_id),
+            open=partial(open_envelope, session, item.id),
         )
         for item in case.items
     ]

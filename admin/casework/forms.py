@@ -7,7 +7,6 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, SelectField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from admin.forms import AdminForm
@@ -25,6 +24,7 @@ from admin.vocabulary import (
     VARIANTS,
 )
 from reprisal_intake import domain
+from reprisal_intake.web.forms import SelectChoice
 
 TEXT_LIMIT = 8000
 NONE_CHOSEN = (("", _l("(choose)")),)

@@ -18,7 +18,6 @@ from nacl.public import PrivateKey
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import Forbidden
-from wtforms.fields.choices import SelectChoice
 
 from admin.access import CASE_ROLES, case_scope, require_roles
 from admin.audit import log as audit_log
@@ -58,6 +57,7 @@ from reprisal_intake.consents import in_force, outward_action_on_hold
 from reprisal_intake.db import get_db
 from reprisal_intake.models import Case, Mechanism, User, today, utcnow
 from reprisal_intake.models.casework import Measure, RiskAssessment, StatusChange
+from reprisal_intake.web.forms import SelectChoice, given
 
 bp = Blueprint("casework", __name__)
 
@@ -279,7 +279,7 @@ def send_measure(ref: str, measure_id: str) -> ResponseReturnValue:
             return _refused(case, [_("This measure is already recorded as sent.")])
         if not form.validate_on_submit():
             return _form_again(case, form, "send", measure=measure)
-        if form.sent_on.data > today():
+        if given(form.sent_on.data) > today():
             form.sent_on.errors = [_("A measure cannot be recorded as sent on a future date.")]
             return _form_again(case, form, "send", measure=measure)
         kind = MEASURE_KINDS_BY_CODE[measure.kind]

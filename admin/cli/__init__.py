@@ -3,8 +3,11 @@ command group lives in its own module of this package and is added to the group 
 
 from __future__ import annotations
 
+import sys
+
 import click
 from flask import Flask
+from sqlalchemy.exc import NoSuchTableError, OperationalError, ProgrammingError
 
 from admin import create_app
 from admin.cli import audit, backup, cases, database, escrow, retention, reviewers, users
@@ -35,5 +38,29 @@ for command in (
     cli.add_command(command)
 
 
+NOT_INITIALISED = (
+    "The database has no tables yet (or misses some): run `reprisal-admin init` to create or "
+    "migrate them, then run this command again."
+)
+
+
+def database_problem(error: OperationalError | ProgrammingError) -> str:
+    """A sentence for a database error a command cannot go on after: a table that is not there
+    (SQLite: "no such table"; PostgreSQL: UndefinedTable, SQLSTATE 42P01) means a database never
+    initialised; anything else is said in the database's own first line."""
+    original = error.orig
+    if getattr(original, "sqlstate", None) == "42P01" or str(original).startswith("no such table"):
+        return NOT_INITIALISED
+    first_line = str(original).strip().splitlines()[0] if str(original).strip() else type(original)
+    return f"The database refused the command: {first_line}"
+
+
 def main() -> None:
-    cli(prog_name="reprisal-admin")
+    try:
+        cli(prog_name="reprisal-admin")
+    except (OperationalError, ProgrammingError) as error:
+        click.echo(f"Error: {database_problem(error)}", err=True)
+        sys.exit(1)
+    except NoSuchTableError:  # looked up by name (reflection), not queried
+        click.echo(f"Error: {NOT_INITIALISED}", err=True)
+        sys.exit(1)

@@ -14,8 +14,8 @@ from reprisal_intake.db import get_db
 def init() -> None:
     """Create or migrate the database schema (idempotent)."""
     engine = get_db().bind
-    schema.upgrade(engine)  # type: ignore[arg-type]
-    click.echo(f"Database schema is at revision {schema.current_revision(engine)}.")  # type: ignore[arg-type]
+    schema.upgrade(engine)
+    click.echo(f"Database schema is at revision {schema.current_revision(engine)}.")
 
 
 @click.group()

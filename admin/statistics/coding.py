@@ -13,7 +13,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wtforms import BooleanField, IntegerField, SelectField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional
 
 from admin.cases.decryption import OpenedItem
@@ -22,6 +21,7 @@ from reprisal_intake import domain
 from reprisal_intake.countries import countries
 from reprisal_intake.models import Case, Consent, utcnow
 from reprisal_intake.models.statistics import CaseStatistics
+from reprisal_intake.web.forms import SelectChoice
 
 MAX_PEOPLE = 100_000
 

@@ -97,9 +97,7 @@ def _ranked(counter: Counter[str]) -> Counts:
     return sorted(counter.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
-def _cases(
-    period: Period, scope: ColumnElement[bool] | None, consented_only: bool
-) -> Select[tuple[str]]:
+def _cases(period: Period, scope: ColumnElement[bool] | None, consented_only: bool) -> Select[str]:
     conditions = [Case.created >= period.start, Case.created <= period.end]
     if scope is not None:
         conditions.append(scope)

@@ -39,6 +39,7 @@ from admin.statistics.tables import tables, totals
 from reprisal_intake.db import get_db
 from reprisal_intake.models import Case, User, today
 from reprisal_intake.models.statistics import CaseStatistics
+from reprisal_intake.web.forms import given
 from reprisal_intake.web.headers import BASE_POLICY
 
 bp = Blueprint("statistics", __name__)
@@ -139,10 +140,12 @@ def dashboard() -> ResponseReturnValue:
 @require_roles(*CASE_ROLES)
 def export() -> ResponseReturnValue:
     form = ExportForm()
-    if not form.validate_on_submit() or form.end.data < form.start.data:
+    if not form.validate_on_submit():
         abort(400)
-    period = Period(form.start.data, form.end.data)
-    kind = form.format.data
+    period = Period(given(form.start.data), given(form.end.data))
+    if period.end < period.start:
+        abort(400)
+    kind = given(form.format.data)
     with get_db().session() as db:
         user = db.get(User, g.user.id)
         if user is None:

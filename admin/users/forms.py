@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp
 
 from reprisal_intake.models import ROLES
+from reprisal_intake.web.forms import SelectChoice
 
 from ..forms import AdminForm, CheckboxesField
 

@@ -9,7 +9,6 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
-from wtforms.fields.choices import SelectChoice
 
 from admin.access import require_roles
 from admin.audit import log as audit_log
@@ -19,6 +18,7 @@ from admin.users.forms import InviteForm, RolesForm
 from admin.users.invitations import InvitationError, invite
 from reprisal_intake.db import get_db
 from reprisal_intake.models import ROLES, Mechanism, Reviewer, User
+from reprisal_intake.web.forms import SelectChoice, given
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 
@@ -95,7 +95,7 @@ def invite_user() -> ResponseReturnValue:
         try:
             user, token = invite(
                 db,
-                form.username.data,
+                given(form.username.data),
                 form.roles.data or [],
                 form.mechanisms.data or [],
                 datetime.timedelta(hours=hours),

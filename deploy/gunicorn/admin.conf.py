@@ -3,8 +3,11 @@ import os
 
 bind = [os.environ.get("REPRISAL_ADMIN_BIND", "127.0.0.1:8081")]
 workers = int(os.environ.get("REPRISAL_ADMIN_WORKERS", "2"))
-worker_class = "sync"
-timeout = int(os.environ.get("REPRISAL_ADMIN_TIMEOUT", "300"))
+# The intake's worker model (reprisal_intake/web/worker.py): slow or idle connections cost memory,
+# not service; sign-in guesses are slowed per account without holding anyone else's thread.
+worker_class = "reprisal_intake.web.worker.ReprisalThreadWorker"
+threads = int(os.environ.get("REPRISAL_ADMIN_THREADS", "64"))
+timeout = int(os.environ.get("REPRISAL_ADMIN_TIMEOUT", "120"))
 graceful_timeout = 30
 keepalive = 5
 max_requests = int(os.environ.get("REPRISAL_ADMIN_MAX_REQUESTS", "2000"))

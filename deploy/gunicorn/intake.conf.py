@@ -4,13 +4,16 @@
 import os
 
 bind = [os.environ.get("REPRISAL_INTAKE_BIND", "127.0.0.1:8080")]
-# Sync workers: one request per worker at a time. A slow upload over Tor holds its worker for its whole
-# duration, so size this for the number of uploads that may run at once (each worker streams: its memory
-# stays flat whatever the size of the upload).
+# Threaded workers with deadlines on every socket (reprisal_intake/web/worker.py; deploy/README.md says
+# why threads and not gevent): a connection that sends nothing waits in a poller, not in a thread; the
+# headers must come within 20 s; a body must keep a minimum rate (web/bodies.py); so hundreds of slow
+# or idle connections cost memory, not service. Each worker streams uploads (flat memory).
 workers = int(os.environ.get("REPRISAL_INTAKE_WORKERS", "2"))
-worker_class = "sync"
-# Uploads over Tor are slow; a 1 GiB attachment may take many minutes.
-timeout = int(os.environ.get("REPRISAL_INTAKE_TIMEOUT", "1800"))
+worker_class = "reprisal_intake.web.worker.ReprisalThreadWorker"
+threads = int(os.environ.get("REPRISAL_INTAKE_THREADS", "256"))
+worker_connections = int(os.environ.get("REPRISAL_INTAKE_CONNECTIONS", "1000"))
+# The heartbeat timeout only catches a stuck worker: a slow upload keeps the worker's main loop alive.
+timeout = int(os.environ.get("REPRISAL_INTAKE_TIMEOUT", "120"))
 graceful_timeout = 60
 keepalive = 5
 # Replace each worker after this many requests (plus jitter) so that slow growth cannot pile up;

@@ -10,10 +10,11 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+import hmac
 import io
 import re
 from collections.abc import Sequence
-from typing import IO, Any
+from typing import IO, Any, TypeGuard
 
 from flask import Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
@@ -190,14 +191,14 @@ def upload_part(upload_id: str, seq: int) -> ResponseReturnValue:
         return jsonify({"parts": upload.parts}), 200
 
 
-def _is_code(value: object) -> bool:
+def _is_code(value: object) -> TypeGuard[str]:
     """Could be a mechanism code: short printable ASCII (no NUL, which PostgreSQL refuses)."""
     return (
         isinstance(value, str) and 0 < len(value) <= 16 and value.isascii() and value.isprintable()
     )
 
 
-def _one_of(value: object, choices: Sequence[tuple[str, object]]) -> bool:
+def _one_of(value: object, choices: Sequence[tuple[str, object]]) -> TypeGuard[str]:
     return isinstance(value, str) and any(value == code for code, _label in choices)
 
 
@@ -291,15 +292,19 @@ def _sealed(session: Session, payload: dict[str, Any], upload_ids: list[str]) ->
     )
 
 
-def _first_outcome(lookup_tag: bytes, upload_ids: list[str]) -> ResponseReturnValue | None:
+def _first_outcome(sealed: SealedCase, upload_ids: list[str]) -> ResponseReturnValue | None:
+    """The outcome of the case this commit repeats: same lookup tag and same submitter key (both
+    derive from the codename), or None when it repeats nothing."""
     with get_db().session() as session:
-        scope_to_submitter(session, lookup_tag)
+        scope_to_submitter(session, sealed.lookup_tag)
         case = session.scalar(
             select(Case)
             .join(SubmitterTag, SubmitterTag.case_ref == Case.ref)
-            .where(SubmitterTag.tag == lookup_tag)
+            .where(SubmitterTag.tag == sealed.lookup_tag)
         )
-        if case is None:
+        if case is None or not hmac.compare_digest(
+            case.submitter_public_key, sealed.submitter_public_key
+        ):
             return None
         mechanism = case.mechanisms[0]
         outcome = {
@@ -336,10 +341,12 @@ def commit() -> ResponseReturnValue:
         # The lookup tag is stored already: the page sent this commit before (its answer was
         # lost) or twice at once. The codename derives from the page's one-time token, so the
         # first case's outcome is the answer; the parts uploaded again are dropped.
-        repeat = _first_outcome(sealed.lookup_tag, upload_ids)
-        if repeat is None:
-            raise
-        return repeat
+        repeat = _first_outcome(sealed, upload_ids)
+        if repeat is not None:
+            return repeat
+        # Any other clash (an id): rolled back, and answered as any invalid commit, without
+        # saying which value clashed.
+        return jsonify({"error": "invalid", "detail": "the report could not be stored"}), 400
     except Invalid as error:
         return jsonify({"error": "invalid", "detail": str(error)}), 400
     except NoReviewersError:

@@ -18,7 +18,6 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -26,6 +25,7 @@ from crypto.codename import is_codename
 
 from .. import domain
 from ..countries import countries
+from ..web.forms import SelectChoice
 from .submission import NewConsent
 
 REPORT_MAX_CHARS = 50_000
@@ -62,7 +62,7 @@ class _ChoiceCheckedUnlessOptionalAndEmpty:
     flags: Any
     raw_data: list[Any] | None
 
-    def pre_validate(self, form: wtforms.Form) -> None:
+    def pre_validate(self, form: wtforms.form.BaseForm) -> None:
         if self.flags.optional and _left_empty(self.raw_data):
             return
         super().pre_validate(form)  # type: ignore[misc]

@@ -7,6 +7,7 @@ stream factory: each file part is written straight into an RPTENV writer, and on
 
 from __future__ import annotations
 
+import errno
 import io
 import tempfile
 from collections.abc import Callable
@@ -39,6 +40,20 @@ class EncryptedUpload(io.RawIOBase):
         self._writer = EnvelopeWriter(self._spool, recipients, metadata, chunk_log2=CHUNK_LOG2_FILE)
         self.plaintext_size = 0
         self._finished = False
+        # The disk filled up while spooling: the rest of the part is read and dropped, so that the
+        # form's text still arrives and the person gets it back (web.admission), files not kept.
+        self.disk_full = False
+
+    def _spooling(self, action: Any, *args: Any) -> None:
+        if self.disk_full:
+            return
+        try:
+            action(*args)
+        except OSError as error:
+            if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            self.disk_full = True
+            self._spool.truncate(0)
 
     def writable(self) -> bool:
         return True
@@ -47,14 +62,14 @@ class EncryptedUpload(io.RawIOBase):
         if self._finished:
             raise ValueError("upload already finished")
         chunk = bytes(data)
-        self._writer.write(chunk)
+        self._spooling(self._writer.write, chunk)
         self.plaintext_size += len(chunk)
         return len(chunk)
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
         # Werkzeug seeks to 0 when the part is complete: that is where the envelope is finished.
         if not self._finished:
-            self._writer.close()
+            self._spooling(self._writer.close)
             self._finished = True
         return self._spool.seek(offset, whence)
 

@@ -33,7 +33,9 @@ from ..db import get_db
 from ..extensions import csrf, limiter
 from ..items import add_item
 from ..models import today
+from ..web.forms import given
 from ..web.headers import SCRIPT_POLICY, extra_csp
+from ..web.lastread import LastRead
 from ..web.templating import DEFAULT_LANGUAGE, LANGUAGES, url_language
 from . import followup, receipt
 from .forms import (
@@ -90,7 +92,8 @@ def _keep_language(_endpoint: str, values: dict[str, Any]) -> None:
 
 
 def configured_limit(name: str) -> Callable[[], str]:
-    """Global caps on the expensive endpoints, from the config (see web.limits: never per address)."""
+    """Limits per browser session on the expensive endpoints, from the config (web.limits: never
+    global, never per address)."""
     return lambda: str(current_app.config[name])
 
 
@@ -143,10 +146,18 @@ def _mechanism_label(language: str, code: str, stored_name: str) -> str:
     return f"{domain.mechanism_name(code, stored_name)} ({code})"
 
 
+def _read_mechanism_choices() -> list[MechanismChoice]:
+    with get_db().session() as session:
+        return mechanism_choices(session)
+
+
+# While the database is down, the form shows the choices last read (web.lastread).
+_last_mechanism_choices = LastRead(_read_mechanism_choices)
+
+
 def _mechanism_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(mechanisms a report can be sent to now, every mechanism), labelled in the page's language."""
-    with get_db().session() as session:
-        return _labelled(mechanism_choices(session))
+    return _labelled(_last_mechanism_choices())
 
 
 def _labelled(
@@ -174,7 +185,7 @@ def safety() -> ResponseReturnValue:
 @extra_csp(**SCRIPT_POLICY)
 def submit() -> ResponseReturnValue:
     language = codename_language(str(get_locale() or DEFAULT_LANGUAGE))
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD, which must cost what GET costs
         accepting, everyone = _mechanism_choices()
         form = ReportForm(accepting, everyone)
         return _report_page(form, accepting, new_form_token(), language)
@@ -256,14 +267,12 @@ def _already_stored(keys: CodenameKeys) -> bool:
 
 
 @route("/report/received", methods=["GET", "POST"])
-@csrf.exempt
 def report_received() -> ResponseReturnValue:
     """The receipt: the codename until the person confirms they wrote it down, then a plain page
     with the ways on. Reloading it stores nothing."""
     confirm_form = EmptyForm()
-    if request.method == "POST":
-        if confirm_form.validate():
-            receipt.confirm()
+    if request.method == "POST":  # the token was checked before the view (CSRFProtect)
+        receipt.confirm()
         return redirect(url_for("intake.report_received"), code=303)
     held = receipt.pending()
     if held is None:
@@ -296,14 +305,14 @@ def report_received() -> ResponseReturnValue:
 @csrf.exempt
 def followup_start() -> ResponseReturnValue:
     form = CodenameForm()
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD, which must cost what GET costs
         return render_template("intake/followup_start.html", form=form)
     if not _validate(form):
         return render_template("intake/followup_start.html", form=form), 400
     keys = None
     with get_db().session() as session:
         # Every reading of what was typed (v1; v2 in each language holding the words): usually one.
-        for reading in read_codename(form.codename.data):
+        for reading in read_codename(given(form.codename.data)):
             if followup.find_case(session, reading) is not None:
                 keys = reading
                 break
@@ -326,7 +335,7 @@ def followup_case() -> ResponseReturnValue:
     keys = followup.remembered()
     if keys is None:
         return redirect(url_for("intake.followup_start"), code=303)
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD
         notice = request.args.get("notice")
         return _case_page(keys, notice=notice if notice in FOLLOWUP_NOTICES else None)
     form = FollowupForm()

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from typing import ClassVar
 
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -17,6 +18,8 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    # Every model maps one table (none maps a join or a select), so Core statements can take it.
+    __table__: ClassVar[Table]
 
 
 def random_id() -> str:

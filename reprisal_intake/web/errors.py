@@ -20,7 +20,7 @@ from werkzeug.exceptions import (
 from werkzeug.wrappers import Response
 
 OUR_PACKAGES = ("reprisal_intake", "admin", "crypto")
-ExcInfo = tuple[type[BaseException], BaseException, TracebackType] | tuple[None, None, None]
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
 
 
 def _message(error: HTTPException, app: Flask) -> tuple[str, str]:
@@ -61,6 +61,7 @@ def _message(error: HTTPException, app: Flask) -> tuple[str, str]:
             ),
         ),
     }
+    messages[408] = messages[400]  # a body that arrived too slowly (web.bodies)
     return messages.get(
         error.code or 500,
         (
@@ -123,5 +124,5 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unhandled(error: Exception) -> tuple[str, int]:
-        log_exception_without_content(app, (type(error), error, error.__traceback__))  # type: ignore[arg-type]
+        log_exception_without_content(app, (type(error), error, error.__traceback__))
         return render_error(InternalServerError())

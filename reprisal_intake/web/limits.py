@@ -1,7 +1,11 @@
-"""Rate limits keyed on what they protect, never on the client address.
+"""Rate limits keyed on what they protect, never on the client address, and never global.
 
 Behind Tor every request comes from 127.0.0.1, so a per-address limit would be one global bucket anyone
-could empty; the limits here are explicit global caps per expensive endpoint and per-case keys.
+could empty, and so would a global cap per endpoint: 70 junk POSTs used to shut the report form for
+everyone. The intake's limits are keyed on the browser session its form token belongs to
+(``form_session_key``), so an attacker fills only their own; a request without a session counts toward
+nothing (``has_no_form_session``). What protects the service from floods is admission by capacity
+(``web.admission``) and Tor's proof-of-work defence in front.
 
 Storage comes from RATELIMIT_STORAGE_URI (REPRISAL_RATELIMIT_STORAGE_URI): ``memory://`` for one process,
 Redis in production, shared by every gunicorn worker.
@@ -14,12 +18,14 @@ process logs one line per outage episode, never anything about the request.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 
-from flask import Flask
+from flask import Flask, session
 from flask_limiter import Limiter, RateLimitExceeded
 from werkzeug.exceptions import ServiceUnavailable
 
@@ -39,6 +45,17 @@ def global_key() -> str:
     return "global"
 
 
+def form_session_key() -> str:
+    """The browser session whose form token the request carries (a hash of its CSRF secret)."""
+    secret = str(session.get("csrf_token", ""))
+    return "session:" + hashlib.sha256(secret.encode()).hexdigest()[:32]
+
+
+def has_no_form_session() -> bool:
+    """No session, so no valid form token is possible: such a request counts toward nothing."""
+    return not isinstance(session.get("csrf_token"), str)
+
+
 class RateLimitStorageUnavailable(ServiceUnavailable):
     """A fail-closed limiter could not reach its storage: the request is refused, nothing is done."""
 
@@ -48,9 +65,9 @@ class RateLimitStorageUnavailable(ServiceUnavailable):
 class ReprisalLimiter(Limiter):
     """A Flask-Limiter that fails open or closed on storage errors, logging once per outage."""
 
-    def __init__(self, *, fail_open: bool) -> None:
+    def __init__(self, *, fail_open: bool, key_func: Callable[[], str] = global_key) -> None:
         super().__init__(
-            key_func=global_key,
+            key_func=key_func,
             default_limits=[],
             headers_enabled=False,
             swallow_errors=False,
@@ -123,11 +140,11 @@ def apply_limit_overrides(app: Flask) -> None:
             app.config[name] = value
 
 
-def make_limiter(*, fail_open: bool) -> ReprisalLimiter:
+def make_limiter(*, fail_open: bool, key_func: Callable[[], str] = global_key) -> ReprisalLimiter:
     """A limiter for one app. The intake passes ``fail_open=True``; sign-in must pass ``False``.
 
     Bind it with ``limiter.init_app(app)`` after the app's ``*_LIMIT`` settings are in its config, and
     decorate views with ``@limiter.limit(...)``. With ``fail_open=False`` a storage outage makes every
     limited request fail with :class:`RateLimitStorageUnavailable` (HTTP 503) instead of going through.
     """
-    return ReprisalLimiter(fail_open=fail_open)
+    return ReprisalLimiter(fail_open=fail_open, key_func=key_func)

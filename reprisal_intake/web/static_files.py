@@ -24,7 +24,8 @@ def send_static(filename: str) -> Response:
     if mimetype.startswith("text/") or mimetype == "application/javascript":
         mimetype += "; charset=utf-8"
     compressed = safe_join(folder, filename + ".gz")
-    if compressed is not None and "gzip" in request.accept_encodings and Path(compressed).is_file():
+    accepts_gzip = request.accept_encodings.best_match(["gzip"]) == "gzip"
+    if compressed is not None and accepts_gzip and Path(compressed).is_file():
         response = send_from_directory(folder, filename + ".gz", mimetype=mimetype)
         response.headers["Content-Encoding"] = "gzip"
     else:

@@ -93,12 +93,14 @@ def test_gunicorn_configs_keep_no_access_log_no_control_socket_and_limit_request
     assert module["control_socket_disable"] is True
 
 
-def test_the_intake_config_allows_slow_uploads_but_the_admin_one_does_not_need_to(
-    tmp_path: Path,
-) -> None:
+def test_both_configs_run_the_threaded_worker_with_socket_deadlines(tmp_path: Path) -> None:
     intake = _effective_settings("intake", tmp_path)
     admin = _effective_settings("admin", tmp_path)
-    assert int(intake["timeout"]) >= 1800
+    for settings in (intake, admin):
+        assert "reprisal_intake.web.worker.ReprisalThreadWorker" in settings["worker_class"]
+        # Enough threads that a few hundred slow connections leave room for everyone else.
+        assert int(settings["threads"]) >= 64
+    assert int(intake["threads"]) >= 256
     assert intake["bind"] == "['127.0.0.1:8080']"
     assert admin["bind"] == "['127.0.0.1:8081']"
     assert intake["proc_name"] == "reprisal-intake"
@@ -243,6 +245,11 @@ def test_systemd_units_run_each_app_hardened_as_its_own_user(name: str) -> None:
     assert not any("access" in part for part in exec_start), "no access log option on the command"
     assert service["StandardOutput"] == "null"
     assert unit["Install"]["WantedBy"] == ["multi-user.target"]
+    # No orphan worker keeps the port after the master dies (tests/ops/test_fault_answers_served.py
+    # shows the restart binding): the whole control group is signalled and then killed.
+    assert service["KillMode"] == "control-group"
+    assert service["SendSIGKILL"] == "yes"
+    assert service["Restart"] == "always"
 
 
 def test_intake_and_admin_units_do_not_share_a_user_or_a_port() -> None:

@@ -36,14 +36,6 @@ def test_a_post_without_a_valid_csrf_token_is_refused_but_the_text_comes_back(
     assert post_form(client, "/report", report_form(fresh_token)).status_code == 200
 
 
-def test_other_forms_without_csrf_token_get_the_expired_page(
-    app: Flask, client: FlaskClient
-) -> None:
-    response = client.post("/followup/leave", data={})
-    assert response.status_code == 400
-    assert "This form has expired" in response.get_data(as_text=True)
-
-
 def test_a_post_from_a_fresh_browser_without_session_is_refused(
     app: Flask, client: FlaskClient, reviewer
 ) -> None:

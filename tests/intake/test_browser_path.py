@@ -18,12 +18,14 @@ from flask.testing import FlaskClient
 from nacl.public import PrivateKey
 from sqlalchemy import func, select
 
+from crypto.codename import CodenameKeys
 from crypto.envelope import CHUNK_LOG2_FILE, encrypt
 from crypto.keys import generate_keypair
+from reprisal_intake.envelopes import store_envelope
 from reprisal_intake.models import Case, EnvelopeChunk, Item, Upload, UploadPart
 from tests.factories import database, make_reviewer, report_form
 from tests.support.forms import csrf_token, post_form
-from tests.support.intake import counts, read_item
+from tests.support.intake import counts, read_item, rows_per_table
 from tests.support.scripted_browser import B64, ScriptedBrowser
 
 
@@ -292,3 +294,54 @@ def test_access_entries_must_name_the_key_they_were_sealed_to(
     for entry in payload["access"]:
         del entry["public_key"]
     assert browser.commit(payload).status_code == 400
+
+
+def test_a_browser_case_whose_second_attachment_fails_to_store_leaves_no_row_behind(
+    app: Flask, client: FlaskClient, reviewer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    browser = ScriptedBrowser(client)
+    uploads = [
+        browser.upload(
+            encrypt(data, [browser.case_key.public_key], {"kind": "attachment", "name": "f"})
+        )
+        for data in (b"first", b"second")
+    ]
+    stored = []
+
+    def store_or_fail(session: Any, item_id: str, envelope: Any) -> tuple[int, str]:
+        stored.append(item_id)
+        if len(stored) == 3:  # the report, the first attachment, then the second
+            raise OSError("disk full")
+        return store_envelope(session, item_id, envelope)
+
+    monkeypatch.setattr("reprisal_intake.items.store_envelope", store_or_fail)
+    before = rows_per_table(app)  # the uploads stay until a commit succeeds
+    response = browser.commit(browser.payload(browser.report_envelope(), uploads))
+    assert len(stored) == 3
+    assert rows_per_table(app) == before
+    assert response.status_code == 500
+
+
+def test_a_reused_lookup_tag_is_answered_as_any_bad_commit_and_nothing_is_stored(
+    app: Flask, client: FlaskClient, reviewer
+) -> None:
+    browser = ScriptedBrowser(client)
+    assert browser.commit(browser.payload(browser.report_envelope(), [])).status_code == 201
+    before = counts(app)
+    again = ScriptedBrowser(client)
+    # The same lookup tag as a stored case, with another submitter key: not a repeat of that
+    # case's form (issue 18: a repeat derives both from the same codename).
+    again.codename_keys = CodenameKeys(
+        lookup_tag=browser.codename_keys.lookup_tag,
+        submitter_key=again.codename_keys.submitter_key,
+    )
+    response = again.commit(again.payload(again.report_envelope(), []))
+    # Not a 500, and the same shape as any invalid commit (tests above: status 400, error invalid).
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "invalid"
+    assert counts(app) == before
+    # Both from the same codename: the page sending its commit again; nothing new is stored.
+    again.codename_keys = browser.codename_keys
+    repeated = again.commit(again.payload(again.report_envelope(), []))
+    assert repeated.status_code == 200 and repeated.get_json()["repeat"] is True
+    assert counts(app) == before

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import io
 import json
+from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from reprisal_intake.envelopes import store_envelope
 from reprisal_intake.models import AccessStanza, Case, Consent, EnvelopeChunk, Item
 from tests.factories import database, make_reviewer
-from tests.support.intake import CODENAME, counts, read_item, submit
+from tests.support.intake import CODENAME, counts, read_item, rows_per_table, submit
 
 
 def test_the_form_lists_only_mechanisms_someone_can_read(app: Flask, client: FlaskClient) -> None:
@@ -124,3 +127,29 @@ def test_a_missing_answer_shows_the_form_again_with_the_text_kept(
     assert "Keep this text" in page
     assert "Your files were not kept" in page
     assert counts(app) == before
+
+
+def test_a_case_whose_second_attachment_fails_to_store_leaves_no_row_behind(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_reviewer(app, "CAT")
+    stored = []
+
+    def store_or_fail(session: Any, item_id: str, envelope: Any) -> tuple[int, str]:
+        stored.append(item_id)
+        if len(stored) == 3:  # the report, the first attachment, then the second
+            raise OSError("disk full")
+        return store_envelope(session, item_id, envelope)
+
+    monkeypatch.setattr("reprisal_intake.items.store_envelope", store_or_fail)
+    before = rows_per_table(app)
+    response = submit(
+        client,
+        attachments=[
+            (io.BytesIO(b"first"), "first.txt", "text/plain"),
+            (io.BytesIO(b"second"), "second.txt", "text/plain"),
+        ],
+    )
+    assert len(stored) == 3
+    assert rows_per_table(app) == before
+    assert response.status_code == 500

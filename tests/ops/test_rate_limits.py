@@ -52,12 +52,13 @@ def test_the_submit_limit_is_shared_by_all_workers_through_redis(
     ) as server:
         first, second = server.worker_pids()
         statuses: list[int] = []
-        # Make each worker serve in turn (a stopped worker accepts no connection), three reports
-        # each: with a limit of 4 counted per worker all six would pass; counted in Redis, two fail.
+        # One person's browser (limits are per session), served by each worker in turn (a stopped
+        # worker accepts no connection), three reports each: with a limit of 4 counted per worker
+        # all six would pass; counted in Redis, two fail.
+        reporter = Reporter(server.port)
         for _busy, idle in ((first, second), (second, first)):
             _stopped(idle)
             try:
-                reporter = Reporter(server.port)
                 for n in range(3):
                     outcome = reporter.submit(f"shared-limit report {n}")
                     statuses.append(outcome.status)

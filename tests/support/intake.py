@@ -13,6 +13,7 @@ from crypto.envelope import decrypt_to
 from crypto.keys import open_case_key
 from reprisal_intake.envelopes import open_envelope
 from reprisal_intake.models import AccessStanza, Case, Consent, EnvelopeChunk, Item, SubmitterTag
+from reprisal_intake.models.base import Base
 from tests.factories import database, report_form
 from tests.support.forms import csrf_token, post_form
 
@@ -50,3 +51,12 @@ def enter(client: FlaskClient, codename: str):
 
 def assert_nothing_stored(app: Flask, before: dict[str, int]) -> None:
     assert counts(app) == before
+
+
+def rows_per_table(app: Flask) -> dict[str, int]:
+    """How many rows every table of the schema holds."""
+    with database(app).session() as session:
+        return {
+            table.name: session.scalar(select(func.count()).select_from(table)) or 0
+            for table in Base.metadata.sorted_tables
+        }

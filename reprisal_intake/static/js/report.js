@@ -319,7 +319,8 @@
       data = null;
     }
     if (!response.ok) {
-      var failed = new StepError(response.status === 429 ? 'busy' : 'refused', data && data.error);
+      var busyNow = response.status === 429 || response.status === 503;
+      var failed = new StepError(busyNow ? 'busy' : 'refused', data && data.error);
       failed.field = data && typeof data.detail === 'string' ? data.detail : '';
       throw failed;
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import itertools
 
 import pytest
@@ -40,22 +41,6 @@ def test_an_intact_log_verifies(admin_app: Flask) -> None:
     assert [e.seq for e in entries] == [1, 2, 3, 4, 5]
     assert entries[0].prev_hash == audit_log.GENESIS_HASH
     assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(entries))
-
-
-def test_an_edited_entry_is_found(admin_app: Flask) -> None:
-    fill(admin_app)
-    with database(admin_app).session() as session:
-        session.execute(update(AuditEntry).where(AuditEntry.seq == 3).values(actor="someone else"))
-    result = run(admin_app, "audit", "verify")
-    assert result.exit_code == 1
-    assert "BROKEN at entry 3" in result.output
-
-
-def test_an_edited_case_ref_or_time_is_found(admin_app: Flask) -> None:
-    fill(admin_app)
-    with database(admin_app).session() as session:
-        session.execute(update(AuditEntry).where(AuditEntry.seq == 2).values(case_ref=None))
-    assert "BROKEN at entry 2" in run(admin_app, "audit", "verify").output
 
 
 def test_a_deleted_entry_is_found(admin_app: Flask) -> None:
@@ -122,3 +107,32 @@ def test_a_page_start_that_is_no_sequence_number_is_refused(admin_app: Flask, be
     assert response.status_code == 400
     assert "We could not read what was sent" in response.get_data(as_text=True)
     assert client.get("/audit/?before=2").status_code == 200
+
+
+# For every column of the audit table, an edit an intruder with write access could make to entry 3.
+# A new column without an edit here fails below, so it is covered the day it is added.
+EDITS = {
+    "seq": lambda entry: entry.seq + 100,
+    "at": lambda entry: entry.at + datetime.timedelta(microseconds=1),
+    "actor": lambda entry: "someone else",
+    "action": lambda entry: "case_exported",  # another action the log knows
+    "case_ref": lambda entry: "REF-9",
+    "detail": lambda entry: '{"n":9}',
+    "prev_hash": lambda entry: entry.prev_hash[::-1],
+    "hash": lambda entry: entry.hash[::-1],
+}
+
+
+@pytest.mark.parametrize("column", list(AuditEntry.__table__.columns.keys()))
+def test_editing_any_column_of_an_entry_breaks_the_chain(admin_app: Flask, column: str) -> None:
+    assert column in EDITS, f"add an edit of the new audit column {column!r} to EDITS"
+    fill(admin_app)
+    with database(admin_app).session() as session:
+        entry = session.get(AuditEntry, 3)
+        assert entry is not None
+        value = EDITS[column](entry)
+        assert value != getattr(entry, column)
+        session.execute(update(AuditEntry).where(AuditEntry.seq == 3).values({column: value}))
+    result = run(admin_app, "audit", "verify")
+    assert result.exit_code == 1
+    assert "BROKEN at entry 3" in result.output

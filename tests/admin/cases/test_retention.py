@@ -120,3 +120,17 @@ def test_retention_takes_days_or_keep(admin_app: Flask) -> None:
     for bad in (("CAT", "0"), ("CAT", "soon"), ("NOPE", "30")):
         assert run(admin_app, "mechanism", "retention", *bad).exit_code == 2
     assert run(admin_app, "purge", "--yes", "--dry-run").exit_code == 2
+
+
+def test_a_case_is_kept_on_its_due_day_and_purged_the_day_after(
+    app: Flask, admin_app: Flask, client: FlaskClient
+) -> None:
+    make_reviewer(app, "CAT")
+    assert run(admin_app, "mechanism", "retention", "CAT", "30").exit_code == 0
+    due_today = report(client, app, closed_days_ago=30)
+    due_yesterday = report(client, app, closed_days_ago=31)
+
+    done = run(admin_app, "purge", "--yes")
+    assert done.exit_code == 0 and "Deleted 1 case(s)" in done.output
+    assert rows_naming(app, due_today)["cases"] == 1
+    assert set(rows_naming(app, due_yesterday).values()) == {0}

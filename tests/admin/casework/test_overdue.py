@@ -39,9 +39,3 @@ def test_a_focal_point_sees_only_their_mechanisms_overdue_cases_a_coordinator_se
     # A closed case is not waiting for anyone.
     update_case(app, work.ref, status="closed")
     assert work.ref not in work.reviewer.get("/casework/overdue").get_data(as_text=True)
-
-
-def test_the_overdue_view_is_for_case_roles_only(admin_app: Flask) -> None:
-    auditor = admin_app.test_client()
-    sign_in(admin_app, auditor, make_account(admin_app, "auditor"))
-    assert auditor.get("/casework/overdue").status_code == 403

@@ -17,6 +17,7 @@ from reprisal_intake.envelopes import open_envelope
 from reprisal_intake.models import Case, Item
 from tests.factories import Account, database, make_account, receipt_keys
 from tests.support.admin import audit_actions, form_post, sign_in, unlock
+from tests.support.casework import record_consent
 from tests.support.intake import CODENAME, submit
 
 
@@ -141,3 +142,21 @@ def test_a_note_sent_as_a_file_is_a_form_error_and_nothing_is_stored(
     response = form_post(reviewer, f"/cases/{ref}/note", {"note": note}, page)
     assert response.status_code == 400 and "Write the note." in response.get_data(as_text=True)
     assert items_of(app, ref, "note") == []
+
+
+def test_today_a_reply_is_refused_once_contact_consent_is_withdrawn(
+    app: Flask, admin_app: Flask, client: FlaskClient
+) -> None:
+    """Today's rule: a withdrawn "contact" consent stops replies (issue 15 will let replies inside
+    the service through whatever the consent says; then this test flips to a reply being stored)."""
+    _account, reviewer = signed_in_focal_point(admin_app)
+    ref, _codename = submitted(client, consent_contact="granted")
+    record_consent(app, ref, "contact", "withdrawn")
+    assert unlock(reviewer).status_code == 302
+    page = reviewer.get(f"/cases/{ref}").get_data(as_text=True)
+    assert "The person withdrew their consent to be contacted, so no reply can be sent." in page
+
+    refused = form_post(reviewer, f"/cases/{ref}/reply", {"reply": "KEEP-THIS-TEXT"}, page)
+    assert refused.status_code == 409
+    assert "KEEP-THIS-TEXT" in refused.get_data(as_text=True)
+    assert items_of(app, ref, "reply") == []

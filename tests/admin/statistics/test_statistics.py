@@ -323,3 +323,17 @@ def test_the_charts_are_static_svg_allowed_by_hash_without_any_script(admin_app:
     assert page.count('role="img"') == len(styles)
     assert reviewer.get("/statistics/?from=2026-13-01").status_code == 400
     assert reviewer.get("/statistics/?from=2026-05-02&to=2026-05-01").status_code == 400
+
+
+def test_both_exports_hide_a_count_of_exactly_4_and_show_a_count_of_5(admin_app: Flask) -> None:
+    reviewer = signed_in(admin_app, make_account(admin_app, "coordinator"))
+    for _ in range(4):
+        assert code(reviewer, a_case(admin_app), state="UA").status_code == 302
+    for _ in range(5):
+        assert code(reviewer, a_case(admin_app), state="TR").status_code == 302
+
+    shown = csv_counts(export(reviewer, "csv", *month()).get_data(as_text=True))
+    assert (shown[("by_state", "UA")], shown[("by_state", "TR")]) == ("<5", "5")
+    document = json.loads(export(reviewer, "json", *month()).get_data(as_text=True))
+    figures = {(f["figure"], f["code"]): f["count"] for f in document["figures"]}
+    assert (figures[("by_state", "UA")], figures[("by_state", "TR")]) == (None, 5)
