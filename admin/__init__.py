@@ -27,6 +27,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = AdminFlask(__name__, instance_path=str(instance_path))
     app.config.update(load_config("admin", instance_path))
     app.config.update(admin_settings())
+    # reprisal_intake.web.bodies: no admin form takes a file; the longest text (a reply of 50,000
+    # characters) fits well within 1 MiB, read at a minimum rate like every body.
+    app.config["BODY_LIMIT_DEFAULT"] = 1024 * 1024
     if test_config:
         app.config.update(test_config)
 
@@ -42,9 +45,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from admin.sharing import views as sharing_views
     from admin.statistics import views as statistics_views
     from admin.users import views as user_views
-    from reprisal_intake import db
-    from reprisal_intake.web import errors, headers, templating
+    from reprisal_intake import db, static_integrity
+    from reprisal_intake.web import bodies, errors, headers, templating
 
+    bodies.init_app(app)
     db.init_app(app, app.config.get("DATABASE_BIND"))
     i18n.init_app(app)  # Flask-Babel with the admin's language selector and catalogues
     csrf.init_app(app)
@@ -52,6 +56,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     headers.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
+    static_integrity.init_app(app)  # integrity= hashes for the admin's scripts
     app.before_request(load_current_user)
 
     for blueprint in (

@@ -45,8 +45,8 @@ INTAKE_READS_OWN_CASE = (
     "items",
     "envelope_chunks",
 )
-INTAKE_READS = ("mechanisms", "reviewer_mechanisms")
-INTAKE_REVIEWER_COLUMNS = ("id", "public_key", "active", "escrow")
+INTAKE_READS = ("mechanisms", "reviewer_mechanisms", "reader_revocations")
+INTAKE_REVIEWER_COLUMNS = ("id", "public_key", "active", "escrow", "record")
 INTAKE_UPLOADS = ("uploads", "upload_parts")
 APPEND_ONLY = ("audit_log",)
 

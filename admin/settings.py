@@ -15,9 +15,10 @@ def admin_settings() -> dict[str, Any]:
         "ADMIN_SESSION_LIFETIME": 12 * 60 * 60,
         # Time allowed between the password and the second factor.
         "ADMIN_SIGNIN_STEP_TIMEOUT": 10 * 60,
-        "ADMIN_MAX_FAILED_ATTEMPTS": 5,
-        "ADMIN_LOCKOUT_SECONDS": 15 * 60,
-        # Global caps on sign-in and unlock requests (never per address: behind Tor all are 127.0.0.1).
+        # After this many failed attempts for a typed name, its password is checked only with a
+        # valid code (admin.auth.throttle): guesses slowed, nobody locked out.
+        "ADMIN_GUARD_AFTER": "5 per 15 minutes",
+        # Per browser session, never global (behind Tor every request is 127.0.0.1).
         "ADMIN_SIGNIN_LIMIT": "60 per minute",
         "ADMIN_UNLOCK_LIMIT": "10 per minute",
         "ADMIN_ARGON2_TIME_COST": 3,

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import os
+import threading
 from typing import Any
 
 import psycopg
@@ -68,14 +69,16 @@ VALUES (%(item)s, %(ref)s, 0, 'report', false, %(today)s, %(size)s, %(sha256)s)
 def create_app() -> Flask:
     app = Flask(__name__)
     url = os.environ["REPRISAL_DATABASE_URL"].replace("postgresql+psycopg://", "postgresql://")
-    connections: dict[int, psycopg.Connection[Any]] = {}
+    connections: dict[tuple[int, int], psycopg.Connection[Any]] = {}
     app.extensions["floor_connections"] = connections
 
     def connection() -> psycopg.Connection[Any]:
-        pid = os.getpid()  # one connection per worker process, opened after the fork
-        if pid not in connections or connections[pid].closed:
-            connections[pid] = psycopg.connect(url)
-        return connections[pid]
+        # One connection per worker process and thread (the workers are threaded), opened after
+        # the fork, on first use.
+        key = (os.getpid(), threading.get_ident())
+        if key not in connections or connections[key].closed:
+            connections[key] = psycopg.connect(url)
+        return connections[key]
 
     @app.get("/safety")
     def safety() -> str:

@@ -183,7 +183,7 @@ def main() -> None:
     )
     print(
         f"ratio intake/bare: {ratio:.3f} (target >= 0.5: {'met' if ratio >= 0.5 else 'NOT met'}); "
-        f"{args.workers} sync workers, {args.clients} clients"
+        f"{args.workers} workers (deploy/gunicorn/intake.conf.py), {args.clients} clients"
     )
 
 

@@ -4,11 +4,15 @@ Version 1 (docs/spec/rptenv-v1.md section 3): an X25519 case key and 80-byte acc
 Version 3 (docs/spec/rptenv-v2.md section 6): "case_suite" and a "suite" per access entry, so the
 case key and each reviewer's stanza may be X25519 (suite 1) or X-Wing (suite 2). Writers write
 version 1 whenever everything in the bundle is suite 1, so older tools keep reading those.
-(Version 2, the authenticated manifest of issue 14, is another branch's; see the spec.)
+Version 2 (docs/spec/bundle-v2.md): version 1 plus `manifest.mac`, a BLAKE2b MAC of the manifest's
+bytes keyed from the case secret key. A version 3 bundle may carry the same `manifest.mac`.
 
-The bundle holds no plaintext and no secret key. Its manifest is not authenticated by itself: the
-sha256 values catch a damaged or inconsistent bundle, the envelopes' own authentication protects
-their contents, and the case key is checked against `case_public_key`.
+The bundle holds no plaintext and no secret key. Without `manifest.mac` the manifest is not
+authenticated: the sha256 values catch a damaged or inconsistent bundle, the envelopes' own
+authentication protects their contents, and the case key is checked against `case_public_key`, but
+an item can be left out or a routing field changed unnoticed. With it (written only by someone who
+holds the case secret key) a reader checks it before reading any item; `OpenedBundle.authenticated`
+says which it was.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import IO, BinaryIO
 
+import nacl.bindings
 from nacl.public import PublicKey
 
 from ._encoding import b64decode_exact, b64encode, strict_json_loads
@@ -37,22 +42,27 @@ from .xwing import PUBLIC_KEY_SIZE, XWingPublicKey
 __all__ = [
     "BUNDLE_FORMAT",
     "BUNDLE_VERSION",
+    "MAC_NAME",
     "MANIFEST_NAME",
     "BundleAccess",
     "BundleItemSource",
     "OpenedBundle",
     "item_path",
+    "manifest_mac",
     "open_bundle",
     "write_bundle",
 ]
 
 BUNDLE_FORMAT = "reprisal-case-bundle"
 BUNDLE_VERSION = 1
+AUTHENTICATED_VERSION = 2  # version 1 with manifest.mac (docs/spec/bundle-v2.md)
 SUITES_VERSION = 3  # the first bundle version whose manifest names suites
-BUNDLE_VERSIONS = (1, SUITES_VERSION)
+BUNDLE_VERSIONS = (1, AUTHENTICATED_VERSION, SUITES_VERSION)
 _CASE_PUBLIC_KEY_SIZES = {SUITE_CLASSICAL: KEY_SIZE, SUITE_HYBRID: PUBLIC_KEY_SIZE}
 _SUITE_OF_STANZA_SIZE = {size: suite for suite, size in ACCESS_STANZA_SIZES.items()}
 MANIFEST_NAME = "manifest.json"
+MAC_NAME = "manifest.mac"
+_MAC_KEY_LABEL = b"RPTENV bundle v2 manifest key"
 _MANIFEST_MAX_SIZE = 16 * 1024 * 1024
 _COPY_SIZE = 64 * 1024
 _ITEM_ID = re.compile(r"[A-Za-z0-9_-]+")
@@ -96,6 +106,17 @@ def _zip_info(name: str) -> zipfile.ZipInfo:
     return info
 
 
+def manifest_mac(case_key: CaseKey, manifest: bytes) -> bytes:
+    """BLAKE2b-256(manifest bytes, key = BLAKE2b-256("RPTENV bundle v2 manifest key", case secret
+    key)); the case secret key is its 32 stored bytes (X25519 secret, or X-Wing seed)."""
+    mac_key = nacl.bindings.crypto_generichash_blake2b_salt_personal(
+        _MAC_KEY_LABEL, digest_size=32, key=bytes(case_key)
+    )
+    return nacl.bindings.crypto_generichash_blake2b_salt_personal(
+        manifest, digest_size=32, key=mac_key
+    )
+
+
 def _copy_envelope(source: BinaryIO, destination: IO[bytes], case_suite: int) -> str:
     """Copy one envelope, checking its header and size; return the sha256 hex of its bytes."""
     digest = hashlib.sha256()
@@ -121,12 +142,19 @@ def write_bundle(
     access: Sequence[BundleAccess],
     items: Iterable[BundleItemSource],
     case: Mapping[str, object],
+    case_key: CaseKey | None = None,
 ) -> None:
     """Write a bundle to `out`: each envelope streamed into items/<id>.rptenv, manifest.json last.
 
     Each envelope's header and size are checked (not its contents). `out` is not closed.
-    The bundle is version 1 when the case key and every access stanza are suite 1, else 3.
+    The bundle is version 1 when the case key and every access stanza are suite 1, else 3. With
+    `case_key` (the case's secret key, which must match `case_public_key`) the manifest is
+    authenticated by manifest.mac, and a classical bundle is version 2.
     """
+    if case_key is not None and not hmac.compare_digest(
+        bytes(case_key.public_key), bytes(case_public_key)
+    ):
+        raise FormatError("the case key does not match the case public key")
     if not isinstance(case_ref, str) or not case_ref:
         raise FormatError("case_ref must be a non-empty string")
     if not access:
@@ -140,7 +168,10 @@ def write_bundle(
             raise FormatError(f"access stanza must be {sizes} bytes with a label")
         access_suites.append(suite)
     classical = {case_suite, *access_suites} == {SUITE_CLASSICAL}
-    version = 1 if classical else SUITES_VERSION
+    if not classical:
+        version = SUITES_VERSION
+    else:
+        version = BUNDLE_VERSION if case_key is None else AUTHENTICATED_VERSION
     manifest_items: list[dict[str, object]] = []
     seen: set[str] = set()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
@@ -197,6 +228,9 @@ def write_bundle(
         except (TypeError, ValueError):
             raise FormatError("bundle case fields are not serialisable as JSON") from None
         archive.writestr(_zip_info(MANIFEST_NAME), manifest_bytes)
+        if case_key is not None:
+            mac = manifest_mac(case_key, manifest_bytes).hex() + "\n"
+            archive.writestr(_zip_info(MAC_NAME), mac.encode("ascii"))
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -283,6 +317,8 @@ class OpenedBundle:
     case_ref: str
     case_public_key: RecipientKey
     case_key: CaseKey
+    version: int
+    authenticated: bool  # manifest.mac present and verified with the case key
 
     def __init__(self, archive: zipfile.ZipFile, reviewer_key: ReaderKey) -> None:
         self._archive = archive
@@ -317,12 +353,27 @@ class OpenedBundle:
         stanzas = _parse_access(manifest.get("access"), version)
         self._items = _parse_items(manifest.get("items"))
         expected = {MANIFEST_NAME, *(item_path(str(item["id"])) for item in self._items)}
+        has_mac = MAC_NAME in names
+        _require(
+            has_mac == (version == AUTHENTICATED_VERSION) or version == SUITES_VERSION,
+            f"version {version} bundles {'need' if version == 2 else 'have no'} manifest.mac",
+        )
+        if has_mac:
+            expected.add(MAC_NAME)
         if set(names) != expected:
             raise FormatError("bundle entries do not match its manifest")
         self.manifest = manifest
         self.case_ref = case_ref
         self.case_public_key = case_public_key
+        self.version = version
         self.case_key = open_case_key(stanzas, reviewer_key, case_public_key=case_public_key)
+        if has_mac:
+            with archive.open(MAC_NAME) as entry:
+                stored = entry.read(200)
+            expected_mac = manifest_mac(self.case_key, raw).hex() + "\n"
+            if not hmac.compare_digest(stored, expected_mac.encode("ascii")):
+                raise AuthenticationError("the bundle manifest does not match its MAC")
+        self.authenticated = has_mac
 
     def _sha256(self, path: str) -> str:
         digest = hashlib.sha256()

@@ -2,6 +2,11 @@
 
     reprisal-decrypt keygen --out KEYFILE [--suite {1,2}] [--passphrase-file F | --unprotected]
     reprisal-decrypt open --key KEYFILE [--passphrase-file F] BUNDLE --out DIR
+    reprisal-decrypt org-keygen --out ORGKEY [--passphrase-file F | --unprotected]
+    reprisal-decrypt sign-reader --org-key ORGKEY --public-key B64 --holder TEXT --role ROLE
+        [--mechanism CODE ...] [--not-before DATE] [--not-after DATE] [--suite N] --out RECORD
+    reprisal-decrypt revoke-reader --org-key ORGKEY --public-key B64 [--suite N] --out RECORD
+    reprisal-decrypt show-record RECORD --org-public-key B64
 
 `keygen` makes a hybrid (suite 2, X-Wing: X25519 + ML-KEM-768) key unless `--suite 1` asks for a
 classical X25519 key (docs/spec/rptenv-v2.md); `open` reads key files and bundles of either suite.
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime
 import getpass
 import json
 import os
@@ -25,11 +31,24 @@ import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import nacl.signing
+
+from ._encoding import b64decode_exact, b64encode
 from .bundle import open_bundle
 from .envelope import EnvelopeReader
 from .errors import RptenvError
 from .keyfile import dump_key_file, is_unprotected_key_file, load_key_file
 from .keys import CaseKey, generate_hybrid_key, generate_keypair, public_key_to_base64
+from .orgkey import dump_org_key, is_unprotected_org_key, load_org_key
+from .records import (
+    ROLES,
+    SUITE_PUBLIC_KEY_SIZES,
+    ReaderRecord,
+    parse_org_public_keys,
+    sign_reader,
+    sign_revocation,
+    verify_record,
+)
 from .stanzas import SUITE_CLASSICAL, SUITE_HYBRID
 
 __all__ = ["main"]
@@ -225,6 +244,11 @@ def _open(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(mode=0o700, parents=True, exist_ok=True)
     with open_bundle(args.bundle, key) as bundle:
+        if not bundle.authenticated:
+            _warn(
+                f"bundle version {bundle.version}: its manifest is NOT authenticated; the items "
+                "are, but an item may have been left out or a routing field changed"
+            )
         listed = bundle.manifest["items"]
         assert isinstance(listed, list)  # checked by open_bundle
         done = 0
@@ -237,6 +261,158 @@ def _open(args: argparse.Namespace) -> int:
             failed = listed[done]["id"] if done < len(listed) else "?"
             raise CliError(f"item {failed}: {_describe(error)}") from None
     return 0
+
+
+def _org_keygen(args: argparse.Namespace) -> int:
+    passphrase: str | None
+    if args.unprotected:
+        _warn('writing an UNPROTECTED organisation key ("kdf": "none"); for a local trial only')
+        passphrase = None
+    elif args.passphrase_file is not None:
+        passphrase = _read_passphrase_file(args.passphrase_file)
+    else:
+        passphrase = _ask_new_passphrase()
+    key = nacl.signing.SigningKey.generate()
+    _write_new_file(Path(args.out), dump_org_key(key, passphrase).encode("utf-8"))
+    print(b64encode(bytes(key.verify_key)))
+    return 0
+
+
+def _load_org_key(args: argparse.Namespace) -> nacl.signing.SigningKey:
+    try:
+        text = Path(args.org_key).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise CliError(f"key file {args.org_key} is not UTF-8") from None
+    passphrase: str | None
+    if is_unprotected_org_key(text):
+        _warn(f'{args.org_key} is NOT passphrase-protected ("kdf": "none"; local trial only)')
+        passphrase = None
+    elif args.passphrase_file is not None:
+        passphrase = _read_passphrase_file(args.passphrase_file)
+    else:
+        passphrase = getpass.getpass(f"Passphrase for {args.org_key}: ")
+    return load_org_key(text, passphrase)
+
+
+def _date_argument(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _describe_record(record: object) -> str:
+    if isinstance(record, ReaderRecord):
+        mechanisms = ",".join(record.mechanisms) or "every mechanism"
+        return (
+            f"reader {record.id}: {record.holder!r}, {record.role} for {mechanisms}, "
+            f"suite {record.suite}, valid {record.not_before} to {record.not_after}, "
+            f"key {b64encode(record.public_key)}"
+        )
+    assert hasattr(record, "public_key")
+    return f"revocation of key {b64encode(record.public_key)}"
+
+
+def _suite_of_key(public_key: bytes) -> int:
+    """The suite of a public key by its length (32 bytes X25519, 1216 bytes X-Wing)."""
+    for suite, size in SUITE_PUBLIC_KEY_SIZES.items():
+        if len(public_key) == size:
+            return suite
+    raise CliError(f"a {len(public_key)}-byte public key: pass its --suite")
+
+
+def _sign_reader(args: argparse.Namespace) -> int:
+    public_key = b64decode_exact(args.public_key, None, "--public-key")
+    suite = args.suite or _suite_of_key(public_key)
+    not_before = args.not_before or datetime.datetime.now(datetime.UTC).date()
+    not_after = args.not_after or not_before + datetime.timedelta(days=365)
+    if args.role == "focal_point" and not args.mechanisms:
+        raise CliError("a focal point's record needs --mechanism CODE")
+    key = _load_org_key(args)
+    text = sign_reader(
+        key,
+        public_key=public_key,
+        holder=args.holder,
+        role=args.role,
+        mechanisms=args.mechanisms,
+        not_before=not_before,
+        not_after=not_after,
+        suite=suite,
+    )
+    _write_new_file(Path(args.out), text.encode("utf-8"))
+    print(_describe_record(verify_record(text, [bytes(key.verify_key)])))
+    return 0
+
+
+def _revoke_reader(args: argparse.Namespace) -> int:
+    public_key = b64decode_exact(args.public_key, None, "--public-key")
+    suite = args.suite or _suite_of_key(public_key)
+    key = _load_org_key(args)
+    text = sign_revocation(key, public_key=public_key, suite=suite)
+    _write_new_file(Path(args.out), text.encode("utf-8"))
+    print(_describe_record(verify_record(text, [bytes(key.verify_key)])))
+    return 0
+
+
+def _show_record(args: argparse.Namespace) -> int:
+    text = Path(args.record).read_bytes()
+    print(_describe_record(verify_record(text, parse_org_public_keys(args.org_public_key))))
+    return 0
+
+
+def _add_passphrase_options(command: argparse.ArgumentParser, unprotected: bool) -> None:
+    group = command.add_mutually_exclusive_group()
+    group.add_argument(
+        "--passphrase-file", metavar="F", help="read the passphrase from the first line of F"
+    )
+    if unprotected:
+        group.add_argument(
+            "--unprotected", action="store_true", help="no passphrase (local trials only)"
+        )
+
+
+def _add_record_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    org_keygen = commands.add_parser(
+        "org-keygen", help="create the offline organisation signing key; print its public key"
+    )
+    org_keygen.add_argument("--out", required=True, metavar="ORGKEY", help="key file to create")
+    _add_passphrase_options(org_keygen, unprotected=True)
+    org_keygen.set_defaults(handler=_org_keygen)
+
+    sign = commands.add_parser("sign-reader", help="certify a reader's public key (a record file)")
+    sign.add_argument("--org-key", required=True, metavar="ORGKEY")
+    _add_passphrase_options(sign, unprotected=False)
+    sign.add_argument("--public-key", required=True, metavar="BASE64")
+    sign.add_argument(
+        "--suite", type=int, metavar="N", help="1: X25519, 2: X-Wing (default: by key length)"
+    )
+    sign.add_argument("--holder", required=True, metavar="TEXT", help="who holds the key")
+    sign.add_argument("--role", required=True, choices=ROLES)
+    sign.add_argument(
+        "--mechanism",
+        dest="mechanisms",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="a mechanism whose new cases this key reads (repeatable; none: an escrow key for all)",
+    )
+    sign.add_argument("--not-before", type=_date_argument, metavar="YYYY-MM-DD")
+    sign.add_argument("--not-after", type=_date_argument, metavar="YYYY-MM-DD")
+    sign.add_argument("--out", required=True, metavar="RECORD", help="record file to create")
+    sign.set_defaults(handler=_sign_reader)
+
+    revoke = commands.add_parser("revoke-reader", help="revoke a reader's key for good")
+    revoke.add_argument("--org-key", required=True, metavar="ORGKEY")
+    _add_passphrase_options(revoke, unprotected=False)
+    revoke.add_argument("--public-key", required=True, metavar="BASE64")
+    revoke.add_argument("--suite", type=int, metavar="N", help="default: by key length")
+    revoke.add_argument("--out", required=True, metavar="RECORD", help="record file to create")
+    revoke.set_defaults(handler=_revoke_reader)
+
+    show = commands.add_parser("show-record", help="verify a record file and describe it")
+    show.add_argument("record", metavar="RECORD")
+    show.add_argument("--org-public-key", required=True, metavar="BASE64[,BASE64...]")
+    show.set_defaults(handler=_show_record)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -271,6 +447,7 @@ def _parser() -> argparse.ArgumentParser:
     open_.add_argument("bundle", metavar="BUNDLE", help="the case bundle (.zip)")
     open_.add_argument("--out", required=True, metavar="DIR", help="output directory")
     open_.set_defaults(handler=_open)
+    _add_record_commands(commands)
     return parser
 
 

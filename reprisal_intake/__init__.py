@@ -63,7 +63,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from . import db
+    from . import db, static_integrity
     from .extensions import babel, csrf, limiter
     from .intake import bp
     from .web import admission, bodies, errors, headers, static_files, templating
@@ -79,5 +79,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     templating.init_languages(app)
     errors.init_app(app)
+    static_integrity.init_app(app)
     app.register_blueprint(bp)
     return app

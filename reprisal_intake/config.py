@@ -15,6 +15,9 @@ from typing import Any
 
 from flask.sansio.scaffold import find_package
 
+from crypto.errors import FormatError
+from crypto.records import parse_org_public_keys
+
 MIB = 1024 * 1024
 
 
@@ -65,6 +68,25 @@ def app_secret_key(app_name: str, instance_path: Path) -> bytes:
     return hmac.new(master, f"reprisal {app_name} secret key".encode(), hashlib.sha256).digest()
 
 
+def org_public_keys(instance_path: Path) -> tuple[bytes, ...]:
+    """The pinned organisation keys that certify readers (docs/spec/reader-record-v1.md section 6):
+    ``REPRISAL_ORG_PUBLIC_KEYS``, else the instance folder's ``org_public_keys`` file, else none (and
+    then nothing is ever sealed). A malformed value stops the app from starting."""
+    text = os.environ.get("REPRISAL_ORG_PUBLIC_KEYS")
+    where = "REPRISAL_ORG_PUBLIC_KEYS"
+    if text is None:
+        path = instance_path / "org_public_keys"
+        where = str(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return ()
+    try:
+        return parse_org_public_keys(text)
+    except FormatError as error:
+        raise RuntimeError(f"{where}: not a list of organisation public keys ({error})") from None
+
+
 def load_config(app_name: str, instance_path: Path) -> dict[str, Any]:
     database_url = os.environ.get(
         "REPRISAL_DATABASE_URL", f"sqlite:///{instance_path / 'reprisal.sqlite3'}"
@@ -79,6 +101,7 @@ def load_config(app_name: str, instance_path: Path) -> dict[str, Any]:
         "RATELIMIT_KEY_PREFIX": os.environ.get(
             "REPRISAL_RATELIMIT_KEY_PREFIX", f"reprisal-{app_name}"
         ),
+        "ORG_PUBLIC_KEYS": org_public_keys(instance_path),
         "MAX_CONTENT_LENGTH": max_upload_mib * MIB,
         "MAX_FORM_MEMORY_SIZE": 2 * MIB,
         "MAX_FORM_PARTS": 200,

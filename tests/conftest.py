@@ -8,6 +8,7 @@ the PostgreSQL half is skipped with a message, except under ``CI=true``, where i
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from sqlalchemy import Connection, Engine
 
 from reprisal_intake import schema
 from reprisal_intake.db import make_engine
+from tests.factories import ORG_PUBLIC_KEY
 from tests.support.services import temporary_postgres_database
 
 
@@ -31,6 +33,8 @@ def _instance_path(
     monkeypatch.setenv("REPRISAL_INSTANCE_PATH", str(path))
     monkeypatch.delenv("REPRISAL_DATABASE_URL", raising=False)
     monkeypatch.delenv("REPRISAL_SECRET_KEY", raising=False)
+    # The test deployment's organisation key (tests/factories.py) certifies the factories' readers.
+    monkeypatch.setenv("REPRISAL_ORG_PUBLIC_KEYS", base64.b64encode(ORG_PUBLIC_KEY).decode())
     return path
 
 

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import datetime
+import hashlib
 import io
 import itertools
 import re
 from dataclasses import dataclass
 from typing import Any
 
+import nacl.signing
 from flask import Flask
 from nacl.public import PrivateKey
 from sqlalchemy import select
 
 from crypto.codename import CodenameKeys, read_codename
 from crypto.keys import generate_keypair
+from crypto.records import sign_reader
 from reprisal_intake.db import Database
 from reprisal_intake.models import Mechanism, Reviewer
 
@@ -39,19 +43,52 @@ class ReviewerWithKey:
     secret_key: PrivateKey
 
 
+# The organisation key of the test deployment: conftest pins its public half for every app
+# (REPRISAL_ORG_PUBLIC_KEYS), so the factories' reviewers are certified readers.
+ORG_SIGNING_KEY = nacl.signing.SigningKey(hashlib.sha256(b"reprisal tests organisation").digest())
+ORG_PUBLIC_KEY = bytes(ORG_SIGNING_KEY.verify_key)
+
+
+def reader_record(
+    public_key: bytes,
+    *mechanisms: str,
+    role: str = "focal_point",
+    holder: str = "Test reader",
+    not_before: datetime.date | None = None,
+    not_after: datetime.date | None = None,
+    signing_key: nacl.signing.SigningKey = ORG_SIGNING_KEY,
+) -> str:
+    """A reader record for ``public_key``, signed by the test organisation key by default."""
+    day = datetime.datetime.now(datetime.UTC).date()
+    return sign_reader(
+        signing_key,
+        public_key=public_key,
+        holder=holder,
+        role=role,
+        mechanisms=mechanisms,
+        not_before=not_before or day - datetime.timedelta(days=30),
+        not_after=not_after or day + datetime.timedelta(days=365),
+    )
+
+
 def database(app: Flask) -> Database:
     found: Database = app.extensions["reprisal_db"]
     return found
 
 
-def make_reviewer(app: Flask, *mechanisms: str, name: str | None = None) -> ReviewerWithKey:
+def make_reviewer(
+    app: Flask, *mechanisms: str, name: str | None = None, certified: bool = True
+) -> ReviewerWithKey:
+    """A focal point's offline key; with ``certified`` (the default) the organisation signed it."""
     key = generate_keypair()
     name = name or f"Reviewer {next(_names)}"
+    codes = mechanisms or ("CAT",)
+    record = reader_record(bytes(key.public_key), *codes, holder=name) if certified else None
     with database(app).session() as session:
-        rows = list(
-            session.scalars(select(Mechanism).where(Mechanism.code.in_(mechanisms or ("CAT",))))
+        rows = list(session.scalars(select(Mechanism).where(Mechanism.code.in_(codes))))
+        reviewer = Reviewer(
+            name=name, public_key=bytes(key.public_key), mechanisms=rows, record=record
         )
-        reviewer = Reviewer(name=name, public_key=bytes(key.public_key), mechanisms=rows)
         session.add(reviewer)
         session.flush()
         return ReviewerWithKey(reviewer.id, reviewer.name, key)
@@ -158,6 +195,9 @@ def make_account(
                 mechanisms=rows,
                 user_id=user.id,
                 wrapped_secret_key=wrapped,
+                record=reader_record(bytes(secret_key.public_key), *mechanisms)
+                if mechanisms
+                else None,
             )
             session.add(row)
             session.flush()

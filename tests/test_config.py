@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pytest
 
-from reprisal_intake.config import app_secret_key, default_instance_path, load_config
+from reprisal_intake.config import (
+    app_secret_key,
+    default_instance_path,
+    load_config,
+    org_public_keys,
+)
 from reprisal_intake.db import make_engine
 
 
@@ -47,3 +53,19 @@ def test_plain_postgresql_urls_use_psycopg_3(url: str) -> None:
     engine = make_engine(url)
     assert engine.url.drivername == "postgresql+psycopg"
     engine.dispose()
+
+
+def test_the_pinned_organisation_keys_come_from_the_environment_or_the_instance_file(
+    _instance_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = bytes(range(32)), bytes(range(1, 33))
+    text = f"{base64.b64encode(first).decode()}, {base64.b64encode(second).decode()}"
+    monkeypatch.setenv("REPRISAL_ORG_PUBLIC_KEYS", text)
+    assert org_public_keys(_instance_path) == (first, second)
+    monkeypatch.delenv("REPRISAL_ORG_PUBLIC_KEYS")
+    assert org_public_keys(_instance_path) == ()  # none pinned: nothing is ever sealed
+    (_instance_path / "org_public_keys").write_text(base64.b64encode(second).decode() + "\n")
+    assert org_public_keys(_instance_path) == (second,)
+    monkeypatch.setenv("REPRISAL_ORG_PUBLIC_KEYS", "not a key")
+    with pytest.raises(RuntimeError, match="REPRISAL_ORG_PUBLIC_KEYS"):
+        load_config("intake", _instance_path)

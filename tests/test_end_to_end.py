@@ -1,6 +1,6 @@
 """The whole no-JavaScript story, as a new user tries it, through gunicorn and the real commands:
 
-keygen offline -> reviewer add -> a report with a unique phrase and a 5 MB file through the form ->
+keygen offline -> the organisation signs its record -> reviewer add --record -> a report with a unique phrase and a 5 MB file through the form ->
 case export -> reprisal-decrypt open shows the phrase and the identical file. Afterwards the phrase, the
 file and the codename appear in no file under the instance folder, the database, the temporary folder
 or any log.
@@ -120,6 +120,16 @@ def test_a_report_goes_from_the_form_to_the_offline_reviewer_and_leaves_no_trace
         str(passphrase),
     ).stdout.strip()
     run(str(BIN / "reprisal-admin"), "init")
+    # The organisation certifies the key offline (a second person); the deployment pins its key.
+    env["REPRISAL_ORG_PUBLIC_KEYS"] = run(
+        str(BIN / "reprisal-decrypt"), "org-keygen", "--out", str(tmp_path / "org.key"),
+        "--unprotected",
+    ).stdout.strip()  # fmt: skip
+    run(
+        str(BIN / "reprisal-decrypt"), "sign-reader", "--org-key", str(tmp_path / "org.key"),
+        "--public-key", public_key, "--holder", "CAT reprisal focal point", "--role",
+        "focal_point", "--mechanism", "CAT", "--out", str(tmp_path / "cat.record"),
+    )  # fmt: skip
     run(
         str(BIN / "reprisal-admin"),
         "reviewer",
@@ -129,6 +139,8 @@ def test_a_report_goes_from_the_form_to_the_offline_reviewer_and_leaves_no_trace
         "CAT",
         "--public-key",
         public_key,
+        "--record",
+        str(tmp_path / "cat.record"),
     )
 
     phrase = f"UNIQUE-{secrets.token_hex(8)}-they confiscated my passport"
@@ -182,9 +194,24 @@ def test_a_report_goes_from_the_form_to_the_offline_reviewer_and_leaves_no_trace
 
     cases = json.loads(run(str(BIN / "reprisal-admin"), "case", "list", "--json").stdout)
     assert [c["mechanisms"] for c in cases] == [["CAT"]]
-    bundle = tmp_path / "case.zip"
-    run(str(BIN / "reprisal-admin"), "case", "export", cases[0]["ref"], "--out", str(bundle))
+    # Exported with the reader's key, the bundle's manifest is authenticated (bundle v2); without
+    # it, version 1, and the offline tool says its manifest is not authenticated.
+    unauthenticated = tmp_path / "case-v1.zip"
     run(
+        str(BIN / "reprisal-admin"),
+        "case",
+        "export",
+        cases[0]["ref"],
+        "--out",
+        str(unauthenticated),
+    )
+    bundle = tmp_path / "case.zip"
+    exported = run(
+        str(BIN / "reprisal-admin"), "case", "export", cases[0]["ref"], "--out", str(bundle),
+        "--key", str(tmp_path / "cat.key"), "--passphrase-file", str(passphrase),
+    )  # fmt: skip
+    assert "authenticated manifest" in exported.stdout
+    opened = run(
         str(BIN / "reprisal-decrypt"),
         "open",
         "--key",
@@ -195,6 +222,12 @@ def test_a_report_goes_from_the_form_to_the_offline_reviewer_and_leaves_no_trace
         "--out",
         str(decrypted),
     )
+    assert "NOT authenticated" not in opened.stderr
+    flagged = run(
+        str(BIN / "reprisal-decrypt"), "open", "--key", str(tmp_path / "cat.key"),
+        "--passphrase-file", str(passphrase), str(unauthenticated), "--out", str(decrypted / "v1"),
+    )  # fmt: skip
+    assert "bundle version 1: its manifest is NOT authenticated" in flagged.stderr
 
     texts = [p.read_bytes() for p in decrypted.rglob("*") if p.is_file()]
     assert any(phrase.encode() in text for text in texts), (

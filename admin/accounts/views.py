@@ -32,7 +32,8 @@ from admin.redirects import local_path
 from crypto.errors import FormatError, PassphraseError
 from crypto.keys import public_key_from_base64
 from reprisal_intake.db import get_db
-from reprisal_intake.models import Reviewer
+from reprisal_intake.models import Reviewer, today
+from reprisal_intake.reader_records import reader_standing
 from reprisal_intake.web.forms import given
 from reprisal_intake.web.headers import extra_csp
 
@@ -63,6 +64,7 @@ def overview() -> ResponseReturnValue:
     with get_db().session() as db:
         row, user = signed_in(db)
         keys = user_reviewers(db, user)
+        org_keys, day = current_app.config["ORG_PUBLIC_KEYS"], today()
         context = {
             "user": user,
             "roles": sorted(user.role_set),
@@ -73,6 +75,7 @@ def overview() -> ResponseReturnValue:
                     "mechanisms": [m.code for m in k.mechanisms],
                     "offline": k.wrapped_secret_key is None,
                     "unlocked": row.unlocked_reviewer_id == k.id,
+                    "standing": reader_standing(db, k, org_keys, day),
                 }
                 for k in keys
             ],

@@ -42,6 +42,10 @@ ACTIONS = (
     "key_locked",
     "key_rotated",
     "escrow_key_added",
+    # Reader records (issue 14: admin/cli/reviewers.py, admin/cli/escrow.py)
+    "reader_added",
+    "reader_certified",
+    "reader_revoked",
     "access_denied",
     "case_viewed",
     "item_decrypted",

@@ -1,42 +1,59 @@
-"""Per-account sign-in throttling, kept in the database (every request behind Tor is 127.0.0.1, so the
-account, never the address, is what is counted). Wrong passwords, TOTP codes, recovery codes and
-security-key assertions all count; a success resets the counter."""
+"""Sign-in under a guessing attack: guesses are slowed, and the owner still gets in.
+
+Nothing here locks an account: a stranger who knows a user name would otherwise keep its owner out
+(five wrong passwords used to pause the account for 15 minutes, right password or not). Instead,
+failed attempts are counted per **typed** user name, known or not, in the rate-limit storage; once a
+name has ``ADMIN_GUARD_AFTER`` failures ("5 per 15 minutes"), a password for it is checked only
+together with a valid code from the account's authenticator app, and the code is checked first
+(microseconds, no Argon2). The owner types both and signs in at once; a guesser must hit a 6-digit
+code and the password in the same attempt, and their attempts without it never reach the password.
+
+Because the count is kept for any name typed, an unknown name and a known one get the same answers
+after the same attempts, and cost the same: one Argon2 verification while the name is not guarded,
+none when it is and the code is wrong.
+"""
 
 from __future__ import annotations
 
-import datetime
+import hashlib
 
 from flask import current_app
 from flask_babel import gettext as _
+from limits import parse
 
-from reprisal_intake.models import User, utcnow
+from admin.extensions import limiter
 
-
-def locked_until(user: User) -> datetime.datetime | None:
-    if user.locked_until is not None and user.locked_until > utcnow():
-        return user.locked_until
-    return None
+NAMESPACE = "signin-name"
 
 
-def register_failure(user: User) -> bool:
-    """Count a failed attempt; return True when this failure locked the account."""
-    config = current_app.config
-    user.failed_attempts = (user.failed_attempts or 0) + 1
-    if user.failed_attempts >= config["ADMIN_MAX_FAILED_ATTEMPTS"]:
-        user.locked_until = utcnow() + datetime.timedelta(seconds=config["ADMIN_LOCKOUT_SECONDS"])
-        user.failed_attempts = 0
+def _identity(username: str) -> tuple[str, str, str]:
+    digest = hashlib.sha256(username.strip().casefold().encode()).hexdigest()[:32]
+    return str(current_app.config.get("RATELIMIT_KEY_PREFIX", "reprisal-admin")), NAMESPACE, digest
+
+
+def _window() -> object:
+    return parse(str(current_app.config["ADMIN_GUARD_AFTER"]))
+
+
+def guarded(username: str) -> bool:
+    """Whether sign-in for this name now needs the password and a code together. When the storage
+    cannot be reached, it does (fail closed: the owner still signs in with both)."""
+    try:
+        return not limiter.limiter.test(_window(), *_identity(username))  # type: ignore[arg-type]
+    except Exception:
         return True
-    return False
 
 
-def register_success(user: User) -> None:
-    user.failed_attempts = 0
-    user.locked_until = None
+def register_failure(username: str) -> None:
+    """Count a failed attempt (wrong password, code, recovery code or security key) for the name."""
+    try:
+        limiter.limiter.hit(_window(), *_identity(username))  # type: ignore[arg-type]
+    except Exception:  # the storage is down: guarded() already says so
+        return
 
 
-def lockout_message(until: datetime.datetime) -> str:
+def guard_message() -> str:
     return _(
-        "Too many failed attempts for this account. Sign-in is paused until %(time)s UTC. "
-        "If this was not you, tell your administrator.",
-        time=until.strftime("%H:%M"),
+        "Sign-in for this name is being slowed after many failed attempts. Enter your password "
+        "and a current code from your authenticator app together."
     )

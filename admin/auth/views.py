@@ -51,22 +51,28 @@ def _pending(db: Session, stage: str) -> tuple[AdminSession, User] | None:
     return row, user
 
 
-def _failure(db: Session, user: User, step: str) -> str | None:
-    """Count a failed second step; return the lockout message if the account is now locked."""
+def _failure(db: Session, user: User, step: str) -> bool:
+    """Count a failed step for this name; True when the name is now guarded (web sign-in then
+    needs password and code together). Nothing is locked: the owner still signs in."""
     audit_log.record(db, user.username, "sign_in_failed", detail={"step": step})
-    if throttle.register_failure(user):
-        audit_log.record(db, user.username, "account_locked")
-        # Only this attempt's pending session ends: whoever is already signed in stays signed in,
-        # so guessing at a name cannot throw its owner out.
+    throttle.register_failure(user.username)
+    if throttle.guarded(user.username):
+        # This attempt's pending session ends; whoever is already signed in stays signed in.
         sessions.end_current(db)
-        return throttle.lockout_message(user.locked_until)  # type: ignore[arg-type]
-    return None
+        return True
+    return False
 
 
 def _complete(db: Session, user: User, method: str) -> None:
     sessions.start(db, user, sessions.STAGE_FULL)
-    throttle.register_success(user)
     audit_log.record(db, user.username, "sign_in", detail={"method": method})
+
+
+def _guarded_sign_in(db: Session, user: User | None, password: str, code: str) -> bool:
+    """A guarded name: the code first (no Argon2 unless it is right), then the password."""
+    if user is None or not code or not totp.accept_code(user, code):
+        return False
+    return verify_secret(user.password_hash, password)
 
 
 @bp.route("/signin", methods=["GET", "POST"])
@@ -75,14 +81,25 @@ def sign_in() -> ResponseReturnValue:
     form = SignInForm()
     message = None
     status = 200
+    ask_code = False
     if form.validate_on_submit():
         username = given(form.username.data).strip()
+        password = given(form.password.data)
         with get_db().session() as db:
             user = db.scalar(select(User).where(User.username == username, User.active.is_(True)))
-            until = throttle.locked_until(user) if user else None
-            if user is not None and until is not None:
-                message, status = throttle.lockout_message(until), 429
-            elif verify_secret(user.password_hash if user else None, given(form.password.data)):
+            if throttle.guarded(username):
+                # Known or not, the same answer and the same work (web.throttle).
+                if _guarded_sign_in(db, user, password, (form.code.data or "").strip()):
+                    assert user is not None
+                    _complete(db, user, "totp")
+                    return redirect(safe_next(request.args.get("next")))
+                throttle.register_failure(username)
+                if user is not None:
+                    audit_log.record(
+                        db, user.username, "sign_in_failed", detail={"step": "guarded"}
+                    )
+                message, status, ask_code = throttle.guard_message(), 401, True
+            elif verify_secret(user.password_hash if user else None, password):
                 assert user is not None
                 stage = (
                     sessions.STAGE_SECOND_FACTOR
@@ -96,11 +113,16 @@ def sign_in() -> ResponseReturnValue:
                 return redirect(url_for(target, next=safe_next(request.args.get("next"))))
             else:
                 message, status = _("Wrong user name or password."), 401
+                throttle.register_failure(username)
                 if user is not None:
-                    locked = _failure(db, user, "password")
-                    if locked:
-                        message, status = locked, 429
-    return render_template("admin/signin.html", form=form, message=message), status
+                    audit_log.record(
+                        db, user.username, "sign_in_failed", detail={"step": "password"}
+                    )
+                if throttle.guarded(username):
+                    message, ask_code = throttle.guard_message(), True
+    return render_template(
+        "admin/signin.html", form=form, message=message, ask_code=ask_code
+    ), status
 
 
 @bp.route("/signin/verify", methods=["GET", "POST"])
@@ -117,12 +139,6 @@ def second_factor() -> ResponseReturnValue:
         _row, user = pending
         has_keys = bool(user.credentials)
         has_totp = bool(user.totp_secret)
-        until = throttle.locked_until(user)
-        if until is not None:
-            sessions.end_current(db)
-            return render_template(
-                "admin/signin.html", form=SignInForm(), message=throttle.lockout_message(until)
-            ), 429
         used = None
         if request.method == "POST":
             if "recovery-code" in request.form and recovery_form.validate_on_submit():
@@ -143,9 +159,13 @@ def second_factor() -> ResponseReturnValue:
                 _complete(db, user, used)
                 return redirect(safe_next(request.args.get("next")))
             message, status = _("That code is not valid (or was used already)."), 401
-            locked = _failure(db, user, step)
-            if locked:
-                return render_template("admin/signin.html", form=SignInForm(), message=locked), 429
+            if _failure(db, user, step):
+                return render_template(
+                    "admin/signin.html",
+                    form=SignInForm(),
+                    message=throttle.guard_message(),
+                    ask_code=True,
+                ), 401
     return render_template(
         "admin/second_factor.html",
         form=form,
@@ -177,14 +197,13 @@ def webauthn_verify() -> ResponseReturnValue:
         if pending is None:
             abort(403)
         row, user = pending
-        if throttle.locked_until(user) is not None:
-            return jsonify(error=throttle.lockout_message(user.locked_until)), 429  # type: ignore[arg-type]
         try:
             credential = security_keys.parse_credential(request.get_data())
             security_keys.authenticate(row, user, credential)
         except Exception:  # any failed check is a failed attempt, not an error page
-            locked = _failure(db, user, "security_key")
-            return jsonify(error=locked or _("The security key was not accepted.")), 401
+            guarded = _failure(db, user, "security_key")
+            message = throttle.guard_message() if guarded else None
+            return jsonify(error=message or _("The security key was not accepted.")), 401
         _complete(db, user, "security_key")
     return jsonify(redirect=safe_next(request.args.get("next")))
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from crypto.bundle import BundleAccess, BundleItemSource, write_bundle
+from crypto.keys import CaseKey
 from reprisal_intake.envelopes import open_envelope
 from reprisal_intake.models import AccessStanza, Case
 
@@ -40,8 +41,11 @@ def list_cases(session: Session) -> list[Case]:
     )
 
 
-def write_case_bundle(session: Session, case: Case, handle: BinaryIO) -> None:
-    """Write the case bundle (ciphertext and routing fields only) to an open binary file."""
+def write_case_bundle(
+    session: Session, case: Case, handle: BinaryIO, case_key: CaseKey | None = None
+) -> None:
+    """Write the case bundle (ciphertext and routing fields only) to an open binary file; with the
+    case secret key, its manifest is authenticated (docs/spec/bundle-v2.md)."""
     access = [
         BundleAccess(reviewer=stanza.reviewer.name, sealed_case_key=stanza.sealed_case_key)
         for stanza in session.scalars(
@@ -70,16 +74,17 @@ def write_case_bundle(session: Session, case: Case, handle: BinaryIO) -> None:
         access=access,
         items=items,
         case=summary,
+        case_key=case_key,
     )
 
 
-def export_case(session: Session, case: Case, out: Path) -> None:
+def export_case(session: Session, case: Case, out: Path, case_key: CaseKey | None = None) -> None:
     """Write the case bundle to ``out`` atomically: a crash leaves no partial bundle behind."""
     out = out.resolve()
     fd, temporary = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            write_case_bundle(session, case, handle)
+            write_case_bundle(session, case, handle, case_key)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, out)

@@ -34,6 +34,7 @@ from admin.cases.listing import CaseFilters, case_page
 from admin.cases.panels import panel_context
 from admin.cases.requests import CaseAccessDenied, forbidden, open_case_request
 from admin.forms import EmptyForm
+from crypto.errors import RptenvError
 from reprisal_intake import domain
 from reprisal_intake.db import get_db
 from reprisal_intake.models import Item, Mechanism
@@ -150,7 +151,10 @@ def download(ref: str, item_id: str) -> ResponseReturnValue:
             db, user.username, "item_downloaded", case_ref=case.ref, detail={"item": item.id}
         )
         seq = item.seq
-    metadata, chunks = attachment_stream(get_db(), item_id, case_key)
+    try:
+        metadata, chunks = attachment_stream(get_db(), item_id, case_key)
+    except RptenvError:  # a damaged or hostile envelope (its metadata does not parse): nothing sent
+        abort(400)
     filename = safe_filename(metadata, f"attachment-{seq}")
     response = Response(stream_with_context(chunks), mimetype="application/octet-stream")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -166,9 +170,10 @@ def export(ref: str) -> ResponseReturnValue:
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the generator below
     try:
         with get_db().session() as db:
-            opened_case = open_case_request(db, ref, with_key=False)
+            # With the reader's key unlocked, the manifest is authenticated (bundle version 2).
+            opened_case = open_case_request(db, ref)
             user, case = opened_case.user, opened_case.case
-            write_case_bundle(db, case, spool)
+            write_case_bundle(db, case, spool, opened_case.case_key)
             audit_log.record(db, user.username, "case_exported", case_ref=case.ref)
             case_ref = case.ref
         spool.seek(0)

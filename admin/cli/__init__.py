@@ -45,11 +45,14 @@ NOT_INITIALISED = (
 
 
 def database_problem(error: OperationalError | ProgrammingError) -> str:
-    """A sentence for a database error a command cannot go on after: a table that is not there
-    (SQLite: "no such table"; PostgreSQL: UndefinedTable, SQLSTATE 42P01) means a database never
-    initialised; anything else is said in the database's own first line."""
+    """A sentence for a database error a command cannot go on after: a table or a column that is
+    not there (SQLite: "no such table/column"; PostgreSQL: SQLSTATE 42P01 UndefinedTable, 42703
+    UndefinedColumn) means a database never initialised or not migrated; anything else is said in
+    the database's own first line."""
     original = error.orig
-    if getattr(original, "sqlstate", None) == "42P01" or str(original).startswith("no such table"):
+    if getattr(original, "sqlstate", None) in ("42P01", "42703") or str(original).startswith(
+        ("no such table", "no such column")
+    ):
         return NOT_INITIALISED
     first_line = str(original).strip().splitlines()[0] if str(original).strip() else type(original)
     return f"The database refused the command: {first_line}"

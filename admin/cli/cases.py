@@ -6,8 +6,13 @@ import json
 from pathlib import Path
 
 import click
+from nacl.public import PublicKey
 
 from admin.cases.bundles import case_summary, export_case, list_cases
+from crypto.errors import RptenvError
+from crypto.keyfile import is_unprotected_key_file, load_key_file
+from crypto.keys import open_case_key
+from crypto.stanzas import ReaderKey
 from reprisal_intake.db import get_db
 from reprisal_intake.models import Case
 
@@ -45,8 +50,18 @@ def case_list(as_json: bool) -> None:
     help="Where to write the case bundle (a ZIP file).",
 )
 @click.option("--force", is_flag=True, help="Overwrite OUT if it exists.")
-def case_export(ref: str, out: Path, force: bool) -> None:
-    """Export a case as an encrypted bundle for offline decryption (spec §3)."""
+@click.option(
+    "--key",
+    "key_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="A reader's key file: the bundle's manifest is then authenticated (bundle version 2).",
+)
+@click.option("--passphrase-file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+def case_export(
+    ref: str, out: Path, force: bool, key_file: Path | None, passphrase_file: Path | None
+) -> None:
+    """Export a case as an encrypted bundle for offline decryption (spec §3). Without --key its
+    manifest is not authenticated (version 1): this command holds no secret key by itself."""
     if out.exists() and not force:
         raise click.UsageError(f"{out} exists; choose another name or pass --force")
     if not out.parent.is_dir():
@@ -55,5 +70,36 @@ def case_export(ref: str, out: Path, force: bool) -> None:
         found = session.get(Case, ref.strip().upper())
         if found is None:
             raise click.UsageError(f"no case {ref}")
-        export_case(session, found, out)
-        click.echo(f"Wrote {out} ({len(found.items)} items, {len(found.access)} reviewers).")
+        case_key = None
+        if key_file is not None:
+            reader_key = _load_reader_key(key_file, passphrase_file)
+            try:
+                case_key = open_case_key(
+                    [stanza.sealed_case_key for stanza in found.access],
+                    reader_key,
+                    case_public_key=PublicKey(found.public_key),
+                )
+            except RptenvError as error:
+                raise click.UsageError(
+                    f"this key does not open case {found.ref}: {error}"
+                ) from None
+        export_case(session, found, out, case_key)
+        authenticated = "authenticated manifest" if case_key else "manifest NOT authenticated"
+        click.echo(
+            f"Wrote {out} ({len(found.items)} items, {len(found.access)} reviewers, "
+            f"{authenticated})."
+        )
+
+
+def _load_reader_key(key_file: Path, passphrase_file: Path | None) -> ReaderKey:
+    text = key_file.read_text(encoding="utf-8")
+    try:
+        if is_unprotected_key_file(text):
+            return load_key_file(text, None)
+        if passphrase_file is not None:
+            passphrase = passphrase_file.read_text(encoding="utf-8").split("\n", 1)[0]
+        else:
+            passphrase = click.prompt(f"Passphrase for {key_file}", hide_input=True)
+        return load_key_file(text, passphrase)
+    except RptenvError as error:
+        raise click.UsageError(f"{key_file}: {error}") from None

@@ -3,6 +3,7 @@ re-encrypted) and unsharing it, only ever with the submitter's consent in force.
 
 from __future__ import annotations
 
+from flask import current_app
 from nacl.public import PrivateKey, PublicKey
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ from reprisal_intake.models import (
     today,
 )
 from reprisal_intake.models.sharing import CaseShare
+from reprisal_intake.readers import certified_focal_points, reader_circle
 
 
 def share_consent(case: Case, mechanism_code: str) -> str:
@@ -40,6 +42,15 @@ def mechanism_reviewer_ids(db: Session, codes: set[str], *, active_only: bool = 
     if active_only:
         query = query.where(Reviewer.active.is_(True))
     return set(db.scalars(query))
+
+
+def certified_reviewer_ids(db: Session, codes: set[str]) -> set[str]:
+    """The focal points of these mechanisms whose keys the organisation certified today: the only
+    keys a case is ever sealed to (docs/spec/reader-record-v1.md)."""
+    if not codes:
+        return set()
+    circle = reader_circle(db, current_app.config["ORG_PUBLIC_KEYS"], today())
+    return certified_focal_points(circle, codes)
 
 
 def active_shares(db: Session, case: Case) -> list[CaseShare]:
@@ -63,7 +74,7 @@ def share_refusal(db: Session, case: Case, mechanism: Mechanism | None) -> str |
         return f"consent_{state}"
     if case.status == "on_hold" or outward_action_on_hold(case.consents):
         return "on_hold"
-    if not mechanism_reviewer_ids(db, {mechanism.code}):
+    if not certified_reviewer_ids(db, {mechanism.code}):
         return "no_reviewers"
     return None
 
@@ -78,7 +89,7 @@ def unsealed_reviewers(db: Session, case: Case) -> list[Reviewer]:
         if m.code not in shared or share_consent(case, m.code) == "granted"
     }
     sealed_to = {stanza.reviewer_id for stanza in case.access}
-    missing = mechanism_reviewer_ids(db, codes) - sealed_to
+    missing = certified_reviewer_ids(db, codes) - sealed_to
     if not missing:
         return []
     return list(
@@ -101,7 +112,7 @@ def share_case(
     """Seal the case key to the mechanism's reviewers and route the case there; returns how many
     access stanzas were added. The caller has checked ``share_refusal``."""
     sealed_to = {stanza.reviewer_id for stanza in case.access}
-    new_ids = mechanism_reviewer_ids(db, {mechanism.code}) - sealed_to
+    new_ids = certified_reviewer_ids(db, {mechanism.code}) - sealed_to
     reviewers = list(db.scalars(select(Reviewer).where(Reviewer.id.in_(new_ids))))
     added = seal_to(db, case, case_key, reviewers)
     case.mechanisms.append(mechanism)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from nacl.public import PrivateKey, PublicKey
-from sqlalchemy import bindparam, insert, or_, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from crypto.codename import CodenameKeys
@@ -23,14 +23,13 @@ from ..models import (
     Case,
     Consent,
     Mechanism,
-    Reviewer,
     SubmitterTag,
     case_mechanisms,
     new_case_ref,
     random_id,
-    reviewer_mechanisms,
     today,
 )
+from ..readers import reader_circle
 
 
 class NoReviewersError(Exception):
@@ -48,73 +47,59 @@ class NewConsent:
 class RecipientKey:
     reviewer_id: str
     public_key: bytes
+    record: str = ""  # the signed reader record, for the browser to check itself
 
 
-# The two reads of a submission, built once on the tables' columns: building a statement (and
-# going through the ORM's column mapping) costs more than running it.
-_reviewer = Reviewer.__table__.c
 _mechanism = Mechanism.__table__.c
-_reads_mechanism = (
-    select(reviewer_mechanisms.c.reviewer_id)
-    .where(
-        reviewer_mechanisms.c.reviewer_id == _reviewer.id,
-        reviewer_mechanisms.c.mechanism_code == bindparam("mechanism_code"),
-    )
-    .exists()
+_MECHANISMS = select(_mechanism.code, _mechanism.name, _mechanism.accepts_reports).order_by(
+    _mechanism.position
 )
-_RECIPIENTS = (
-    select(_reviewer.id, _reviewer.public_key, _reads_mechanism)
-    .where(
-        select(_mechanism.code)
-        .where(
-            _mechanism.code == bindparam("mechanism_code"),
-            _mechanism.accepts_reports.is_(True),
-        )
-        .exists(),
-        _reviewer.active.is_(True),
-        or_(_reads_mechanism, _reviewer.escrow.is_(True)),
-    )
-    .order_by(_reviewer.id)
-)
-_MECHANISM_CHOICES = select(
-    _mechanism.code,
-    _mechanism.name,
-    _mechanism.accepts_reports,
-    select(reviewer_mechanisms.c.reviewer_id)
-    .join(Reviewer.__table__, _reviewer.id == reviewer_mechanisms.c.reviewer_id)
-    .where(reviewer_mechanisms.c.mechanism_code == _mechanism.code, _reviewer.active.is_(True))
-    .exists(),
-).order_by(_mechanism.position)
 
 
-def reviewers_for(session: Session, mechanism_code: str) -> list[RecipientKey]:
-    """The public keys a new case of this mechanism is sealed to: the mechanism's active reviewers
-    and, when it has any, the offline escrow keys (admin app, key recovery), in one query; none
-    when the mechanism does not accept reports.
+def reviewers_for(
+    session: Session, mechanism_code: str, org_keys: tuple[bytes, ...]
+) -> list[RecipientKey]:
+    """The public keys a new case of this mechanism is sealed to: its certified focal points and,
+    when it has any, the certified escrow keys that cover it (``readers``); none when the
+    mechanism does not accept reports.
 
-    Only the id and public key columns are read: the intake's database role may read nothing else
-    of a reviewer. Never cached: a key rotated or withdrawn a moment ago must not receive a case.
+    Never cached: a key rotated, withdrawn or revoked a moment ago must not receive a case.
     """
-    rows = session.execute(_RECIPIENTS, {"mechanism_code": mechanism_code}).all()
-    found = [RecipientKey(reviewer_id, key) for reviewer_id, key, reads in rows if reads]
-    if not found:
-        return found
-    return found + [RecipientKey(reviewer_id, key) for reviewer_id, key, reads in rows if not reads]
+    mechanism = session.get(Mechanism, mechanism_code)  # from the session's identity map if read
+    if mechanism is None or not mechanism.accepts_reports:
+        return []
+    circle = reader_circle(session, org_keys, today())
+    return [
+        RecipientKey(r.reviewer_id, r.public_key, r.record_text)
+        for r in circle.for_mechanism(mechanism_code)
+    ]
 
 
 @dataclass(frozen=True)
 class MechanismChoice:
     code: str
     name: str
-    accepting: bool  # accepts reports and has at least one active reviewer to read them
+    accepting: bool  # accepts reports and has at least one certified focal point to read them
+    focal_points: int = 0  # certified focal points who would read a new case
+    escrow_holders: tuple[str, ...] = ()  # holders of the escrow keys it would also be sealed to
 
 
-def mechanism_choices(session: Session) -> list[MechanismChoice]:
-    """Every mechanism in order, each marked whether a report can be sent to it now (one query)."""
-    return [
-        MechanismChoice(code, name, bool(accepts) and bool(readable))
-        for code, name, accepts, readable in session.execute(_MECHANISM_CHOICES)
-    ]
+def mechanism_choices(session: Session, org_keys: tuple[bytes, ...]) -> list[MechanismChoice]:
+    """Every mechanism in order, each with who would read a report sent to it now (two queries)."""
+    circle = reader_circle(session, org_keys, today())
+    choices = []
+    for code, name, accepts in session.execute(_MECHANISMS):
+        readers = circle.for_mechanism(code) if accepts else []
+        choices.append(
+            MechanismChoice(
+                code,
+                name,
+                bool(readers),
+                sum(not r.escrow for r in readers),
+                tuple(sorted({r.record.holder for r in readers if r.escrow})),
+            )
+        )
+    return choices
 
 
 @dataclass(frozen=True)
@@ -146,11 +131,15 @@ class RecipientsChangedError(Exception):
     """The access stanzas do not match the mechanism's reviewers (they changed, or were forged)."""
 
 
-def store_case(session: Session, facts: CaseFacts, sealed: SealedCase) -> Case:
+def store_case(
+    session: Session, facts: CaseFacts, sealed: SealedCase, org_keys: tuple[bytes, ...]
+) -> Case:
     """Write a case sealed by a browser in the caller's transaction, after checking that it was
-    sealed to exactly the mechanism's current keys. Returns the case as a detached object."""
+    sealed to exactly the mechanism's current certified keys. Returns the case, detached."""
     mechanism = session.get(Mechanism, facts.mechanism_code)
-    current = {r.reviewer_id: r.public_key for r in reviewers_for(session, facts.mechanism_code)}
+    current = {
+        r.reviewer_id: r.public_key for r in reviewers_for(session, facts.mechanism_code, org_keys)
+    }
     if mechanism is None or not current:
         raise NoReviewersError(facts.mechanism_code)
     # Every current key, and only those: a key rotated or added since the browser fetched the keys
@@ -170,11 +159,12 @@ def store_on_server(
     codename_keys: CodenameKeys,
     report: dict[str, object],
     attachments: Sequence[IO[bytes]],
+    org_keys: tuple[bytes, ...],
 ) -> str:
-    """The no-JavaScript path: seal the case (in memory only) to the keys read in this same
-    transaction, then write it; return its reference. The rows are the same as the browser
+    """The no-JavaScript path: seal the case (in memory only) to the certified keys read in this
+    same transaction, then write it; return its reference. The rows are the same as the browser
     path's but for content."""
-    recipients = reviewers_for(session, facts.mechanism_code)
+    recipients = reviewers_for(session, facts.mechanism_code, org_keys)
     if not recipients:
         raise NoReviewersError(facts.mechanism_code)
     sealed = seal_on_server(

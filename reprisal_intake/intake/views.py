@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import io
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import IO, Any
 
@@ -97,6 +99,35 @@ def configured_limit(name: str) -> Callable[[], str]:
     return lambda: str(current_app.config[name])
 
 
+def _org_keys() -> tuple[bytes, ...]:
+    """The pinned organisation keys (docs/spec/reader-record-v1.md section 6)."""
+    keys: tuple[bytes, ...] = current_app.config["ORG_PUBLIC_KEYS"]
+    return keys
+
+
+def _org_keys_text() -> str:
+    """The pinned keys as the page carries them, for the browser's own checks (records.js)."""
+    return " ".join(base64.b64encode(key).decode() for key in _org_keys())
+
+
+@dataclass(frozen=True)
+class Readers:
+    """Who reads a new case of one mechanism, from the certified records (readers.py)."""
+
+    code: str
+    label: str
+    focal_points: int
+    escrow_holders: tuple[str, ...]
+
+
+def _readers(rows: list[MechanismChoice], everyone: list[tuple[str, str]]) -> list[Readers]:
+    return [
+        Readers(m.code, label, m.focal_points, m.escrow_holders)
+        for m, (_code, label) in zip(rows, everyone, strict=True)
+        if m.accepting
+    ]
+
+
 def _case_key() -> PrivateKey:
     """The new case's key pair, made on first use in this request and never stored unsealed."""
     if "case_key" not in g:
@@ -148,7 +179,7 @@ def _mechanism_label(language: str, code: str, stored_name: str) -> str:
 
 def _read_mechanism_choices() -> list[MechanismChoice]:
     with get_db().session() as session:
-        return mechanism_choices(session)
+        return mechanism_choices(session, _org_keys())
 
 
 # While the database is down, the form shows the choices last read (web.lastread).
@@ -186,9 +217,10 @@ def safety() -> ResponseReturnValue:
 def submit() -> ResponseReturnValue:
     language = codename_language(str(get_locale() or DEFAULT_LANGUAGE))
     if request.method != "POST":  # GET, and HEAD, which must cost what GET costs
-        accepting, everyone = _mechanism_choices()
+        mechanisms = _last_mechanism_choices()
+        accepting, everyone = _labelled(mechanisms)
         form = ReportForm(accepting, everyone)
-        return _report_page(form, accepting, new_form_token(), language)
+        return _report_page(form, accepting, new_form_token(), language, mechanisms, everyone)
 
     # Read the whole body first (files are encrypted as they arrive), so that a slow upload holds
     # no transaction; then one transaction reads the choices, checks the form and stores the case.
@@ -205,7 +237,7 @@ def submit() -> ResponseReturnValue:
     stored = False
     try:
         with get_db().session() as session:
-            mechanisms = mechanism_choices(session)
+            mechanisms = mechanism_choices(session, _org_keys())
             accepting, everyone = _labelled(mechanisms)
             form = ReportForm(accepting, everyone)
             files = _uploaded_files(form.attachments.data or [])
@@ -224,6 +256,7 @@ def submit() -> ResponseReturnValue:
                     codename_keys=codename_keys,
                     report=form.report_data(),
                     attachments=[encrypted_upload(f).envelope() for f in files],
+                    org_keys=_org_keys(),
                 )
                 stored = True
     except NoReviewersError:
@@ -236,7 +269,12 @@ def submit() -> ResponseReturnValue:
         receipt.hold(receipt.PendingReceipt(secret, language, repeat=True))
         return redirect(url_for("intake.report_received"), code=303)
     if not stored:
-        return _report_page(form, accepting, token, language, files_dropped=bool(files)), 400
+        return (
+            _report_page(
+                form, accepting, token, language, mechanisms, everyone, files_dropped=bool(files)
+            ),
+            400,
+        )
     receipt.hold(receipt.PendingReceipt(secret, language, repeat=False))
     return redirect(url_for("intake.report_received"), code=303)
 
@@ -246,6 +284,8 @@ def _report_page(
     accepting: list[tuple[str, str]],
     token: str | None,
     language: str,
+    mechanisms: list[MechanismChoice],
+    everyone: list[tuple[str, str]],
     *,
     files_dropped: bool = False,
 ) -> str:
@@ -256,6 +296,8 @@ def _report_page(
         form_token=token,
         codename_language=language,
         files_dropped=files_dropped,
+        readers=_readers(mechanisms, everyone),
+        org_keys=_org_keys_text(),
     )
 
 
@@ -287,6 +329,13 @@ def report_received() -> ResponseReturnValue:
             return redirect(url_for("intake.report_received"), code=303)
         mechanism = case.mechanisms[0]
         created, file_count = case.created, case.item_count - 1
+        shared = {
+            code
+            for (scope, code), consent in consent_rules.current_consents(case.consents).items()
+            if scope == "share_with" and consent.state == "granted"
+        }
+        rows = mechanism_choices(session, _org_keys())
+        readers = _readers(rows, _labelled(rows)[1])
     return render_template(
         "intake/receipt.html",
         codename=codename,
@@ -297,6 +346,8 @@ def report_received() -> ResponseReturnValue:
         file_count=file_count,
         created=created,
         confirm_form=confirm_form,
+        readers=[r for r in readers if r.code == mechanism.code],
+        shared_readers=[r for r in readers if r.code in shared],
     )
 
 

@@ -16,7 +16,7 @@ from .case import (
     new_case_ref,
 )
 from .mechanism import Mechanism
-from .reviewer import Reviewer, reviewer_mechanisms
+from .reviewer import ReaderRevocation, Reviewer, reviewer_mechanisms
 from .session import AdminSession
 from .upload import Upload, UploadPart
 
@@ -32,6 +32,7 @@ __all__ = [
     "EnvelopeChunk",
     "Item",
     "Mechanism",
+    "ReaderRevocation",
     "Reviewer",
     "SubmitterTag",
     "Upload",

@@ -36,7 +36,21 @@ class Reviewer(Base):
     )
     wrapped_secret_key: Mapped[str | None] = mapped_column(Text)
     escrow: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The reader record signed by the organisation key (docs/spec/reader-record-v1.md), as the
+    # record file's text. Without a valid one the key is stored but never sealed to.
+    record: Mapped[str | None] = mapped_column(Text)
 
     mechanisms: Mapped[list[Mechanism]] = relationship(
         secondary=reviewer_mechanisms, order_by=Mechanism.position
     )
+
+
+class ReaderRevocation(Base):
+    """A signed revocation (reader-record spec section 3.2): its key never receives a stanza again."""
+
+    __tablename__ = "reader_revocations"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary, index=True)
+    record: Mapped[str] = mapped_column(Text)
+    created: Mapped[datetime.date] = mapped_column(Date, default=today)

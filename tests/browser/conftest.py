@@ -32,7 +32,17 @@ def live_intake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveIntake
     }
     passphrase = folder / "passphrase"
     passphrase.write_text("a long passphrase for the CAT focal point\n")
-    intake = LiveIntake(f"http://127.0.0.1:{port}", folder, env, folder / "cat.key", passphrase)
+    intake = LiveIntake(
+        f"http://127.0.0.1:{port}", folder, env, folder / "cat.key", passphrase, folder / "org.key"
+    )
+    # The organisation key that certifies readers (made offline in a real deployment), pinned.
+    env["REPRISAL_ORG_PUBLIC_KEYS"] = intake.run(
+        str(BIN / "reprisal-decrypt"),
+        "org-keygen",
+        "--out",
+        str(folder / "org.key"),
+        "--unprotected",
+    ).strip()
     public_key = intake.run(
         str(BIN / "reprisal-decrypt"),
         "keygen",
@@ -44,6 +54,12 @@ def live_intake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveIntake
         str(passphrase),
     ).strip()
     intake.run(str(BIN / "reprisal-admin"), "init")
+    record = folder / "cat.record"
+    intake.run(
+        str(BIN / "reprisal-decrypt"), "sign-reader", "--org-key", str(folder / "org.key"),
+        "--public-key", public_key, "--holder", "CAT reprisal focal point", "--role",
+        "focal_point", "--mechanism", "CAT", "--out", str(record),
+    )  # fmt: skip
     intake.run(
         str(BIN / "reprisal-admin"),
         "reviewer",
@@ -53,6 +69,8 @@ def live_intake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveIntake
         "CAT",
         "--public-key",
         public_key,
+        "--record",
+        str(record),
     )
     log = (folder / "gunicorn.log").open("wb")
     server = subprocess.Popen(

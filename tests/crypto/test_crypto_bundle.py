@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime
 import hashlib
 import io
@@ -9,6 +10,7 @@ import json
 import warnings
 import zipfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import BinaryIO
 
 import pytest
@@ -406,3 +408,50 @@ def test_write_to_an_unseekable_stream(case: Case) -> None:
     )
     items = read_all(bytes(sink.data), case.bob)
     assert items["a1"][1] == case.attachment
+
+
+# --- version 2: the manifest authenticated with the case key (docs/spec/bundle-v2.md) ----------
+
+BUNDLE_V2 = json.loads(
+    (Path(__file__).resolve().parents[1] / "vectors" / "bundle-v2.json").read_text("utf-8")
+)
+
+
+def test_the_version_2_vector_opens_authenticated_and_its_mac_is_the_specs() -> None:
+    from crypto.bundle import manifest_mac
+
+    reviewer = PrivateKey(bytes.fromhex(BUNDLE_V2["reviewer_secret_key_hex"]))
+    with open_bundle(io.BytesIO(base64.b64decode(BUNDLE_V2["bundle_base64"])), reviewer) as bundle:
+        assert bundle.version == 2 and bundle.authenticated
+        assert bytes(bundle.case_key).hex() == BUNDLE_V2["case_secret_key_hex"]
+        opened = [b"".join(reader.chunks()).decode() for _item, reader in bundle.items()]
+        assert opened == [BUNDLE_V2["report_plaintext"]]
+    case_key = PrivateKey(bytes.fromhex(BUNDLE_V2["case_secret_key_hex"]))
+    with zipfile.ZipFile(io.BytesIO(base64.b64decode(BUNDLE_V2["bundle_base64"]))) as archive:
+        manifest = archive.read("manifest.json")
+    assert manifest_mac(case_key, manifest).hex() == BUNDLE_V2["manifest_mac_hex"]
+    mac_key = bytes.fromhex(BUNDLE_V2["mac_key_hex"])
+    assert (
+        hashlib.blake2b(manifest, key=mac_key, digest_size=32).hexdigest()
+        == (BUNDLE_V2["manifest_mac_hex"])
+    )
+
+
+def test_an_edited_version_2_manifest_is_refused() -> None:
+    reviewer = PrivateKey(bytes.fromhex(BUNDLE_V2["reviewer_secret_key_hex"]))
+    with pytest.raises(AuthenticationError):
+        open_bundle(io.BytesIO(base64.b64decode(BUNDLE_V2["tampered_bundle_base64"])), reviewer)
+
+
+def test_a_version_2_bundle_needs_the_case_key_that_matches() -> None:
+    case_key = generate_keypair()
+    with pytest.raises(FormatError):
+        write_bundle(
+            io.BytesIO(),
+            case_ref="RPR-1",
+            case_public_key=case_key.public_key,
+            access=[BundleAccess("me", seal_case_key(case_key, generate_keypair().public_key))],
+            items=[],
+            case={},
+            case_key=generate_keypair(),
+        )

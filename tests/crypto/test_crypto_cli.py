@@ -28,6 +28,7 @@ from crypto import (
     seal_case_key,
     write_bundle,
 )
+from crypto.bundle import manifest_mac
 from crypto.cli import main
 
 REPORT = json.dumps({"what happened": "SECRET-REPORT-TEXT"}).encode()
@@ -47,8 +48,18 @@ def keygen(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, Ca
     return keyfile, key
 
 
-def make_bundle(path: Path, reviewer: RecipientKey, name: object = "../../My scan (1).pdf") -> None:
+CASE_KEYS: dict[Path, PrivateKey] = {}
+
+
+def make_bundle(
+    path: Path,
+    reviewer: RecipientKey,
+    name: object = "../../My scan (1).pdf",
+    authenticated: bool = True,
+) -> None:
+    """A case bundle; version 2 (manifest MAC) unless ``authenticated`` is False (version 1)."""
     case_key = generate_keypair()
+    CASE_KEYS[path] = case_key
     metadata: dict[str, object] = {"kind": "attachment", "name": name, "type": "application/pdf"}
     envelopes = {
         "r1": encrypt(REPORT, [case_key.public_key], {"kind": "report"}),
@@ -69,6 +80,7 @@ def make_bundle(path: Path, reviewer: RecipientKey, name: object = "../../My sca
                 for i in envelopes
             ],
             case={"status": "new"},
+            case_key=case_key if authenticated else None,
         )
 
 
@@ -82,6 +94,9 @@ def replace_entry(path: Path, name: str, data: bytes) -> None:
             item["sha256"] = hashlib.sha256(data).hexdigest()
     entries[name] = data
     entries["manifest.json"] = json.dumps(manifest).encode()
+    if "manifest.mac" in entries:  # as a holder of the case key could: test the envelope itself
+        mac = manifest_mac(CASE_KEYS[path], entries["manifest.json"]).hex() + "\n"
+        entries["manifest.mac"] = mac.encode()
     with zipfile.ZipFile(path, "w") as dst:
         for n, d in entries.items():
             dst.writestr(n, d)
@@ -354,3 +369,49 @@ def test_open_prompts_for_passphrase(
     assert len(prompts) == 1
     assert capsys.readouterr().err == ""
     assert os.path.exists(tmp_path / "o" / "r1" / "report.json")
+
+
+def test_open_says_whether_the_manifest_is_authenticated(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    keyfile, key = keygen(tmp_path, capsys)
+    make_bundle(tmp_path / "v2.zip", key.public_key)
+    make_bundle(tmp_path / "v1.zip", key.public_key, authenticated=False)
+    assert (
+        main(
+            ["open", "--key", str(keyfile), str(tmp_path / "v2.zip"), "--out", str(tmp_path / "o2")]
+        )
+        == 0
+    )
+    out, err = capsys.readouterr()
+    assert "bundle version" not in err and out.count("\n") == 3
+    assert (
+        main(
+            ["open", "--key", str(keyfile), str(tmp_path / "v1.zip"), "--out", str(tmp_path / "o1")]
+        )
+        == 0
+    )
+    out, err = capsys.readouterr()
+    assert "its manifest is NOT authenticated" in err
+    assert len(list((tmp_path / "o1").iterdir())) == 3
+
+
+def test_an_edited_version_2_manifest_is_refused_before_any_item_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    keyfile, key = keygen(tmp_path, capsys)
+    bundle = tmp_path / "case.zip"
+    make_bundle(bundle, key.public_key)
+    with zipfile.ZipFile(bundle) as src:
+        entries = {n: src.read(n) for n in src.namelist()}
+    manifest = json.loads(entries["manifest.json"])
+    manifest["items"] = [i for i in manifest["items"] if i["kind"] != "note"]  # hide an item
+    entries["manifest.json"] = json.dumps(manifest).encode()
+    del entries["items/n1.rptenv"]
+    with zipfile.ZipFile(bundle, "w") as dst:
+        for name, data in entries.items():
+            dst.writestr(name, data)
+    out_dir = tmp_path / "out"
+    assert main(["open", "--key", str(keyfile), str(bundle), "--out", str(out_dir)]) == 1
+    assert "AuthenticationError" in capsys.readouterr().err
+    assert files_under(out_dir) == [] if out_dir.exists() else True

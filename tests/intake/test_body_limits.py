@@ -4,8 +4,6 @@ and depth before it is parsed (web.bodies). Built from the app's URL map: a new 
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -13,24 +11,9 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from reprisal_intake.web.bodies import BODY_LIMIT_DEFAULT, MAX_JSON_DEPTH, body_limit, json_depth
 from tests.support.forms import csrf_token
+from tests.support.streams import CountingStream
 
 SMALL_MAX_CONTENT = 1024 * 1024
-
-
-class CountingStream(io.RawIOBase):
-    """An endless body that counts what the app read of it."""
-
-    def __init__(self) -> None:
-        self.read_bytes = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
-        size = min(len(buffer), 8192)
-        buffer[:size] = b"a" * size
-        self.read_bytes += size
-        return size
 
 
 def post_routes(app: Flask) -> list[tuple[str, str]]:

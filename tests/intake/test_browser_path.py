@@ -23,7 +23,7 @@ from crypto.envelope import CHUNK_LOG2_FILE, encrypt
 from crypto.keys import generate_keypair
 from reprisal_intake.envelopes import store_envelope
 from reprisal_intake.models import Case, EnvelopeChunk, Item, Upload, UploadPart
-from tests.factories import database, make_reviewer, report_form
+from tests.factories import database, make_reviewer, reader_record, report_form
 from tests.support.forms import csrf_token, post_form
 from tests.support.intake import counts, read_item, rows_per_table
 from tests.support.scripted_browser import B64, ScriptedBrowser
@@ -279,7 +279,9 @@ def test_a_case_sealed_to_a_key_rotated_meanwhile_is_refused(
     browser = ScriptedBrowser(client)
     payload = browser.payload(browser.report_envelope(), [])
     with database(app).session() as session:
-        session.get(Reviewer, reviewer.id).public_key = bytes(generate_keypair().public_key)
+        rotated = session.get(Reviewer, reviewer.id)
+        rotated.public_key = bytes(generate_keypair().public_key)
+        rotated.record = reader_record(rotated.public_key, "CAT")
     response = browser.commit(payload)
     assert response.status_code == 409
     assert response.get_json()["error"] == "recipients_changed"

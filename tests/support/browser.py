@@ -35,6 +35,7 @@ class LiveIntake:
     env: dict[str, str]
     key: Path
     passphrase: Path
+    org_key: Path | None = None  # the organisation key that certified the reader (unprotected)
     opened: dict[str, list[bytes]] = field(default_factory=dict)
 
     def run(self, *command: str) -> str:

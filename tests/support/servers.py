@@ -35,7 +35,7 @@ from sqlalchemy.exc import OperationalError
 from crypto.codename import codename_from_secret, read_codename
 from crypto.envelope import decrypt_to
 from crypto.keys import generate_keypair, open_case_key
-from tests.factories import CONSENT_SCOPES_ASKED
+from tests.factories import CONSENT_SCOPES_ASKED, ORG_PUBLIC_KEY, reader_record
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -148,14 +148,19 @@ def prepare_instance(path: Path, database_url: str, **extra_env: str) -> Instanc
         **os.environ,
         "REPRISAL_INSTANCE_PATH": str(path),
         "REPRISAL_DATABASE_URL": database_url,
+        # The test organisation key certifies the reviewer (docs/spec/reader-record-v1.md).
+        "REPRISAL_ORG_PUBLIC_KEYS": base64.b64encode(ORG_PUBLIC_KEY).decode(),
         **extra_env,
     }
     key = generate_keypair()
     public = base64.b64encode(bytes(key.public_key)).decode()
+    record = path / "cat-focal-point.record"
+    record.write_text(reader_record(bytes(key.public_key), "CAT", holder="CAT focal point"))
     for command in (
         ["init"],
-        ["reviewer", "add", "CAT focal point", "--mechanism", "CAT", "--public-key", public],
-    ):
+        ["reviewer", "add", "CAT focal point", "--mechanism", "CAT", "--public-key", public,
+         "--record", str(record)],
+    ):  # fmt: skip
         result = subprocess.run(
             [str(BIN / "reprisal-admin"), *command],
             env=env,

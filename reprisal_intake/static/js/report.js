@@ -227,7 +227,7 @@
         for (var i = 0; i < listed.length; i += 1) {
           await addScript(listed[i]);
         }
-        if (!window.RPTENV || !window.CODENAME) {
+        if (!window.RPTENV || !window.CODENAME || !window.READER_RECORDS) {
           throw new StepError('encryption');
         }
         await RPTENV.ready;
@@ -429,6 +429,21 @@
     return start.upload;
   }
 
+  // Seal only to keys the organisation certified (docs/spec/reader-record-v1.md): every offered
+  // key must carry a record that verifies against the keys pinned in this page, is valid today and
+  // covers the mechanism; otherwise nothing is encrypted or sent.
+  async function certifiedKeys(mechanism) {
+    var keys = await request('GET', base + '/keys/' + encodeURIComponent(mechanism));
+    await RPTENV.ready;
+    try {
+      READER_RECORDS.checkRecipients(keys && keys.recipients, mechanism,
+        panel.getAttribute('data-org-keys'), todayUtc());
+    } catch (error) {
+      throw new StepError('unsigned');
+    }
+    return keys;
+  }
+
   async function sendEncrypted() {
     var data = new FormData(form);
     var mechanism = data.get('mechanism');
@@ -438,7 +453,7 @@
     var total = files.reduce(function (sum, f) { return sum + f.size; }, 0) || 1;
     await askWhenSlow(total);
     say('preparing', 0);
-    var keys = await request('GET', base + '/keys/' + encodeURIComponent(mechanism));
+    var keys = await certifiedKeys(mechanism);
     var words;
     try {
       var wordResponse = await fetch(base + '/words/' + encodeURIComponent(language) + '.txt',
@@ -487,7 +502,7 @@
       } catch (error) {
         // The focal points of the mechanism changed meanwhile: seal the case key to the new list.
         if (attempt === 0 && error.detail === 'recipients_changed') {
-          keys = await request('GET', base + '/keys/' + encodeURIComponent(mechanism));
+          keys = await certifiedKeys(mechanism);
           continue;
         }
         throw error;
@@ -495,7 +510,7 @@
     }
     caseKeys.privateKey.fill(0);
     submitter.submitterSecretKey.fill(0);
-    showReceipt(codename, receipt);
+    showReceipt(codename, receipt, [mechanism].concat(data.getAll('share_with')));
   }
 
   // Until the person confirms they wrote the codename down, nothing on the page leads away from
@@ -513,9 +528,17 @@
     });
   }
 
-  function showReceipt(codename, receipt) {
+  function showReceipt(codename, receipt, readable) {
     var template = document.getElementById('receipt-template');
     var fragment = template.content.cloneNode(true);
+    // Who can read it: the chosen mechanism's readers and those of each "share with" choice,
+    // copied from the form's list (the page carries each list once).
+    var readerList = slot('readers');
+    Array.prototype.forEach.call(form.querySelectorAll('[data-readers-for]'), function (node) {
+      if (readable.indexOf(node.getAttribute('data-readers-for')) >= 0) {
+        readerList.appendChild(node.cloneNode(true));
+      }
+    });
     function slot(name) {
       return fragment.querySelector('[data-slot=' + name + ']');
     }

@@ -7,6 +7,7 @@ import base64
 import hashlib
 import io
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -20,7 +21,7 @@ from crypto.errors import NotARecipientError
 from crypto.keyfile import unwrap_secret_key
 from crypto.keys import generate_keypair, open_case_key
 from reprisal_intake.models import AccessStanza, AdminSession, Case, EnvelopeChunk, Item, Reviewer
-from tests.factories import KEY_PASSPHRASE, database, make_account
+from tests.factories import KEY_PASSPHRASE, database, make_account, reader_record
 from tests.support.admin import account_page, audit_actions, form_post, sign_in, unlock
 from tests.support.intake import submit
 
@@ -34,7 +35,9 @@ def create_key(client: FlaskClient, passphrase: str, confirm: str | None = None)
     )
 
 
-def test_a_key_made_in_the_app_is_stored_only_wrapped(app: Flask, admin_app: Flask) -> None:
+def test_a_key_made_in_the_app_is_stored_only_wrapped(
+    app: Flask, admin_app: Flask, tmp_path: Path
+) -> None:
     account = make_account(admin_app, "focal_point", mechanisms=("CAT",))
     client = admin_app.test_client()
     sign_in(admin_app, client, account)
@@ -52,15 +55,24 @@ def test_a_key_made_in_the_app_is_stored_only_wrapped(app: Flask, admin_app: Fla
         assert [m.code for m in reviewer.mechanisms] == ["CAT"]
         secret = unwrap_secret_key(wrapped, "a long key passphrase")
         assert bytes(secret.public_key) == reviewer.public_key
+        public_key = reviewer.public_key
         row = session.scalars(select(AdminSession)).one()
         # The session row holds the key only sealed: neither the raw key nor anything that opens it.
         assert bytes(secret) not in row.sealed_secret_key
         assert len(row.sealed_secret_key) == 72
     assert (account.username, "key_created", None) in audit_actions(admin_app)
 
-    # The intake now routes CAT reports to this key.
+    # The key waits for the organisation's signature: the intake does not route CAT reports to it.
     intake = app.test_client()
-    assert 'value="CAT"' in intake.get("/report").get_data(as_text=True)
+    assert 'name="mechanism" value="CAT"' not in intake.get("/report").get_data(as_text=True)
+    assert "waiting for the organisation's signature" in account_page(client)
+    # Once the organisation key holder signs its record offline and it is imported, it does.
+    record = tmp_path / "key.record"
+    record.write_text(reader_record(public_key, "CAT"))
+    certified = CliRunner().invoke(cli, ["reviewer", "certify", str(record)], obj=admin_app)
+    assert certified.exit_code == 0, certified.output
+    assert 'name="mechanism" value="CAT"' in intake.get("/report").get_data(as_text=True)
+    assert "Certified by the organisation until" in account_page(client)
 
 
 def test_a_database_copy_opens_no_case(app: Flask, admin_app: Flask, client: FlaskClient) -> None:
@@ -156,10 +168,12 @@ def test_rotation_reseals_every_stanza_and_leaves_items_alone(
 
 
 def test_an_escrow_key_gets_a_stanza_on_every_new_case(
-    app: Flask, admin_app: Flask, client: FlaskClient
+    app: Flask, admin_app: Flask, client: FlaskClient, tmp_path: Path
 ) -> None:
     make_account(admin_app, "focal_point", mechanisms=("CAT",), key="app")
     escrow = generate_keypair()
+    record = tmp_path / "escrow.record"
+    record.write_text(reader_record(bytes(escrow.public_key), role="escrow", holder="Escrow 1"))
     result = CliRunner().invoke(
         cli,
         [
@@ -168,6 +182,8 @@ def test_an_escrow_key_gets_a_stanza_on_every_new_case(
             "Escrow 1",
             "--public-key",
             base64.b64encode(bytes(escrow.public_key)).decode(),
+            "--record",
+            str(record),
         ],
         obj=admin_app,
         catch_exceptions=False,

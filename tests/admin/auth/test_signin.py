@@ -102,35 +102,100 @@ def test_a_recovery_code_signs_in_once(admin_app: Flask) -> None:
     assert (account.username, "recovery_code_used", None) in audit_actions(admin_app)
 
 
-def test_wrong_passwords_lock_the_account_with_a_clear_message(admin_app: Flask) -> None:
+GUARDED = "Sign-in for this name is being slowed after many failed attempts"
+
+
+def test_a_guessing_attack_slows_guesses_but_never_keeps_the_owner_out(admin_app: Flask) -> None:
+    account = make_account(admin_app, "auditor")
+    attacker = admin_app.test_client()
+    for _ in range(20):
+        wrong = form_post(attacker, "/signin", {"username": account.username, "password": "nope"})
+        assert wrong.status_code == 401  # never a lock
+    assert GUARDED in wrong.get_data(as_text=True)
+    owner = admin_app.test_client()
+    # The password alone is not checked any more for this name: the page asks for the code too.
+    alone = form_post(
+        owner, "/signin", {"username": account.username, "password": account.password}
+    )
+    assert alone.status_code == 401
+    page = alone.get_data(as_text=True)
+    assert GUARDED in page and 'name="code"' in page
+    # With the password and a code together, the owner is in, at once.
+    both = form_post(
+        owner,
+        "/signin",
+        {
+            "username": account.username,
+            "password": account.password,
+            "code": next_code(admin_app, account),
+        },
+    )
+    assert both.status_code == 302, both.get_data(as_text=True)
+    assert "/signin" not in both.headers["Location"]
+    home = owner.get("/")
+    assert home.status_code == 200 or "/signin" not in home.headers["Location"]
+    actions = [a for who, a, _ in audit_actions(admin_app) if who == account.username]
+    assert "account_locked" not in actions and actions[-1] == "sign_in"
+
+
+def test_a_guarded_guess_without_the_code_never_reaches_the_password(
+    admin_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from admin.auth import views
+
     account = make_account(admin_app, "auditor")
     client = admin_app.test_client()
-    for _ in range(4):
-        wrong = form_post(client, "/signin", {"username": account.username, "password": "nope"})
-        assert wrong.status_code == 401
-        assert "Wrong user name or password" in wrong.get_data(as_text=True)
-    locked = form_post(client, "/signin", {"username": account.username, "password": "nope"})
-    assert locked.status_code == 429
-    assert "Too many failed attempts for this account" in locked.get_data(as_text=True)
-    # Even the right password is refused while locked, and it says so.
-    right = form_post(
-        client, "/signin", {"username": account.username, "password": account.password}
-    )
-    assert right.status_code == 429
-    assert "Sign-in is paused until" in right.get_data(as_text=True)
-    # Another account is not affected (the lock is per account, not per address).
-    other = make_account(admin_app, "auditor")
-    sign_in(admin_app, admin_app.test_client(), other)
-    # When the window has passed, the account works again.
-    with database(admin_app).session() as session:
-        session.execute(
-            update(User)
-            .where(User.id == account.id)
-            .values(locked_until=datetime.datetime(2000, 1, 1))
+    for _ in range(5):
+        form_post(client, "/signin", {"username": account.username, "password": "nope"})
+    checked: list[str] = []
+    monkeypatch.setattr(views, "verify_secret", lambda *_a: checked.append("argon2") or False)
+    for guess in ("guess-1", "guess-2", account.password):
+        data = {"username": account.username, "password": guess, "code": "123456"}
+        assert form_post(client, "/signin", data).status_code == 401
+    assert checked == []
+
+
+def _answer(page: str) -> str:
+    """A sign-in page without what differs between any two page loads (the CSRF token)."""
+    return re.sub(r'value="[^"]*"', 'value=""', page)
+
+
+def test_known_and_unknown_names_get_the_same_answers_and_the_same_work(
+    admin_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from admin.auth import passwords, views
+
+    account = make_account(admin_app, "auditor")
+    verifications: list[str] = []
+    real = passwords.verify_secret
+
+    def counting(stored: str | None, secret: str) -> bool:
+        verifications.append("argon2")
+        return real(stored, secret)
+
+    monkeypatch.setattr(views, "verify_secret", counting)
+    answers: dict[str, list[tuple[int, str, int]]] = {}
+    for name in (account.username, "nobody-by-that-name"):
+        client = admin_app.test_client()
+        seen = []
+        for attempt in range(8):  # unguarded, then guarded; with and without a code
+            data = {"username": name, "password": f"wrong {attempt}"}
+            if attempt % 2:
+                data["code"] = "000000"
+            verifications.clear()
+            response = form_post(client, "/signin", data)
+            seen.append(
+                (response.status_code, _answer(response.get_data(as_text=True)), len(verifications))
+            )
+        answers[name] = seen
+    known, unknown = answers.values()
+    assert [(s, n) for s, _p, n in known] == [(s, n) for s, _p, n in unknown]
+    for (_s, page_known, _n), (_s2, page_unknown, _n2) in zip(known, unknown, strict=True):
+        assert page_known.replace(account.username, "NAME") == page_unknown.replace(
+            "nobody-by-that-name", "NAME"
         )
-    sign_in(admin_app, client, account)
-    actions = [a for who, a, _ in audit_actions(admin_app) if who == account.username]
-    assert actions.count("sign_in_failed") == 5 and "account_locked" in actions
+    # One Argon2 verification per attempt until the name is guarded, none after.
+    assert [n for _s, _p, n in known] == [1, 1, 1, 1, 1, 0, 0, 0]
 
 
 def test_unknown_user_names_get_the_same_answer(admin_app: Flask) -> None:
@@ -195,7 +260,7 @@ def test_sign_out_ends_the_session(admin_app: Flask) -> None:
     assert session_ids(admin_app) == set()
 
 
-def test_a_global_cap_limits_sign_in_requests_whatever_the_account(admin_app: Flask) -> None:
+def test_the_sign_in_cap_is_per_browser_and_fills_for_nobody_else(admin_app: Flask) -> None:
     admin_app.config["ADMIN_SIGNIN_LIMIT"] = "3 per minute"
     client = admin_app.test_client()
     statuses = [
@@ -203,6 +268,9 @@ def test_a_global_cap_limits_sign_in_requests_whatever_the_account(admin_app: Fl
         for n in range(4)
     ]
     assert statuses == [401, 401, 401, 429]
+    # The owner's browser is not in that bucket.
+    account = make_account(admin_app, "auditor")
+    sign_in(admin_app, admin_app.test_client(), account)
 
 
 def test_admin_pages_allow_scripts_only_where_security_keys_need_them(admin_app: Flask) -> None:

@@ -162,3 +162,37 @@ def test_a_damaged_attachment_is_never_delivered_as_if_whole(
         assert "authenticate" in str(error)
     else:
         assert body != evidence and len(body) < len(evidence)
+
+
+def test_an_envelope_with_a_4300_digit_metadata_integer_is_no_server_error(
+    app: Flask, admin_app: Flask, client: FlaskClient, monkeypatch
+) -> None:
+    """What a tampered intake could store: the case page says the item is damaged, its download is
+    a 400, and nothing is sent."""
+    import nacl.bindings
+
+    from crypto import envelope as envelope_module
+    from reprisal_intake.models import Item
+
+    def hostile(metadata, chunk_size):
+        if metadata.get("kind") == "attachment":
+            encoded = b'{"v":1,"kind":"attachment","size":' + b"9" * 5000 + b"}"
+        else:
+            encoded = json.dumps({"v": 1, **metadata}, separators=(",", ":")).encode()
+        return nacl.bindings.sodium_pad(encoded, chunk_size)
+
+    focal = make_account(admin_app, "focal_point", mechanisms=("CAT",), key="app")
+    with monkeypatch.context() as patch:
+        patch.setattr(envelope_module, "_encode_metadata", hostile)
+        submit(client, attachments=[(io.BytesIO(b"x" * 1000), "a.bin", "application/octet-stream")])
+    with database(app).session() as session:
+        item = session.scalars(select(Item).where(Item.kind == "attachment")).one()
+        ref, item_id = item.case_ref, item.id
+    reviewer = admin_app.test_client()
+    sign_in(admin_app, reviewer, focal)
+    unlock(reviewer)
+    page = reviewer.get(f"/cases/{ref}")
+    assert page.status_code == 200
+    assert "could not be decrypted or is damaged" in page.get_data(as_text=True)
+    download = reviewer.get(f"/cases/{ref}/items/{item_id}")
+    assert download.status_code == 400

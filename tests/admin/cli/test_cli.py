@@ -43,13 +43,14 @@ def test_reviewer_add_registers_only_a_public_key(admin_app: Flask) -> None:
         encoded,
     )
     assert result.exit_code == 0, result.output
-    assert "Added reviewer Ana for CAT, SPT" in result.output
+    assert "Stored the key of Ana for CAT, SPT. It is NOT encrypted to" in result.output
     with database(admin_app).session() as session:
         reviewer = session.scalars(select(Reviewer).where(Reviewer.name == "Ana")).one()
         assert reviewer.public_key == bytes(key.public_key)
         assert {m.code for m in reviewer.mechanisms} == {"CAT", "SPT"}
     listing = run(admin_app, "reviewer", "list")
     assert "Ana\tCAT,SPT\tactive" in listing.output
+    assert "waiting for the organisation's signature" in listing.output
 
 
 def test_reviewer_add_refuses_bad_input(admin_app: Flask) -> None:

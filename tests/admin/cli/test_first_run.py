@@ -15,6 +15,8 @@ import pytest
 
 from admin.cli import cli
 from crypto.keys import generate_keypair, public_key_to_base64
+from reprisal_intake import schema
+from reprisal_intake.db import make_engine
 from tests.support.servers import BIN
 
 INIT_FIRST = "run `reprisal-admin init`"
@@ -62,6 +64,8 @@ def sample_arguments(command: click.Command, workdir: Path) -> list[str]:
         "mechanisms": "CAT",
         "username": "newcomer",
         "roles": "focal_point",
+        "record_file": str(not_a_backup),
+        "revocation_file": str(not_a_backup),
     }
     argv: list[str] = []
     for param in command.params:
@@ -110,9 +114,12 @@ def test_the_readme_s_fastest_way_to_an_intake_that_accepts_reports_works(
     file, as there is no terminal here): the report form then offers CAT."""
     readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
     block = readme.split("The fastest way", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
-    keygen_line, reviewer_add_line = (line.split("#")[0] for line in block.strip().splitlines())
+    keygen_line, sign_line, reviewer_add_line = (
+        line.split("#")[0] for line in block.strip().splitlines()
+    )
     keygen = shlex.split(keygen_line)
     assert keygen[0] == ".venv/bin/reprisal-decrypt"
+    assert sign_line.startswith(".venv/bin/reprisal-decrypt sign-reader")
     assert reviewer_add_line.startswith(".venv/bin/reprisal-admin reviewer add")
     env = {k: v for k, v in os.environ.items() if not k.startswith("REPRISAL_")}
     env["REPRISAL_INSTANCE_PATH"] = str(tmp_path / "instance")
@@ -133,11 +140,39 @@ def test_the_readme_s_fastest_way_to_an_intake_that_accepts_reports_works(
         return done.stdout
 
     run([".venv/bin/reprisal-admin", "init"])
+    # What `make run` (deploy/run-local.sh) does first: a trial organisation key, pinned.
+    org_public_key = run(
+        [".venv/bin/reprisal-decrypt", "org-keygen", "--out", "trial-organisation.key",
+         "--unprotected"]
+    ).strip()  # fmt: skip
+    (tmp_path / "instance" / "org_public_keys").write_text(org_public_key + "\n")
     public_key = run([*keygen, "--passphrase-file", str(passphrase)]).strip()
+    run(shlex.split(sign_line.replace("<printed key>", public_key)))
     run(shlex.split(reviewer_add_line.replace("<printed key>", public_key)))
 
     monkeypatch.setenv("REPRISAL_INSTANCE_PATH", env["REPRISAL_INSTANCE_PATH"])
+    monkeypatch.delenv("REPRISAL_ORG_PUBLIC_KEYS")  # pinned by the instance file, as after make run
     from reprisal_intake import create_app
 
     page = create_app().test_client().get("/report").get_data(as_text=True)
     assert 'name="mechanism" value="CAT"' in page
+
+
+def test_a_command_on_a_database_not_migrated_says_to_run_init(tmp_path: Path) -> None:
+    """A database left at an older revision (before mechanisms had a retention period)."""
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    engine = make_engine(url)
+    schema.upgrade(engine, "0004")
+    engine.dispose()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REPRISAL_")}
+    env |= {"REPRISAL_INSTANCE_PATH": str(tmp_path / "instance"), "REPRISAL_DATABASE_URL": url}
+    result = subprocess.run(
+        [str(BIN / "reprisal-admin"), "mechanism", "list"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    assert INIT_FIRST in result.stderr and result.returncode == 1

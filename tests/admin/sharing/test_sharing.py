@@ -180,3 +180,29 @@ def test_keys_added_later_read_the_case_only_once_a_reader_seals_it_to_them(
     later = make_reviewer(app, "ASG", name="Later ASG key")
     assert "Later ASG key" not in reviewer.get(page_path).get_data(as_text=True)
     assert later.id not in stanza_holders(app, case.ref)
+
+
+def test_sharing_and_resealing_never_seal_to_a_key_the_organisation_did_not_certify(
+    app: Flask, admin_app: Flask, client: FlaskClient
+) -> None:
+    cat = make_account(admin_app, "focal_point", mechanisms=("CAT",), key="app")
+    unsigned_asg = make_reviewer(app, "ASG", name="Unsigned ASG key", certified=False)
+    submit(client, share_with=["ASG"])
+    case = the_case(app)
+    reviewer = admin_app.test_client()
+    sign_in(admin_app, reviewer, cat)
+    assert unlock(reviewer).status_code == 302
+    page_path = f"/cases/{case.ref}"
+    # ASG's only key is not certified: sharing is refused as if ASG had no focal point.
+    refused = form_post(
+        reviewer, f"{page_path}/share", {"mechanism": "ASG", "confirm_consent": "y"}
+    )
+    assert refused.status_code == 409
+    assert unsigned_asg.id not in stanza_holders(app, case.ref)
+
+    # A CAT key stored without a record is not offered for resealing either.
+    unsigned_cat = make_reviewer(app, "CAT", name="Unsigned CAT key", certified=False)
+    page = reviewer.get(page_path).get_data(as_text=True)
+    assert "Unsigned CAT key" not in page
+    form_post(reviewer, f"{page_path}/reseal", {}, page)
+    assert unsigned_cat.id not in stanza_holders(app, case.ref)
