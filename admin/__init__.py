@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask
 
+from admin.uploads import AdminRequest
 from reprisal_intake.config import default_instance_path, load_config
 from reprisal_intake.web.errors import log_exception_without_content
 
@@ -25,6 +26,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     instance_path = default_instance_path()
     app = AdminFlask(__name__, instance_path=str(instance_path))
+    app.request_class = AdminRequest
     app.config.update(load_config("admin", instance_path))
     app.config.update(admin_settings())
     # reprisal_intake.web.bodies: no admin form takes a file; the longest text (a reply of 50,000
@@ -35,6 +37,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from admin import home, i18n
     from admin.accounts import views as account_views
+    from admin.alerts import views as alert_views
+    from admin.annual_report import views as annual_report_views
     from admin.audit import views as audit_views
     from admin.auth import views as auth_views
     from admin.auth.current_user import load_current_user
@@ -64,6 +68,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         auth_views.bp,
         account_views.bp,
         case_views.bp,
+        alert_views.bp,
+        annual_report_views.bp,
         casework_views.bp,
         contact_views.bp,
         sharing_views.bp,

@@ -25,6 +25,7 @@ CASE_SCOPED = (
     "consents",
     "submitter_tags",
     "access_stanzas",
+    "item_access",
     "items",
     "envelope_chunks",
 )
@@ -32,6 +33,7 @@ INTAKE_INSERTS = (
     "cases",
     "case_mechanisms",
     "access_stanzas",
+    "item_access",
     "items",
     "envelope_chunks",
     "submitter_tags",
@@ -40,6 +42,7 @@ INTAKE_INSERTS = (
 INTAKE_READS_OWN_CASE = (
     "cases",
     "case_mechanisms",
+    "item_access",
     "consents",
     "submitter_tags",
     "items",
@@ -104,6 +107,8 @@ def grant_statements(connection: Connection, intake_role: str, admin_role: str) 
         "cases": f"ref IN {OWN_CASE}",
         "case_mechanisms": f"case_ref IN {OWN_CASE}",
         "consents": f"case_ref IN {OWN_CASE}",
+        # Who holds the identity of their own case, for the follow-up page (no key opens here).
+        "item_access": f"case_ref IN {OWN_CASE}",
         "submitter_tags": "tag = reprisal_lookup_tag()",
         "items": f"submitter_readable AND case_ref IN {OWN_CASE}",
         # Row-level security applies inside the subquery too: only the readable items above.

@@ -96,6 +96,7 @@ ITEM_KINDS = {
     "followup": _l("Follow-up"),
     "reply": _l("Reply"),
     "note": _l("Note"),
+    "identity": _l("Identity (names and contact details)"),
 }
 ROLE_NAMES = {
     "focal_point": _l("Focal point"),

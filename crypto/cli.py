@@ -290,7 +290,7 @@ def _load_org_key(args: argparse.Namespace) -> nacl.signing.SigningKey:
     elif args.passphrase_file is not None:
         passphrase = _read_passphrase_file(args.passphrase_file)
     else:
-        passphrase = getpass.getpass(f"Passphrase for {args.org_key}: ")
+        passphrase = _ask(f"Passphrase for {args.org_key}: ")
     return load_org_key(text, passphrase)
 
 

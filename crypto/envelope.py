@@ -77,7 +77,7 @@ CHUNK_LOG2_MIN = 12
 CHUNK_LOG2_MAX = 20
 CHUNK_LOG2_TEXT = 12
 CHUNK_LOG2_FILE = 16
-ITEM_KINDS = ("report", "attachment", "followup", "reply", "note")
+ITEM_KINDS = ("report", "attachment", "followup", "reply", "note", "identity")
 
 MAX_STANZAS = 255
 STANZA_SIZE = SUITE_STANZA_SIZES[SUITE_CLASSICAL]  # 80

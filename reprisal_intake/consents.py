@@ -1,6 +1,10 @@
 """The consent rules both apps follow (San José Guidelines: free, informed, revocable). Each change is
-a new row; the latest row per scope is in force, so the history stays; withdrawn consent puts outward
-action on hold. The submitter changes consent from the follow-up page; reviewers read it here."""
+a new row; the latest row per scope is in force, so the history stays. The submitter changes consent
+from the follow-up page; reviewers read it here.
+
+One rule (docs/domain.md, "Outward actions"): every outward action discloses under the scopes
+``OUTWARD_ACTIONS`` names; it may be planned, and sent, only while each of them is granted and
+"store and assess" is granted. Messages inside the service, to the codename, need no scope."""
 
 from __future__ import annotations
 
@@ -9,9 +13,87 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy.orm import Session
 
 from . import domain
+from .consent_wording import WORDING_VERSION
 from .models import Case, Consent
 
 ScopeKey = tuple[str, str | None]  # (scope, mechanism code for "share_with")
+
+NAMED, ANONYMISED = "named", "anonymised"
+
+
+def _variants(prefix: str) -> dict[str | None, tuple[str, ...]]:
+    return {NAMED: (f"{prefix}_named",), ANONYMISED: (f"{prefix}_anonymised",)}
+
+
+# Every outward action and the scopes it discloses under, by variant (None: the action has none).
+# docs/domain.md has the same table; tests/test_consent_table.py checks that they agree.
+# "share" is sharing the case from the sharing panel ("share_with_identity": with the person's
+# identity item); the others are measure kinds.
+OUTWARD_ACTIONS: dict[str, dict[str | None, tuple[str, ...]]] = {
+    "acknowledge": {None: ()},
+    "verify": {None: ("store_assess",)},
+    "state_letter": _variants("state"),
+    "state_meeting": _variants("state"),
+    "dialogue": _variants("state"),
+    "interim_measures": _variants("state"),
+    "state_follow_up": _variants("state"),
+    "mobilise_diplomats": _variants("other_states"),
+    "public_statement": _variants("public"),
+    "refer_mechanism": {None: ("share_with",)},
+    "share": {None: ("share_with",)},
+    "share_with_identity": {None: ("share_with", "share_identity")},
+    "sg_report": _variants("sg_report"),
+    "committee_report": {None: ("committee_report",)},
+}
+# Actions a second focal point approves before they are sent, whatever their risk: they face the
+# State or other States, or they are public (docs/domain.md, "Do no harm").
+STATE_FACING = frozenset(
+    {"state_letter", "state_meeting", "dialogue", "interim_measures", "state_follow_up"}
+    | {"mobilise_diplomats"}
+)
+PUBLIC = frozenset({"public_statement", "sg_report", "committee_report"})
+
+
+def action_scopes(action: str, variant: str | None) -> tuple[str, ...] | None:
+    """The scopes ``action`` discloses under with ``variant``; None if the variant does not fit."""
+    return OUTWARD_ACTIONS[action].get(variant)
+
+
+def variant_of(action: str, scope: str) -> str | None:
+    """The variant of ``action`` whose scopes include ``scope`` (a stored measure keeps its scope)."""
+    for variant, scopes in OUTWARD_ACTIONS[action].items():
+        if scope in scopes:
+            return variant
+    return None
+
+
+def state_in_force(rows: Iterable[Consent], scope: str, mechanism_code: str | None = None) -> str:
+    row = current_consents(rows).get((scope, mechanism_code))
+    return row.state if row is not None else "not_asked"
+
+
+def case_on_hold(rows: Iterable[Consent]) -> bool:
+    """Without "keep this report and assess it" the whole case is on hold (and up for deletion)."""
+    return state_in_force(rows, "store_assess") != "granted"
+
+
+def blocking(
+    rows: Iterable[Consent], scopes: tuple[str, ...], mechanism_code: str | None = None
+) -> list[tuple[str, str | None, str]]:
+    """The (scope, mechanism, state) that block an action under ``scopes``: every one not granted,
+    and "store and assess" if it is not. Empty when the action is allowed. An action under no scope
+    stays inside this service (acknowledging the person) and is always allowed."""
+    if not scopes:
+        return []
+    rows = list(rows)
+    needed = ["store_assess", *[s for s in scopes if s != "store_assess"]]
+    found = []
+    for scope in needed:
+        mechanism = mechanism_code if scope == "share_with" else None
+        state = state_in_force(rows, scope, mechanism)
+        if state != "granted":
+            found.append((scope, mechanism, state))
+    return found
 
 
 def current_consents(rows: Iterable[Consent]) -> dict[ScopeKey, Consent]:
@@ -60,6 +142,7 @@ def record_changes(
             state=state,
             given_by=given_by,
             language=language,
+            wording=WORDING_VERSION,
         )
         session.add(row)
         added.append(row)
@@ -76,8 +159,3 @@ def share_answers(latest: Mapping[ScopeKey, Consent], chosen: Iterable[str]) -> 
     answers: dict[ScopeKey, str] = {("share_with", m): "granted" for m in chosen}
     answers.update({("share_with", m): "refused" for m in granted - chosen if m is not None})
     return answers
-
-
-def outward_action_on_hold(rows: Iterable[Consent]) -> bool:
-    """Withdrawn consent puts the case on hold for outward action (docs/domain.md), at once."""
-    return any(c.state == "withdrawn" for c in current_consents(rows).values())

@@ -86,6 +86,16 @@ ACTS = (
     ("family", _l("Reprisals against family members")),
     ("exile", _l("Deportation or forced exile")),
     ("transnational", _l("Targeted abroad (transnational repression)")),
+    # Added for the Secretary-General's reports (issue 16); the codes above stay valid.
+    ("assault", _l("Physical assault")),
+    ("asset_freeze", _l("Assets frozen or bank account closed")),
+    ("funding", _l("Funding restricted or blocked")),
+    ("labelling", _l('Labelled a "foreign agent" or "terrorist"')),
+    ("security_charges", _l("Counter-terrorism or national security charges")),
+    ("un_access", _l("Denied access to UN premises or meetings")),
+    ("doxxing", _l("Personal details published, online harassment")),
+    ("confiscation", _l("Phone, computer or documents confiscated")),
+    ("self_censorship", _l("Stopped cooperating or speaking out for fear")),
     ("other", _l("Something else")),
 )
 
@@ -97,6 +107,10 @@ PERPETRATORS = (
     ("armed_group", _l("Non-State armed group")),
     ("company", _l("A company")),
     ("community", _l("Members of the community")),
+    ("detention_staff", _l("Prison or detention staff")),
+    ("detainees", _l("Fellow detainees")),
+    ("foreign_state", _l("Another State (transnational repression)")),
+    ("aligned_media", _l("State-aligned media or online accounts")),
     ("unknown", _l("Unknown")),
 )
 
@@ -127,6 +141,8 @@ CASE_STATUSES = (
     "action_taken",
     "awaiting_state_reply",
     "follow_up",
+    "out_of_scope",
+    "referred_elsewhere",
     "closed",
     "on_hold",
 )
@@ -134,10 +150,16 @@ CASE_STATUSES = (
 # Consent scopes of docs/domain.md. "share_with" is asked per named mechanism (Consent.mechanism_code).
 CONSENT_SCOPES = (
     ("store_assess", _l("Keep this report and assess it")),
-    ("contact", _l("Contact me (only through this service, with my codename)")),
+    ("contact", _l("Contact me outside this service (phone, e-mail, meeting)")),
     ("share_with", _l("Share it with another mechanism I name")),
+    (
+        "share_identity",
+        _l("Give my names and contact details to the mechanisms it is shared with"),
+    ),
     ("state_named", _l("Raise it confidentially with the State, naming the person")),
     ("state_anonymised", _l("Raise it confidentially with the State, without naming anyone")),
+    ("other_states_named", _l("Tell other States or diplomats, naming the person")),
+    ("other_states_anonymised", _l("Tell other States or diplomats, without naming anyone")),
     ("public_named", _l("Public statement naming the person")),
     ("public_anonymised", _l("Public statement without names")),
     ("sg_report_named", _l("The Secretary-General's annual report, naming the person")),
@@ -145,6 +167,9 @@ CONSENT_SCOPES = (
     ("committee_report", _l("A committee's annual report")),
     ("statistics", _l("De-identified statistics")),
 )
+# Asked on the follow-up page only, when a focal point asks there ("Decide later" until then): the
+# report form stays short (and under its weight budget for slow Tor circuits).
+ASKED_LATER = frozenset({"share_identity", "other_states_named", "other_states_anonymised"})
 CONSENT_STATES = ("granted", "refused", "not_asked", "withdrawn")
 CONSENT_GIVERS = (
     ("victim", _l("The person who suffered the reprisal")),
@@ -196,6 +221,19 @@ MECHANISM_NAMES = {
     "COE": _l("Council of Europe Commissioner for Human Rights"),
     "AHRC": _l("Arab Human Rights Committee"),
     "AICHR": _l("ASEAN Intergovernmental Commission on Human Rights"),
+    # Added for the Secretary-General's reports (issue 16, migration 0009_alerts_assessment).
+    "COI": _l("Commissions of inquiry, fact-finding and investigative mechanisms"),
+    "UNSC": _l("Security Council"),
+    "UNPFII": _l("Permanent Forum on Indigenous Issues"),
+    "EMRIP": _l("Expert Mechanism on the Rights of Indigenous Peoples"),
+    "CNGO": _l("ECOSOC Committee on Non-Governmental Organizations"),
+    "ILO": _l("International Labour Organization supervisory bodies"),
+    "UNESCO": _l("UNESCO procedure on human rights communications"),
+    "UNVFVT": _l("United Nations Voluntary Fund for Victims of Torture"),
+    "AFCHPR": _l("African Court on Human and Peoples' Rights"),
+    "ACERWC": _l("African Committee of Experts on the Rights and Welfare of the Child"),
+    "CPT": _l("European Committee for the Prevention of Torture (Council of Europe)"),
+    "ODIHR": _l("OSCE Office for Democratic Institutions and Human Rights"),
 }
 
 

@@ -11,6 +11,10 @@ from sqlalchemy.orm import Session
 from .envelopes import store_envelope
 from .models import Case, Item, random_id, today
 
+# Item kinds sealed to a key of their own rather than the case key: only the reviewers with an
+# ItemAccess stanza read them (docs/spec/rptenv-v1-identity.md).
+OWN_KEY_KINDS = frozenset({"identity"})
+
 
 def allocate_seq(session: Session, case_ref: str) -> int:
     """The next position in the case. Incrementing a counter on the case row (rather than reading
@@ -55,7 +59,7 @@ def add_item(
 
 def store_new_items(
     session: Session, case_ref: str, envelopes: Sequence[tuple[str, IO[bytes]]]
-) -> None:
+) -> list[str]:
     """Store ``(kind, envelope)`` pairs as items 0, 1, ... of a case created in this transaction
     with ``item_count=len(envelopes)``, in one INSERT of item rows. None is submitter-readable: a
     new case's report and attachments carry no submitter stanza."""
@@ -76,3 +80,4 @@ def store_new_items(
             }
         )
     session.execute(insert(Item.__table__), rows)
+    return [str(row["id"]) for row in rows]

@@ -21,8 +21,8 @@ from crypto.records import ReaderRecord, Revocation, verify_record
 
 from .models import ReaderRevocation, Reviewer, reviewer_mechanisms
 
-# The suites this intake seals to (RPTENV suite 1: X25519).
-SEALABLE_SUITES = frozenset({1})
+# The suites this intake seals to: RPTENV suite 1 (X25519) and suite 2 (X-Wing, rptenv-v2.md).
+SEALABLE_SUITES = frozenset({1, 2})
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,11 @@ _names = itertools.count(1)
 
 CONSENT_SCOPES_ASKED = (
     "contact",
+    "share_identity",
     "state_named",
     "state_anonymised",
+    "other_states_named",
+    "other_states_anonymised",
     "public_named",
     "public_anonymised",
     "sg_report_named",
@@ -57,6 +60,7 @@ def reader_record(
     not_before: datetime.date | None = None,
     not_after: datetime.date | None = None,
     signing_key: nacl.signing.SigningKey = ORG_SIGNING_KEY,
+    suite: int = 1,
 ) -> str:
     """A reader record for ``public_key``, signed by the test organisation key by default."""
     day = datetime.datetime.now(datetime.UTC).date()
@@ -68,6 +72,7 @@ def reader_record(
         mechanisms=mechanisms,
         not_before=not_before or day - datetime.timedelta(days=30),
         not_after=not_after or day + datetime.timedelta(days=365),
+        suite=suite,
     )
 
 

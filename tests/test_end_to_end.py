@@ -21,7 +21,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from nacl.public import PrivateKey
 
+from crypto import XWingSecretKey, dump_key_file, load_key_file
 from tests.factories import CONSENT_SCOPES_ASKED
 from tests.support.servers import free_port, multipart
 
@@ -112,8 +114,6 @@ def test_a_report_goes_from_the_form_to_the_offline_reviewer_and_leaves_no_trace
     public_key = run(
         str(BIN / "reprisal-decrypt"),
         "keygen",
-        "--suite",  # classical until the intake and admin take hybrid reader keys (issue 19)
-        "1",
         "--out",
         str(tmp_path / "cat.key"),
         "--passphrase-file",
@@ -227,7 +227,20 @@ def test_a_report_goes_from_the_form_to_the_offline_reviewer_and_leaves_no_trace
         str(BIN / "reprisal-decrypt"), "open", "--key", str(tmp_path / "cat.key"),
         "--passphrase-file", str(passphrase), str(unauthenticated), "--out", str(decrypted / "v1"),
     )  # fmt: skip
-    assert "bundle version 1: its manifest is NOT authenticated" in flagged.stderr
+    # a hybrid reader's stanza makes the bundle version 3 (rptenv-v2.md section 6); no MAC here
+    assert "bundle version 3: its manifest is NOT authenticated" in flagged.stderr
+
+    # The reviewer's key is hybrid (keygen's default, suite 2): its X25519 half alone opens nothing.
+    reviewer_key = load_key_file((tmp_path / "cat.key").read_text(), passphrase.read_text().strip())
+    assert isinstance(reviewer_key, XWingSecretKey)
+    half = tmp_path / "x25519-half.key"
+    half.write_text(dump_key_file(PrivateKey(reviewer_key.x25519_secret_key), None))
+    refused = subprocess.run(
+        [str(BIN / "reprisal-decrypt"), "open", "--key", str(half), str(bundle),
+         "--out", str(tmp_path / "half")],
+        capture_output=True, text=True, env=env, cwd=tmp_path, check=False,
+    )  # fmt: skip
+    assert refused.returncode == 1 and "NotARecipientError" in refused.stderr
 
     texts = [p.read_bytes() for p in decrypted.rglob("*") if p.is_file()]
     assert any(phrase.encode() in text for text in texts), (

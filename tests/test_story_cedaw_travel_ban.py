@@ -1,15 +1,20 @@
-"""Issue 5's story, as the people in it would live it.
+"""Issue 5 and issue 15's story, as the people in it would live it (JavaScript off).
 
-A woman who spoke at a CEDAW session is banned from travelling when she comes home. She reports it
-without JavaScript, lets the committee keep and assess it and contact her, but refuses that anything be
-raised with the State. The CEDAW focal point triages, assesses the risk, is stopped from recording a
-letter to the State, and replies. She reads the reply with her codename and now agrees to an anonymised
-letter and to sharing with the special procedures. The letter is recorded, the case is shared with SP,
-and an SP focal point reads it. Every step is in the audit log, and the log's chain is intact.
+A woman human rights defender who spoke at a CEDAW session is banned from travelling when she comes
+home. She reports it, agrees that the case be shared with ASG, refuses any contact with the State, and
+leaves every other choice ("Contact me" included) at "Decide later". The CEDAW focal point reads the
+same words about each choice as she does; she cannot even plan a letter to the State; she writes to
+her here (asking is always allowed); she shares the case with ASG. The woman reads the question, later
+withdraws only the statistics (the share with ASG holds) and agrees to an anonymised letter. The
+letter is planned, approved by a second CEDAW focal point after a risk assessment, and recorded as
+sent. A follow-up is planned; she withdraws the State consent again; the follow-up shows "blocked" on
+the focal point's page, her page says the same, and the focal point cancels it with a reason. Every
+step is audited, the log's chain is intact, and none of her words are in it.
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from flask import Flask
@@ -17,7 +22,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from admin.audit import log as audit_log
-from reprisal_intake.models import AuditEntry, Case
+from reprisal_intake.models import AuditEntry, Case, today
 from reprisal_intake.models.casework import Measure
 from tests.factories import database, make_account
 from tests.support.admin import audit_actions, form_post, sign_in, unlock
@@ -29,6 +34,20 @@ REPLY = (
     "STORY-REPLY-2208 We received your report. May we raise it with the State without your name?"
 )
 
+STATE_BLOCKED = (
+    "Not done: raising it confidentially with the State, without naming anyone. "
+    "Nothing of this kind can be planned or sent."
+)
+STATE_ALLOWED = "Allowed now: raising it confidentially with the State, without naming anyone."
+ASG_ALLOWED = (
+    "Allowed now: sharing the case with Assistant Secretary-General leading UN work on reprisals."
+)
+CONTACT_NOT_ASKED = (
+    "Not done: contact outside this service (phone, e-mail, meeting). Not asked yet, which means "
+    "no until a focal point asks here."
+)
+ASKING = "The focal points can always write to you here, to your codename"
+
 
 def the_case(app: Flask) -> Case:
     with database(app).session() as session:
@@ -37,113 +56,178 @@ def the_case(app: Flask) -> Case:
         return case
 
 
-def the_measure_id(app: Flask) -> str:
+def measure_rows(app: Flask) -> list[Measure]:
     with database(app).session() as session:
-        return session.scalars(select(Measure.id)).one()
+        rows = list(session.scalars(select(Measure).order_by(Measure.planned_on, Measure.id)))
+        session.expunge_all()
+        return rows
 
 
-def test_a_travel_ban_after_a_cedaw_session_reaches_sp_only_with_her_consent(
+def consent_change(client: FlaskClient, **answers: object) -> str:
+    response = client.post(
+        "/followup/consent",
+        data={
+            "csrf_token": csrf_token(client, "/followup/case"),
+            "consent_given_by": "victim",
+            **answers,
+        },
+    )
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_a_travel_ban_reported_to_cedaw_is_handled_as_she_was_told(
     app: Flask, admin_app: Flask, client: FlaskClient
 ) -> None:
     cedaw = make_account(admin_app, "focal_point", mechanisms=("CEDAW",), key="app")
-    sp = make_account(admin_app, "focal_point", mechanisms=("SP",), key="app")
+    second = make_account(admin_app, "focal_point", mechanisms=("CEDAW",), key="app")
+    asg = make_account(admin_app, "focal_point", mechanisms=("ASG",), key="app")
 
-    # She reports, without JavaScript.
+    # She reads what each choice leads to, and reports without JavaScript.
+    form = client.get("/report").get_data(as_text=True)
+    assert "The State will learn who complained." in form
+    assert "Decide later means no until a focal point asks you here." in form
     receipt = submit(
         client,
         mechanism="CEDAW",
         what_happened=TRAVEL_BAN,
         acts=["travel_ban"],
         urgency="urgent",
-        consent_contact="granted",
+        share_with=["ASG"],
         consent_state_named="refused",
         consent_state_anonymised="refused",
+        consent_statistics="granted",
     )
     assert receipt.status_code == 200
-    codename = CODENAME.search(receipt.get_data(as_text=True)).group(1)
+    text = receipt.get_data(as_text=True)
+    assert ASKING in text
+    codename = CODENAME.search(text).group(1)
     ref = the_case(app).ref
+    case_page = f"/cases/{ref}"
 
-    # The CEDAW focal point reads and triages it, and assesses the risk.
+    # The CEDAW focal point reads her choices in the words she will read.
     focal = admin_app.test_client()
     sign_in(admin_app, focal, cedaw)
     assert unlock(focal).status_code == 302
-    page = focal.get(f"/cases/{ref}").get_data(as_text=True)
+    page = focal.get(case_page).get_data(as_text=True)
     assert "STORY-7731" in page
-    case_page = f"/cases/{ref}"
-    triaged = form_post(
-        focal, f"{case_page}/triage", {"urgency": "urgent", "in_detention": "no"}, page
+    for words in (STATE_BLOCKED, ASG_ALLOWED, CONTACT_NOT_ASKED):
+        assert words in page
+    offered = page.split('id="plan-kind"', 1)[1].split("</select>", 1)[0]
+    assert "Confidential letter to the State" not in offered, "the form does not offer it"
+    assert "Mobilise diplomats" not in offered
+
+    # Triage and the risk assessment.
+    assert (
+        form_post(
+            focal, f"{case_page}/triage", {"urgency": "urgent", "in_detention": "no"}, page
+        ).status_code
+        == 302
     )
-    assert triaged.status_code == 302
-    assert the_case(app).status == "triaged"
+    review = (today() + datetime.timedelta(days=14)).isoformat()
     assessed = form_post(
         focal,
         f"{case_page}/risk",
         {
             "likelihood": "likely",
             "severity": "serious",
-            "next_review": "2026-12-15",
+            "next_review": review,
             "threat_source": "Border police and the security service",
             "vulnerability": "Two children at home; passport confiscated",
         },
     )
     assert assessed.status_code == 302
 
-    # A letter to the State is refused: she said no.
+    # A letter to the State cannot even be planned: she said no.
+    refused = form_post(
+        focal, f"{case_page}/measures", {"kind": "state_letter", "variant": "anonymised"}
+    )
+    assert refused.status_code == 409
+    assert STATE_BLOCKED in refused.get_data(as_text=True)
+    assert measure_rows(app) == []
+
+    # She left "Contact me" at its default: the focal point asks her here all the same.
+    replied = form_post(focal, f"{case_page}/reply", {"reply": REPLY})
+    assert replied.status_code == 303
+
+    # The case goes to ASG, as she agreed.
+    shared = form_post(focal, f"{case_page}/share", {"mechanism": "ASG", "confirm_consent": "y"})
+    assert shared.status_code == 303, shared.get_data(as_text=True)
+
+    # She comes back, reads the question and the same words about her choices.
+    assert enter(client, codename).status_code == 303
+    followup = client.get("/followup/case").get_data(as_text=True)
+    assert "STORY-REPLY-2208" in followup and ASKING in followup
+    for words in (STATE_BLOCKED, ASG_ALLOWED, CONTACT_NOT_ASKED):
+        assert words in followup
+    # Withdrawing statistics blocks nothing but statistics; the share with ASG holds.
+    changed = consent_change(client, scope_statistics="refused", share_with=["ASG"])
+    assert "Not done: counting the case in de-identified statistics." in changed
+    assert ASG_ALLOWED in changed
+    assert "On hold" not in focal.get(case_page).get_data(as_text=True).split("<h3>", 1)[0]
+    # She now agrees to an anonymised letter.
+    changed = consent_change(client, scope_state_anonymised="granted", share_with=["ASG"])
+    assert STATE_ALLOWED in changed
+    assert STATE_ALLOWED in focal.get(case_page).get_data(as_text=True)
+
+    # The letter is planned; a second focal point approves it; then it is recorded as sent.
     planned = form_post(
         focal, f"{case_page}/measures", {"kind": "state_letter", "variant": "anonymised"}
     )
     assert planned.status_code == 302
-    measure = the_measure_id(app)
+    (letter,) = measure_rows(app)
     send = {
-        "sent_on": "2026-11-27",
+        "sent_on": today().isoformat(),
         "channel": "note_verbale",
         "action_risk": "medium",
         "consent_current": "y",
-        "reply_due": "2027-01-31",
+        "reply_due": (today() + datetime.timedelta(days=60)).isoformat(),
     }
-    refused = form_post(focal, f"{case_page}/measures/{measure}/sent", send)
-    assert refused.status_code == 409
-    reason = refused.get_data(as_text=True)
-    assert "Raise it confidentially with the State, without naming anyone" in reason
-    assert "refused" in reason
-    with database(app).session() as session:
-        assert session.get(Measure, measure).status == "planned"
-
-    # The focal point replies through the service.
-    replied = form_post(focal, f"{case_page}/reply", {"reply": REPLY})
-    assert replied.status_code == 303
-
-    # She comes back with her codename, reads the reply and changes her consent.
-    assert enter(client, codename).status_code == 303
-    followup = client.get("/followup/case").get_data(as_text=True)
-    assert "STORY-REPLY-2208" in followup
-    changed = client.post(
-        "/followup/consent",
-        data={
-            "csrf_token": csrf_token(client, "/followup/case"),
-            "scope_state_anonymised": "granted",
-            "share_with": ["SP"],
-            "consent_given_by": "victim",
-        },
+    unapproved = form_post(focal, f"{case_page}/measures/{letter.id}/sent", send)
+    assert unapproved.status_code == 409
+    assert "A second focal point or a coordinator must approve" in unapproved.get_data(as_text=True)
+    self_approval = form_post(
+        focal, f"{case_page}/measures/{letter.id}/approve", {"action_risk": "medium"}
     )
-    assert changed.status_code == 200
-
-    # Now the letter can be recorded, and the case shared with SP.
-    sent = form_post(focal, f"{case_page}/measures/{measure}/sent", send)
+    assert self_approval.status_code == 409, "the one who planned it cannot approve it"
+    approver = admin_app.test_client()
+    sign_in(admin_app, approver, second)
+    approved = form_post(
+        approver, f"{case_page}/measures/{letter.id}/approve", {"action_risk": "medium"}
+    )
+    assert approved.status_code == 302
+    sent = form_post(focal, f"{case_page}/measures/{letter.id}/sent", send)
     assert sent.status_code == 302, sent.get_data(as_text=True)
-    with database(app).session() as session:
-        assert session.get(Measure, measure).status == "sent"
-    shared = form_post(focal, f"{case_page}/share", {"mechanism": "SP", "confirm_consent": "y"})
-    assert shared.status_code == 303, shared.get_data(as_text=True)
+    assert measure_rows(app)[0].status == "sent"
 
-    # An SP focal point reads it.
-    special_procedures = admin_app.test_client()
-    sign_in(admin_app, special_procedures, sp)
-    assert ref in special_procedures.get("/cases/").get_data(as_text=True)
-    assert unlock(special_procedures).status_code == 302
-    read = special_procedures.get(case_page)
-    assert read.status_code == 200
-    assert "STORY-7731" in read.get_data(as_text=True)
+    # A follow-up is planned; she withdraws the State consent; both pages say it is blocked.
+    assert (
+        form_post(
+            focal, f"{case_page}/measures", {"kind": "state_follow_up", "variant": "anonymised"}
+        ).status_code
+        == 302
+    )
+    follow_up = next(m for m in measure_rows(app) if m.kind == "state_follow_up")
+    withdrawn = consent_change(client, scope_state_anonymised="refused", share_with=["ASG"])
+    withdrawn_words = (
+        "Not done: raising it confidentially with the State, without naming anyone. "
+        "Nothing of this kind can be planned or sent."
+    )
+    assert withdrawn_words in withdrawn
+    page = focal.get(case_page).get_data(as_text=True)
+    assert "(blocked: consent missing)" in page and withdrawn_words in page
+    assert form_post(focal, f"{case_page}/measures/{follow_up.id}/sent", send).status_code == 409
+    cancelled = form_post(
+        focal, f"{case_page}/measures/{follow_up.id}/cancel", {"reason": "consent"}
+    )
+    assert cancelled.status_code == 302
+    assert "Consent is missing or was withdrawn" in focal.get(case_page).get_data(as_text=True)
+
+    # ASG's focal point reads the case.
+    reader = admin_app.test_client()
+    sign_in(admin_app, reader, asg)
+    assert unlock(reader).status_code == 302
+    assert "STORY-7731" in reader.get(case_page).get_data(as_text=True)
 
     # Every step is in the audit log, and none of it holds her words.
     steps = [action for _actor, action, case_ref in audit_actions(admin_app) if case_ref == ref]
@@ -153,16 +237,15 @@ def test_a_travel_ban_after_a_cedaw_session_reaches_sp_only_with_her_consent(
         "risk_assessed",
         "measure_refused",
         "reply_sent",
-        "measure_recorded",
         "case_shared",
+        "measure_approval_refused",
+        "measure_approved",
+        "measure_recorded",
+        "measure_cancelled",
     ):
         assert expected in steps, f"{expected} missing from the audit log: {steps}"
     assert steps.index("measure_refused") < steps.index("reply_sent")
-    # Planned before her refusal was hit, recorded as sent only after she changed her mind.
-    assert steps.count("measure_recorded") == 2
-    assert steps.index("reply_sent") < len(steps) - 1 - steps[::-1].index("measure_recorded")
-    actors = {actor for actor, action, case_ref in audit_actions(admin_app) if case_ref == ref}
-    assert actors == {cedaw.username, sp.username}
+    assert steps.index("measure_approved") < steps.index("measure_cancelled")
     with database(admin_app).session() as session:
         assert audit_log.verify(session).ok
         details = " ".join(session.scalars(select(AuditEntry.detail)))

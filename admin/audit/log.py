@@ -58,6 +58,9 @@ ACTIONS = (
     "risk_assessed",
     "measure_recorded",
     "measure_refused",
+    "measure_approved",
+    "measure_approval_refused",
+    "measure_cancelled",
     "state_reply_recorded",
     # Routing, contact, retention (admin/sharing/views.py, admin/contact/views.py, purge)
     "case_shared",
@@ -71,6 +74,13 @@ ACTIONS = (
     # Statistics (admin/statistics/views.py)
     "statistics_coded",
     "statistics_exported",
+    # Alerts and ownership (admin/alerts/views.py)
+    "alert_acknowledged",
+    "case_owner_changed",
+    # Assessment and the Secretary-General's report (admin/annual_report/views.py)
+    "assessed",
+    "report_inclusion_recorded",
+    "annual_report_exported",
 )
 
 

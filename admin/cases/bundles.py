@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from crypto.bundle import BundleAccess, BundleItemSource, write_bundle
 from crypto.keys import CaseKey
 from reprisal_intake.envelopes import open_envelope
+from reprisal_intake.items import OWN_KEY_KINDS
 from reprisal_intake.models import AccessStanza, Case
 
 
@@ -62,7 +63,10 @@ def write_case_bundle(
             created=item.created,
             open=partial(open_envelope, session, item.id),
         )
+        # A v1 bundle's items all open with the case key; the identity does not, so it stays out
+        # (docs/spec/rptenv-v1-identity.md).
         for item in case.items
+        if item.kind not in OWN_KEY_KINDS
     ]
     summary = case_summary(case)
     summary.pop("ref")

@@ -21,7 +21,8 @@ from crypto.errors import RptenvError
 from crypto.keys import open_case_key
 from reprisal_intake.db import Database
 from reprisal_intake.envelopes import PIECE_SIZE, open_envelope
-from reprisal_intake.models import AccessStanza, Case, EnvelopeChunk, Item
+from reprisal_intake.items import OWN_KEY_KINDS
+from reprisal_intake.models import AccessStanza, Case, EnvelopeChunk, Item, ItemAccess
 
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -46,6 +47,26 @@ def case_key_for(
     return key if isinstance(key, PrivateKey) else None
 
 
+def item_keys_for(
+    db: Session, case: Case, reviewer_id: str, reviewer_key: PrivateKey
+) -> dict[str, PrivateKey]:
+    """The keys of the case's own-key items (the identity) sealed to this reviewer, by item id."""
+    keys: dict[str, PrivateKey] = {}
+    rows = db.execute(
+        select(ItemAccess.item_id, ItemAccess.sealed_item_key).where(
+            ItemAccess.case_ref == case.ref, ItemAccess.reviewer_id == reviewer_id
+        )
+    )
+    for item_id, stanza in rows:
+        try:
+            key = open_case_key([stanza], reviewer_key)
+        except RptenvError:
+            continue
+        if isinstance(key, PrivateKey):
+            keys[item_id] = key
+    return keys
+
+
 @dataclass
 class OpenedItem:
     item: Item
@@ -55,6 +76,8 @@ class OpenedItem:
     answers: dict[str, object] | None = None
     error: str | None = None
     fields: list[tuple[str, str]] = field(default_factory=list)
+    # An own-key item (the identity) whose key is not sealed to this reader: not shown, not an error.
+    withheld: bool = False
 
 
 def _flatten(answers: dict[str, object]) -> list[tuple[str, str]]:
@@ -72,9 +95,20 @@ def _flatten(answers: dict[str, object]) -> list[tuple[str, str]]:
     return pairs
 
 
-def open_item(db: Session, item: Item, case_key: PrivateKey) -> OpenedItem:
+def open_item(
+    db: Session,
+    item: Item,
+    case_key: PrivateKey,
+    item_keys: dict[str, PrivateKey] | None = None,
+) -> OpenedItem:
+    key = case_key
+    if item.kind in OWN_KEY_KINDS:
+        own = (item_keys or {}).get(item.id)
+        if own is None:
+            return OpenedItem(item, {}, withheld=True)
+        key = own
     try:
-        reader = EnvelopeReader(open_envelope(db, item.id), case_key)
+        reader = EnvelopeReader(open_envelope(db, item.id), key)
         metadata = dict(reader.metadata)
         if item.kind == "attachment":
             return OpenedItem(item, metadata)

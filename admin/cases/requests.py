@@ -16,7 +16,7 @@ from admin.access import may_open_case
 from admin.audit import log as audit_log
 from admin.auth import sessions
 from admin.auth.current_user import signed_in
-from admin.cases.decryption import case_key_for
+from admin.cases.decryption import case_key_for, item_keys_for
 from reprisal_intake.db import get_db
 from reprisal_intake.models import AdminSession, Case, User
 from reprisal_intake.web.errors import render_error
@@ -39,6 +39,8 @@ class CaseRequest:
     # The case secret key, when the user's key is unlocked and the case is sealed to it.
     case_key: PrivateKey | None
     unlocked: bool
+    # Keys of own-key items (the identity) sealed to the user's key, by item id.
+    item_keys: dict[str, PrivateKey]
 
 
 def open_case_request(db: Session, ref: str, *, with_key: bool = True) -> CaseRequest:
@@ -53,7 +55,8 @@ def open_case_request(db: Session, ref: str, *, with_key: bool = True) -> CaseRe
         raise CaseAccessDenied(user.username, case.ref)
     unlocked = sessions.unlocked_key(row) if with_key else None
     case_key = case_key_for(db, case, *unlocked) if unlocked else None
-    return CaseRequest(row, user, case, case_key, unlocked is not None)
+    item_keys = item_keys_for(db, case, *unlocked) if unlocked and case_key else {}
+    return CaseRequest(row, user, case, case_key, unlocked is not None, item_keys)
 
 
 def forbidden(error: Forbidden) -> ResponseReturnValue:

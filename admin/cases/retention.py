@@ -1,5 +1,10 @@
 """Retention of closed cases: a case goes, for good, once it has been closed for longer than the
-retention period of every mechanism it is routed to. A mechanism without a period keeps its cases.
+retention period of every mechanism it is routed to. A mechanism without a period keeps its cases. A
+period of 0 days lets a case closed today go today (a same-day trial of the purge).
+
+Cases nobody closes are not kept silently for ever: a case still open (never triaged, or never
+closed) with no reviewer action for ``review_days`` days, and a case whose person withdrew "keep and
+assess", are listed for a deletion review (closing them starts their retention).
 
 Deleting a case deletes every row that names it (its envelopes and their pieces, access stanzas, lookup
 tag, consents, case work and sharing records), except the audit log, which keeps only the reference.
@@ -10,9 +15,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Engine, Table, delete, select
 from sqlalchemy.orm import Session
 
+from reprisal_intake.consents import current_consents
 from reprisal_intake.models import AuditEntry, Base, Case, EnvelopeChunk, Item
 
 
@@ -26,27 +32,86 @@ class PurgeCandidate:
 
 
 def due_date(case: Case) -> datetime.date | None:
-    """The day after which ``case`` may be purged, or None while it is kept."""
+    """The first day on which ``case`` may be purged, or None while it is kept."""
     if case.closed_on is None or case.status != "closed" or not case.mechanisms:
         return None
     periods = [m.retention_days for m in case.mechanisms]
     if any(days is None for days in periods):
         return None
-    return case.closed_on + datetime.timedelta(days=max(d for d in periods if d is not None))
+    longest = max(d for d in periods if d is not None)
+    # Kept N days after closing: it goes the day after the Nth; with 0 days, the day it was closed.
+    return case.closed_on + datetime.timedelta(days=longest + (1 if longest else 0))
 
 
 def purge_candidates(db: Session, on: datetime.date) -> list[PurgeCandidate]:
-    """The closed cases whose every mechanism's retention period ended before ``on``."""
+    """The closed cases whose every mechanism's retention period has run out on ``on``."""
     found = []
     closed = select(Case).where(Case.closed_on.is_not(None)).order_by(Case.closed_on, Case.ref)
     for case in db.scalars(closed):
         due = due_date(case)
-        if due is not None and due < on:
+        if due is not None and due <= on:
             found.append(
                 PurgeCandidate(
                     case.ref, case.closed_on or due, tuple(m.code for m in case.mechanisms), due
                 )
             )
+    return found
+
+
+@dataclass(frozen=True)
+class NothingDue:
+    """Why no closed case is due, as counts: kept by a mechanism without a period, within their
+    period (and the first day one becomes due), and cases not closed at all."""
+
+    kept: int
+    kept_by: tuple[str, ...]
+    waiting: int
+    next_due: datetime.date | None
+    not_closed: int
+
+
+def nothing_due(db: Session) -> NothingDue:
+    kept = waiting = not_closed = 0
+    kept_by: set[str] = set()
+    next_due: datetime.date | None = None
+    for case in db.scalars(select(Case)):
+        if case.status != "closed":
+            not_closed += 1
+            continue
+        due = due_date(case)
+        if due is None:
+            kept += 1
+            kept_by.update(m.code for m in case.mechanisms if m.retention_days is None)
+            continue
+        waiting += 1
+        next_due = due if next_due is None else min(next_due, due)
+    return NothingDue(kept, tuple(sorted(kept_by)), waiting, next_due, not_closed)
+
+
+@dataclass(frozen=True)
+class ReviewCandidate:
+    ref: str
+    status: str
+    created: datetime.date
+    # "stale": open, no reviewer action for the review period; "withdrawn": the person withdrew
+    # "keep and assess".
+    why: str
+
+
+def review_candidates(db: Session, on: datetime.date, review_days: int) -> list[ReviewCandidate]:
+    """Open cases to review for deletion (see the module's docstring), oldest first."""
+    limit = on - datetime.timedelta(days=review_days)
+    found = []
+    for case in db.scalars(
+        select(Case).where(Case.status != "closed").order_by(Case.created, Case.ref)
+    ):
+        latest = current_consents(case.consents).get(("store_assess", None))
+        if latest is not None and latest.state == "withdrawn":
+            found.append(ReviewCandidate(case.ref, case.status, case.created, "withdrawn"))
+            continue
+        last = case.last_action_at.date() if case.last_action_at else case.created
+        if case.created <= limit and last <= limit:
+            found.append(ReviewCandidate(case.ref, case.status, case.created, "stale"))
     return found
 
 
@@ -71,3 +136,23 @@ def purge_case(db: Session, ref: str) -> None:
     stale = db.get(Case, ref)
     if stale is not None:
         db.expunge(stale)
+
+
+def compact(engine: Engine) -> str:
+    """After a purge: on SQLite (which runs with ``secure_delete``, so freed pages are zeroed),
+    VACUUM rewrites the file without the free pages and the write-ahead log is checkpointed and
+    truncated, so no deleted envelope piece is left in either. PostgreSQL has no such switch: see
+    docs/design.md, Retention, for what the administrator runs there. Returns what was done."""
+    if engine.dialect.name != "sqlite":
+        return "not compacted (PostgreSQL: see docs/design.md, Retention)"
+    # Straight on the driver's connection: SQLAlchemy would open a transaction, and VACUUM runs
+    # outside one (the connection is in autocommit mode: see reprisal_intake.db).
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("VACUUM")
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.close()
+    finally:
+        raw.close()
+    return "compacted (SQLite VACUUM, write-ahead log truncated)"

@@ -108,14 +108,20 @@ def case_page_view(ref: str) -> ResponseReturnValue:
     with get_db().session() as db:
         opened_case = open_case_request(db, ref)
         user, case, case_key = opened_case.user, opened_case.case, opened_case.case_key
-        opened = [open_item(db, item, case_key) for item in case.items] if case_key else []
+        opened = (
+            [open_item(db, item, case_key, opened_case.item_keys) for item in case.items]
+            if case_key
+            else []
+        )
         has_offline_key = any(k.wrapped_secret_key is None for k in user_reviewers(db, user))
         audit_log.record(
             db,
             user.username,
             "item_decrypted" if case_key else "case_viewed",
             case_ref=case.ref,
-            detail={"items": [o.item.id for o in opened if o.error is None]} if case_key else {},
+            detail={"items": [o.item.id for o in opened if o.error is None and not o.withheld]}
+            if case_key
+            else {},
         )
         context = {
             "case": case,

@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from admin.forms import AdminForm
 from admin.vocabulary import (
+    CANCEL_REASONS,
     CHANNELS,
     CLOSURE_REASONS,
     HOLD_REASONS,
@@ -100,6 +101,22 @@ class SendMeasureForm(AdminForm):
     risk_note = _text(_l("Why (risk of this action)"))
     consent_current = BooleanField(_l("I confirmed this consent is still current"))
     reply_due = DateField(_l("State reply due by (measures to the State)"), validators=[Optional()])
+
+
+class ApproveMeasureForm(AdminForm):
+    action_risk = SelectField(
+        _l("Risk this action carries for the person"),
+        choices=options(NONE_CHOSEN, RISK_LEVELS),
+        validators=[DataRequired()],
+    )
+
+
+class CancelMeasureForm(AdminForm):
+    reason = SelectField(
+        _l("Why it is cancelled"),
+        choices=options(NONE_CHOSEN, CANCEL_REASONS),
+        validators=[DataRequired()],
+    )
 
 
 class ReplyForm(AdminForm):

@@ -19,17 +19,26 @@ from reprisal_intake.models.casework import StatusChange
 # any open state and resuming to the state held from are handled below.
 TRANSITIONS: dict[str, frozenset[str]] = {
     "received": frozenset({"closed"}),
-    "triaged": frozenset({"consent_pending", "under_assessment", "closed"}),
+    "triaged": frozenset(
+        {"consent_pending", "under_assessment", "out_of_scope", "referred_elsewhere", "closed"}
+    ),
     "consent_pending": frozenset({"under_assessment", "closed"}),
-    "under_assessment": frozenset({"consent_pending", "action_planned", "closed"}),
+    "under_assessment": frozenset(
+        {"consent_pending", "action_planned", "out_of_scope", "referred_elsewhere", "closed"}
+    ),
     "action_planned": frozenset({"under_assessment", "action_taken", "closed"}),
     "action_taken": frozenset({"awaiting_state_reply", "follow_up", "closed"}),
     "awaiting_state_reply": frozenset({"follow_up", "closed"}),
     "follow_up": frozenset({"under_assessment", "action_planned", "closed"}),
+    # Settled without action of this mechanism: not a reprisal for cooperation with it, or passed to
+    # another body. Either may be looked at again or closed.
+    "out_of_scope": frozenset({"under_assessment", "closed"}),
+    "referred_elsewhere": frozenset({"under_assessment", "follow_up", "closed"}),
     "closed": frozenset({"triaged", "under_assessment"}),
     "on_hold": frozenset(),
 }
-OPEN_STATUSES = frozenset(TRANSITIONS) - {"closed", "on_hold"}
+SETTLED_STATUSES = frozenset({"out_of_scope", "referred_elsewhere", "closed"})
+OPEN_STATUSES = frozenset(TRANSITIONS) - SETTLED_STATUSES - {"on_hold"}
 REASONS_FOR = {
     "closed": dict(CLOSURE_REASONS),
     "on_hold": dict(HOLD_REASONS),

@@ -7,10 +7,10 @@ import datetime
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
-from reprisal_intake.models import Case, today, utcnow
+from reprisal_intake.models import Case, Consent, today, utcnow
 from reprisal_intake.models.casework import Measure
 
 S = TypeVar("S", bound=Select[*tuple[Any, ...]])
@@ -58,10 +58,12 @@ class OverdueLists:
     replies: list[tuple[Measure, Case]]
     reviews: list[Case]
     immediate: list[Case]
+    # Open cases whose "keep this report and assess it" is no longer granted (issue 15).
+    deletion_reviews: list[Case]
 
     @property
     def empty(self) -> bool:
-        return not (self.replies or self.reviews or self.immediate)
+        return not (self.replies or self.reviews or self.immediate or self.deletion_reviews)
 
 
 def overdue(db: Session, scope: ColumnElement[bool] | None) -> OverdueLists:
@@ -95,4 +97,20 @@ def overdue(db: Session, scope: ColumnElement[bool] | None) -> OverdueLists:
         )
         if case_action_overdue(case)
     ]
-    return OverdueLists(replies, reviews, immediate)
+    latest = (
+        select(func.max(Consent.id))
+        .where(Consent.scope == "store_assess")
+        .group_by(Consent.case_ref)
+        .scalar_subquery()
+    )
+    deletion_reviews = list(
+        db.scalars(
+            scoped(
+                select(Case)
+                .join(Consent, Consent.case_ref == Case.ref)
+                .where(Consent.id.in_(latest), Consent.state != "granted")
+                .order_by(Case.created, Case.ref)
+            )
+        )
+    )
+    return OverdueLists(replies, reviews, immediate, deletion_reviews)

@@ -25,9 +25,18 @@ from admin.auth.current_user import signed_in
 from admin.cases.panels import case_panel
 from admin.cases.requests import forbidden, open_case_request
 from admin.casework import lifecycle
-from admin.casework.consent_gate import consent_in_force, refusals, scope_label
+from admin.casework.consent_gate import (
+    consent_in_force,
+    consent_refusals,
+    measure_scopes,
+    measure_status,
+    refusals,
+    scope_label,
+)
 from admin.casework.forms import (
     NONE_CHOSEN,
+    ApproveMeasureForm,
+    CancelMeasureForm,
     PlanMeasureForm,
     ReplyForm,
     RiskForm,
@@ -40,20 +49,25 @@ from admin.casework.overdue import case_action_overdue, overdue
 from admin.casework.risk import risk_level
 from admin.casework.sealed_text import open_text, seal_text
 from admin.vocabulary import (
+    CANCEL_REASONS,
     CHANNELS,
     CLOSURE_REASONS,
     CONSENT_STATE_LABELS,
     HOLD_REASONS,
+    MEASURE_KINDS,
     MEASURE_KINDS_BY_CODE,
+    MEASURE_STATUS_LABELS,
     REOPEN_REASONS,
     REPLY_GRADES,
     RISK_LEVELS,
     RISK_LIKELIHOODS,
     RISK_SEVERITIES,
     STATUS_LABELS,
+    VARIANTS,
 )
 from reprisal_intake import domain
-from reprisal_intake.consents import in_force, outward_action_on_hold
+from reprisal_intake.consent_wording import effect
+from reprisal_intake.consents import case_on_hold, in_force
 from reprisal_intake.db import get_db
 from reprisal_intake.models import Case, Mechanism, User, today, utcnow
 from reprisal_intake.models.casework import Measure, RiskAssessment, StatusChange
@@ -71,6 +85,8 @@ LABELS: dict[str, dict[str, Any]] = {
     "grade": dict(REPLY_GRADES),
     "consent": dict(CONSENT_STATE_LABELS),
     "giver": dict(domain.CONSENT_GIVERS),
+    "measure_status": MEASURE_STATUS_LABELS,
+    "cancel_reason": dict(CANCEL_REASONS),
     "urgency": dict(domain.URGENCIES),
     "in_detention": dict(domain.IN_DETENTION),
 }
@@ -86,9 +102,37 @@ def _mechanism_choices(db: Session) -> list[SelectChoice]:
     return options(NONE_CHOSEN, ((c, c) for c in codes))
 
 
-def _plan_form(db: Session, *, blank: bool = False) -> PlanMeasureForm:
-    form = PlanMeasureForm(formdata=None) if blank else PlanMeasureForm()
+def _plan_form(db: Session) -> PlanMeasureForm:
+    form = PlanMeasureForm()
     form.mechanism.choices = _mechanism_choices(db)
+    return form
+
+
+def _offered(case: Case) -> tuple[list[tuple[str, str | None]], list[tuple[str, str | None]]]:
+    """(kind, variant) pairs the consent in force allows, and those it blocks (refer_mechanism
+    counts as allowed: its consent is per mechanism and checked when it is planned)."""
+    allowed: list[tuple[str, str | None]] = []
+    blocked: list[tuple[str, str | None]] = []
+    for kind in MEASURE_KINDS:
+        for variant in kind.variants or (None,):
+            scopes = kind.scopes(variant) or ()
+            if kind.names_mechanism:
+                scopes = tuple(s for s in scopes if s != "share_with") or ("store_assess",)
+            (blocked if consent_refusals(case, scopes) else allowed).append((kind.code, variant))
+    return allowed, blocked
+
+
+def _blank_plan_form(db: Session, case: Case) -> PlanMeasureForm:
+    """The plan form offers only what the person's consent allows (the server checks again)."""
+    form = PlanMeasureForm(formdata=None)
+    form.mechanism.choices = _mechanism_choices(db)
+    allowed, _blocked = _offered(case)
+    kinds = {code for code, _variant in allowed}
+    variants = {variant for _code, variant in allowed}
+    form.kind.choices = options(
+        NONE_CHOSEN, ((k.code, k.label) for k in MEASURE_KINDS if k.code in kinds)
+    )
+    form.variant.choices = options(NONE_CHOSEN, ((c, lbl) for c, lbl in VARIANTS if c in variants))
     return form
 
 
@@ -238,6 +282,17 @@ def plan_measure(ref: str) -> ResponseReturnValue:
         if kind.names_mechanism and mechanism is None:
             form.mechanism.errors = [_("Choose the mechanism the case is referred to.")]
             return _form_again(case, form, "plan")
+        scopes = kind.scopes(form.variant.data or None) or ()
+        reasons = consent_refusals(case, scopes, mechanism if kind.names_mechanism else None)
+        if reasons:
+            audit_log.record(
+                db,
+                user.username,
+                "measure_refused",
+                case_ref=case.ref,
+                detail={"stage": "plan", "kind": kind.code, "scope": scope, "mechanism": mechanism},
+            )
+            return _refused(case, reasons)
         details = seal_text(db, case, "measure", {"details": form.details.data or ""})
         measure = Measure(
             case_ref=case.ref,
@@ -276,18 +331,22 @@ def send_measure(ref: str, measure_id: str) -> ResponseReturnValue:
         user, case = _open(db, ref)
         measure = _measure_of(db, case, measure_id)
         if measure.status != "planned":
-            return _refused(case, [_("This measure is already recorded as sent.")])
+            return _refused(case, [_("Only a planned measure can be recorded as sent.")])
         if not form.validate_on_submit():
             return _form_again(case, form, "send", measure=measure)
         if given(form.sent_on.data) > today():
             form.sent_on.errors = [_("A measure cannot be recorded as sent on a future date.")]
             return _form_again(case, form, "send", measure=measure)
         kind = MEASURE_KINDS_BY_CODE[measure.kind]
+        action_risk = form.action_risk.data or measure.action_risk
         reasons = refusals(
+            db,
             case,
             measure,
             confirmed_current=bool(form.consent_current.data),
-            action_risk=form.action_risk.data or None,
+            action_risk=action_risk,
+            sender_id=user.id,
+            day=today(),
         )
         if kind.to_state and form.reply_due.data is None:
             reasons.append(_("Set the date by which the State should reply."))
@@ -304,7 +363,8 @@ def send_measure(ref: str, measure_id: str) -> ResponseReturnValue:
                     "mechanism": measure.mechanism_code,
                     "consent": consent.state,
                     "confirmed": bool(form.consent_current.data),
-                    "action_risk": form.action_risk.data or None,
+                    "action_risk": action_risk,
+                    "approved": measure.approved_by is not None,
                 },
             )
             return _refused(case, reasons)
@@ -312,7 +372,7 @@ def send_measure(ref: str, measure_id: str) -> ResponseReturnValue:
         measure.status = "sent"
         measure.sent_on = form.sent_on.data
         measure.channel = form.channel.data
-        measure.action_risk = form.action_risk.data
+        measure.action_risk = action_risk
         measure.consent_confirmed = True
         measure.reply_due = form.reply_due.data if kind.to_state else None
         measure.risk_note_item_id = note.id if note else None
@@ -331,6 +391,74 @@ def send_measure(ref: str, measure_id: str) -> ResponseReturnValue:
                 "action_risk": measure.action_risk,
                 "reply_due": measure.reply_due.isoformat() if measure.reply_due else None,
             },
+        )
+        return _back(case)
+
+
+@bp.post("/cases/<ref>/measures/<measure_id>/approve")
+@require_roles(*CASE_ROLES)
+def approve_measure(ref: str, measure_id: str) -> ResponseReturnValue:
+    """A second focal point or coordinator approves a planned measure and the risk it carries."""
+    form = ApproveMeasureForm()
+    with get_db().session() as db:
+        user, case = _open(db, ref)
+        measure = _measure_of(db, case, measure_id)
+        if measure.status != "planned":
+            return _refused(case, [_("Only a planned measure can be approved.")])
+        if not form.validate_on_submit():
+            return _form_again(case, form, "approve", measure=measure)
+        reasons = consent_refusals(case, measure_scopes(measure), measure.mechanism_code)
+        if measure.recorded_by == user.id:
+            reasons.append(_("A second person approves: you planned this measure yourself."))
+        if reasons:
+            audit_log.record(
+                db,
+                user.username,
+                "measure_approval_refused",
+                case_ref=case.ref,
+                detail={"measure": measure.id},
+            )
+            return _refused(case, reasons)
+        measure.approved_by = user.id
+        measure.approved_on = today()
+        measure.action_risk = form.action_risk.data
+        lifecycle.note_action(case)
+        audit_log.record(
+            db,
+            user.username,
+            "measure_approved",
+            case_ref=case.ref,
+            detail={
+                "measure": measure.id,
+                "kind": measure.kind,
+                "action_risk": measure.action_risk,
+            },
+        )
+        return _back(case)
+
+
+@bp.post("/cases/<ref>/measures/<measure_id>/cancel")
+@require_roles(*CASE_ROLES)
+def cancel_measure(ref: str, measure_id: str) -> ResponseReturnValue:
+    form = CancelMeasureForm()
+    with get_db().session() as db:
+        user, case = _open(db, ref)
+        measure = _measure_of(db, case, measure_id)
+        if measure.status != "planned":
+            return _refused(case, [_("Only a planned measure can be cancelled.")])
+        if not form.validate_on_submit():
+            return _form_again(case, form, "cancel", measure=measure)
+        measure.status = "cancelled"
+        measure.cancelled_on = today()
+        measure.cancel_reason = form.reason.data
+        measure.cancelled_by = user.id
+        lifecycle.note_action(case)
+        audit_log.record(
+            db,
+            user.username,
+            "measure_cancelled",
+            case_ref=case.ref,
+            detail={"measure": measure.id, "kind": measure.kind, "reason": measure.cancel_reason},
         )
         return _back(case)
 
@@ -420,8 +548,12 @@ def casework_panel(
         "casework": {
             "targets": lifecycle.allowed_targets(case),
             "history": history,
-            "on_hold_for_outward_action": case.status == "on_hold"
-            or outward_action_on_hold(consents),
+            "on_hold_for_outward_action": case.status == "on_hold" or case_on_hold(consents),
+            "deletion_review": case_on_hold(consents),
+            "effect": effect,
+            "not_offered": _offered(case)[1],
+            "kind_labels": {k.code: k.label for k in MEASURE_KINDS},
+            "variant_labels": dict(VARIANTS),
             "action_overdue": case_action_overdue(case),
             "review_overdue": case.next_review is not None and case.next_review < day,
             "consents_in_force": in_force(consents),
@@ -434,6 +566,10 @@ def casework_panel(
                     "row": m,
                     "kind": MEASURE_KINDS_BY_CODE.get(m.kind),
                     "consent": consent_in_force(case, m.consent_scope, m.mechanism_code),
+                    "status": measure_status(case, m),
+                    "blocked_by": consent_refusals(case, measure_scopes(m), m.mechanism_code)
+                    if m.status == "planned"
+                    else [],
                     "details": open_text(db, m.details_item_id, case_key),
                     "risk_note": open_text(db, m.risk_note_item_id, case_key),
                     "reply_overdue": m.status == "sent"
@@ -449,8 +585,10 @@ def casework_panel(
                 "triage": triage_form,
                 "transition": TransitionForm(formdata=None),
                 "risk": RiskForm(formdata=None),
-                "plan": _plan_form(db, blank=True),
+                "plan": _blank_plan_form(db, case),
                 "send": SendMeasureForm(formdata=None, sent_on=day),
+                "approve": ApproveMeasureForm(formdata=None),
+                "cancel": CancelMeasureForm(formdata=None),
                 "reply": ReplyForm(formdata=None),
             },
         }

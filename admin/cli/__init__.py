@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy.exc import NoSuchTableError, OperationalError, ProgrammingError
 
 from admin import create_app
-from admin.cli import audit, backup, cases, database, escrow, retention, reviewers, users
+from admin.cli import alerts, audit, backup, cases, database, escrow, retention, reviewers, users
 
 
 @click.group()
@@ -32,6 +32,7 @@ for command in (
     retention.mechanism,
     retention.purge,
     audit.audit,
+    alerts.alerts,
     backup.backup_command,
     backup.restore_command,
 ):

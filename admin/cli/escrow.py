@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from admin.audit import log as audit_log
 from crypto.errors import FormatError
-from crypto.keys import public_key_from_base64
+from crypto.keys import reader_public_key_from_base64
 from reprisal_intake.db import get_db
 from reprisal_intake.models import Reviewer, today
 from reprisal_intake.reader_records import RecordRejected, check_reader_record, is_revoked
@@ -28,7 +28,7 @@ def escrow() -> None:
     "--public-key",
     required=True,
     metavar="BASE64",
-    help="From `reprisal-decrypt keygen --suite 1`.",
+    help="From `reprisal-decrypt keygen` (an X-Wing or an X25519 public key).",
 )
 @click.option(
     "--record",
@@ -44,7 +44,7 @@ def escrow_add(name: str, public_key: str, record_file: Path | None) -> None:
     them with `reprisal-decrypt open --key ESCROW.key`.
     """
     try:
-        key = public_key_from_base64(public_key)
+        key = reader_public_key_from_base64(public_key)
     except FormatError as error:
         raise click.BadParameter(f"not a public key: {error}", param_hint="--public-key") from error
     record_text = read_record(record_file, "--record") if record_file else None

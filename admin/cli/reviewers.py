@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from admin.audit import log as audit_log
 from crypto.errors import FormatError
-from crypto.keys import public_key_from_base64
+from crypto.keys import reader_public_key_from_base64
 from reprisal_intake.db import get_db
 from reprisal_intake.models import Mechanism, Reviewer, today
 from reprisal_intake.reader_records import (
@@ -67,7 +67,8 @@ def reviewer() -> None:
     "--public-key",
     required=True,
     metavar="BASE64",
-    help="The reviewer's X25519 public key, as printed by `reprisal-decrypt keygen --suite 1`.",
+    help="The reviewer's public key as printed by `reprisal-decrypt keygen`: X-Wing (suite 2, "
+    "1216 bytes) or X25519 (suite 1, 32 bytes).",
 )
 @click.option(
     "--record",
@@ -81,7 +82,7 @@ def reviewer_add(
 ) -> None:
     """Register an offline reviewer: only the public key reaches the server."""
     try:
-        key = public_key_from_base64(public_key)
+        key = reader_public_key_from_base64(public_key)
     except FormatError as error:
         raise click.BadParameter(f"not a public key: {error}", param_hint="--public-key") from error
     codes = sorted({code.upper() for code in mechanisms})

@@ -26,13 +26,16 @@ bp = Blueprint("contact", __name__, url_prefix="/cases")
 bp.register_error_handler(Forbidden, forbidden)
 
 MESSAGE_LIMIT = 20_000
-NO_CONTACT = {
-    "not_asked": _l(
-        "The person was never asked whether they may be contacted, so no reply can be sent."
+# Replies inside this service are always allowed (docs/domain.md, Consent): asking is how consent is
+# obtained. The "contact" scope is about contact outside the service, which the reply form is not.
+OUTSIDE_CONTACT = {
+    "granted": _l(
+        "The person agreed to be contacted outside this service (phone, e-mail, meeting) too."
     ),
-    "refused": _l("The person did not agree to be contacted, so no reply can be sent."),
-    "withdrawn": _l("The person withdrew their consent to be contacted, so no reply can be sent."),
 }
+NOT_OUTSIDE = _l(
+    "Contact outside this service (phone, e-mail, meeting) is not allowed: write only here."
+)
 
 
 class ReplyForm(AdminForm):
@@ -53,7 +56,7 @@ def _panel(case: Case, case_key: Any) -> dict[str, Any]:
     consent = contact_consent(case)
     return {
         "contact_consent": consent,
-        "no_contact_reason": NO_CONTACT.get(consent),
+        "outside_contact": OUTSIDE_CONTACT.get(consent, NOT_OUTSIDE),
         "case_language": language_name(case.language),
         "can_write": case_key is not None,
     }
@@ -96,9 +99,6 @@ def reply(ref: str) -> ResponseReturnValue:
             return _compose_again(opened, form, None, None)
         if opened.case_key is None:
             return _compose_again(opened, form, None, str(KEY_NEEDED))
-        reason = NO_CONTACT.get(contact_consent(opened.case))
-        if reason is not None:
-            return _compose_again(opened, form, None, str(reason))
         item = add_reply(db, opened.case, form.reply.data or "")
         audit_log.record(
             db,

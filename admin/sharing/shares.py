@@ -10,11 +10,13 @@ from sqlalchemy.orm import Session
 
 from admin.casework.consent_gate import consent_in_force
 from admin.casework.lifecycle import note_action
-from crypto.keys import seal_case_key
-from reprisal_intake.consents import outward_action_on_hold
+from crypto.keys import public_key_from_bytes, seal_case_key
+from reprisal_intake.consents import blocking, case_on_hold
+from reprisal_intake.items import OWN_KEY_KINDS
 from reprisal_intake.models import (
     AccessStanza,
     Case,
+    ItemAccess,
     Mechanism,
     Reviewer,
     User,
@@ -72,11 +74,59 @@ def share_refusal(db: Session, case: Case, mechanism: Mechanism | None) -> str |
     state = share_consent(case, mechanism.code)
     if state != "granted":
         return f"consent_{state}"
-    if case.status == "on_hold" or outward_action_on_hold(case.consents):
+    if case.status in ("on_hold", "closed") or case_on_hold(case.consents):
         return "on_hold"
     if not certified_reviewer_ids(db, {mechanism.code}):
         return "no_reviewers"
     return None
+
+
+def identity_refusal(
+    case: Case, mechanism_code: str, item_keys: dict[str, PrivateKey]
+) -> str | None:
+    """Why the person's identity may not go with this share (a reason code), or None."""
+    if blocking(case.consents, ("share_with", "share_identity"), mechanism_code):
+        return "identity_consent"
+    identity_ids = {item.id for item in case.items if item.kind in OWN_KEY_KINDS}
+    if not identity_ids:
+        return "no_identity"
+    if not identity_ids <= set(item_keys):
+        return "identity_key_needed"
+    return None
+
+
+def share_identity(
+    db: Session, case: Case, mechanism_code: str, item_keys: dict[str, PrivateKey]
+) -> int:
+    """Seal the identity items' keys to the mechanism's reviewers (item stanzas); the caller has
+    checked ``identity_refusal``. Returns how many stanzas were added."""
+    reviewers = list(
+        db.scalars(
+            select(Reviewer).where(Reviewer.id.in_(mechanism_reviewer_ids(db, {mechanism_code})))
+        )
+    )
+    added = 0
+    for item in case.items:
+        key = item_keys.get(item.id)
+        if item.kind not in OWN_KEY_KINDS or key is None:
+            continue
+        holders = set(
+            db.scalars(select(ItemAccess.reviewer_id).where(ItemAccess.item_id == item.id))
+        )
+        for reviewer in reviewers:
+            if reviewer.id in holders:
+                continue
+            db.add(
+                ItemAccess(
+                    case_ref=case.ref,
+                    item_id=item.id,
+                    reviewer_id=reviewer.id,
+                    sealed_item_key=seal_case_key(key, public_key_from_bytes(reviewer.public_key)),
+                )
+            )
+            added += 1
+    db.flush()
+    return added
 
 
 def unsealed_reviewers(db: Session, case: Case) -> list[Reviewer]:
@@ -138,6 +188,13 @@ def unshare_case(db: Session, case: Case, share: CaseShare, user: User) -> int:
             execution_options={"synchronize_session": "fetch"},
         )
         removed = int(getattr(result, "rowcount", 0) or 0)
+        # The identity's item stanzas go with the case key's.
+        db.execute(
+            delete(ItemAccess).where(
+                ItemAccess.case_ref == case.ref, ItemAccess.reviewer_id.in_(drop)
+            ),
+            execution_options={"synchronize_session": "fetch"},
+        )
     note_action(case)
     share.unshared_on = today()
     share.unshared_by = user.id

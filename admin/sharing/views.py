@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import Forbidden
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from admin.access import CASE_ROLES, focal_point_mechanisms, require_roles
@@ -21,16 +21,21 @@ from admin.cases.requests import forbidden, open_case_request
 from admin.forms import AdminForm, EmptyForm
 from admin.sharing.shares import (
     active_shares,
+    identity_refusal,
     seal_to,
     share_case,
     share_consent,
+    share_identity,
     share_refusal,
     unsealed_reviewers,
     unshare_case,
 )
+from reprisal_intake.consents import state_in_force
 from reprisal_intake.db import get_db
+from reprisal_intake.items import OWN_KEY_KINDS
 from reprisal_intake.models import Case, Mechanism, User
 from reprisal_intake.models.sharing import CaseShare
+from reprisal_intake.web.forms import SelectChoice
 
 bp = Blueprint("sharing", __name__, url_prefix="/cases")
 bp.register_error_handler(Forbidden, forbidden)
@@ -46,6 +51,14 @@ REFUSALS = {
     "on_hold": _l(
         "The person withdrew a consent, so the case is on hold for any outward action until they "
         "give it again."
+    ),
+    "identity_consent": _l(
+        "The person did not agree that their names and contact details go to this mechanism: "
+        "share the case without them."
+    ),
+    "no_identity": _l("The person gave no names or contact details: share the case without them."),
+    "identity_key_needed": _l(
+        "Your key does not open the person's identity, so you cannot pass it on."
     ),
     "no_reviewers": _l("Nobody at this mechanism has a key yet, so nobody there could read it."),
     "key_needed": _l(
@@ -65,6 +78,14 @@ class ShareForm(AdminForm):
         _l("Share with"),
         validators=[DataRequired(_l("Choose a mechanism."))],
         validate_choice=False,
+    )
+    part = RadioField(
+        _l("What the mechanism receives"),
+        choices=[
+            SelectChoice("without_identity", _l("The full case without the person's identity")),
+            SelectChoice("with_identity", _l("The full case with the person's identity")),
+        ],
+        default="without_identity",
     )
     confirm_consent = BooleanField(
         _l("I checked that the person's consent to this sharing is still current."),
@@ -98,6 +119,15 @@ def sharing_panel(db: Session, user: User, case: Case, case_key: Any) -> dict[st
     """Context for this area's part of the case page (``case_key`` is None when locked)."""
     form = ShareForm(formdata=None)
     form.mechanism.choices = _share_choices(db, case)
+    # The identity is offered only when the person agreed to pass it on and there is one
+    # (the server checks again, per mechanism).
+    identity_allowed = state_in_force(case.consents, "share_identity") == "granted" and any(
+        item.kind in OWN_KEY_KINDS for item in case.items
+    )
+    if not identity_allowed:
+        form.part.choices = [
+            SelectChoice("without_identity", _l("The full case without the person's identity"))
+        ]
     return {
         "share_form": form,
         "shares": active_shares(db, case),
@@ -138,13 +168,19 @@ def share(ref: str) -> ResponseReturnValue:
         reason = share_refusal(db, case, mechanism)
         if reason is not None or mechanism is None:
             return _refused(case, opened.user.username, db, code, reason or "unknown_mechanism")
+        with_identity = form.part.data == "with_identity"
+        if with_identity:
+            identity_reason = identity_refusal(case, code, opened.item_keys)
+            if identity_reason is not None:
+                return _refused(case, opened.user.username, db, code, identity_reason)
         added = share_case(db, case, mechanism, opened.case_key, opened.user)
+        identity_stanzas = share_identity(db, case, code, opened.item_keys) if with_identity else 0
         audit_log.record(
             db,
             opened.user.username,
             "case_shared",
             case_ref=case.ref,
-            detail={"mechanism": code, "stanzas": added},
+            detail={"mechanism": code, "stanzas": added, "identity_stanzas": identity_stanzas},
         )
         flash(_("The case is now shared with %(code)s.", code=code))
         return redirect(url_for("cases.case_page_view", ref=case.ref), code=303)

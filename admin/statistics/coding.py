@@ -12,13 +12,14 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from wtforms import BooleanField, IntegerField, SelectField
+from wtforms import IntegerField, SelectField
 from wtforms.validators import NumberRange, Optional
 
+from admin.annual_report.rules import anonymity_requested
 from admin.cases.decryption import OpenedItem
 from admin.forms import AdminForm, CheckboxesField
 from reprisal_intake import domain
-from reprisal_intake.countries import countries
+from reprisal_intake.countries import states
 from reprisal_intake.models import Case, Consent, utcnow
 from reprisal_intake.models.statistics import CaseStatistics
 from reprisal_intake.web.forms import SelectChoice
@@ -59,7 +60,6 @@ class StatisticsForm(AdminForm):
     age_band = SelectField(
         _l("Age"), choices=_choices(domain.AGE_BANDS, _l("Not known")), validators=[Optional()]
     )
-    anonymity_requested = BooleanField(_l("The person asked to stay anonymous"))
     setting = SelectField(
         _l("Online or offline"),
         choices=_choices(domain.SETTINGS, _l("Not known")),
@@ -73,7 +73,7 @@ class StatisticsForm(AdminForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "stats")  # ids unique on the case page, among other forms
         super().__init__(*args, **kwargs)
-        self.state.choices = _choices(countries(str(get_locale() or "en")), _l("Not known"))
+        self.state.choices = _choices(states(str(get_locale() or "en")), _l("Not known"))
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
@@ -113,14 +113,13 @@ def from_report(answers: dict[str, object], consented: bool) -> dict[str, object
 
     victim_type = code("victim_type", domain.VICTIM_TYPES)
     data: dict[str, object] = {
-        "state": code("state", countries()),
+        "state": code("state", states()),
         "victim_type": victim_type,
         "individuals": 1 if victim_type in ("individual", "") else 0,
         "organisations": 1 if victim_type == "organisation" else 0,
         "setting": code("setting", domain.SETTINGS),
         "acts": codes("acts", domain.ACTS),
         "perpetrators": codes("perpetrators", domain.PERPETRATORS),
-        "anonymity_requested": not str(answers.get("identity") or "").strip(),
     }
     if consented:
         gender = code("gender", domain.GENDERS)
@@ -139,7 +138,6 @@ def from_stored(row: CaseStatistics) -> dict[str, object]:
         "women_girls": row.women_girls,
         "gender": row.gender or "",
         "age_band": row.age_band or "",
-        "anonymity_requested": row.anonymity_requested,
         "setting": row.setting or "",
         "acts": row.act_codes,
         "perpetrators": row.perpetrator_codes,
@@ -171,7 +169,8 @@ def save(db: Session, case: Case, form: StatisticsForm, consented: bool, user_id
     row.women_girls = (form.women_girls.data or 0) if consented else 0
     row.gender = (form.gender.data or None) if consented else None
     row.age_band = (form.age_band.data or None) if consented else None
-    row.anonymity_requested = bool(form.anonymity_requested.data)
+    # From the person's consent to the Secretary-General's report, never from the form.
+    row.anonymity_requested = anonymity_requested(case)
     row.setting = form.setting.data or None
     row.acts = " ".join(sorted(set(form.acts.data or [])))
     row.perpetrators = " ".join(sorted(set(form.perpetrators.data or [])))

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
+from admin.annual_report.rules import anonymity_requested
 from admin.vocabulary import MEASURE_KINDS_BY_CODE
 from reprisal_intake.models import Case, Consent, case_mechanisms
 from reprisal_intake.models.casework import Measure
@@ -24,7 +25,8 @@ from reprisal_intake.models.statistics import CaseStatistics
 
 # Cases counted by a category; codes are labelled when shown.
 Counts = list[tuple[str, int]]
-REPLIED_GRADES = ("A", "B", "C")  # D is "no reply" (recorded after the deadline)
+# D is "no reply" (recorded after the deadline); E a reply contrary to the recommendation.
+REPLIED_GRADES = ("A", "B", "C", "E")
 AWAITING_REPLY = "awaiting"  # sent, no reply graded yet
 
 
@@ -134,6 +136,12 @@ def figures(
             .order_by(func.count().desc(), case_mechanisms.c.mechanism_code)
         ).all()
     ]
+    # Every case counts here, coded or not: it is the person's consent to the report that says it.
+    result.anonymity_requested = sum(
+        1
+        for case in db.scalars(select(Case).where(Case.ref.in_(select(refs.c.ref))))
+        if anonymity_requested(case)
+    )
     _add_coded(
         result,
         db.scalars(select(CaseStatistics).where(CaseStatistics.case_ref.in_(select(refs.c.ref)))),
@@ -164,7 +172,6 @@ def _add_coded(result: Figures, rows: Iterable[CaseStatistics]) -> None:
         result.individuals += row.individuals
         result.organisations += row.organisations
         result.women_girls += row.women_girls
-        result.anonymity_requested += int(row.anonymity_requested)
         for counter, code in (
             (states, row.state),
             (settings, row.setting),

@@ -14,7 +14,7 @@ from flask_babel.speaklater import LazyString
 from admin.statistics.figures import AWAITING_REPLY, Counts, Figures
 from admin.vocabulary import MEASURE_KINDS_BY_CODE, REPLY_GRADES, STATUS_LABELS
 from reprisal_intake import domain
-from reprisal_intake.countries import countries
+from reprisal_intake.countries import place_name
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ def _vocabulary(pairs: tuple[tuple[str, LazyString], ...]) -> Callable[[str], st
 
 
 def _country(code: str) -> str:
-    return dict(countries(str(get_locale() or "en"))).get(code, code)
+    return place_name(code, str(get_locale() or "en"))
 
 
 def _month(code: str) -> str:
@@ -128,7 +128,7 @@ TOTALS: dict[str, LazyString] = {
     "anonymity_requested": _l("Cases where anonymity was requested"),
     "withheld_for_protection": _l("Cases withheld for protection (on hold for security)"),
     "state_measures_sent": _l("Measures sent to the State"),
-    "state_replies": _l("State replies received (graded A, B or C)"),
+    "state_replies": _l("State replies received (graded A, B, C or E)"),
 }
 
 

@@ -19,27 +19,31 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import Forbidden
-from wtforms import DateField, HiddenField
+from wtforms import HiddenField, SelectField
 from wtforms.validators import AnyOf, InputRequired
 
 from admin.access import CASE_ROLES, case_scope, require_roles
+from admin.annual_report.rules import anonymity_requested
 from admin.audit import log as audit_log
 from admin.cases.decryption import open_item
 from admin.cases.panels import case_panel
 from admin.cases.requests import forbidden, open_case_request
 from admin.cases.views import case_page_view
 from admin.forms import AdminForm
+from admin.reporting_periods import parse_period, period_of, recent_periods
 from admin.statistics.charts import render
 from admin.statistics.coding import StatisticsForm, prefill, save, statistics_consent
-from admin.statistics.exports import SMALL_COUNT, as_csv, as_json, note
+from admin.statistics.exports import as_csv, as_json, note
 from admin.statistics.figures import Period, figures
+from admin.statistics.suppression import SMALL_COUNT
 from admin.statistics.tables import tables, totals
 from reprisal_intake.db import get_db
 from reprisal_intake.models import Case, User, today
 from reprisal_intake.models.statistics import CaseStatistics
-from reprisal_intake.web.forms import given
+from reprisal_intake.web.forms import SelectChoice, given
 from reprisal_intake.web.headers import BASE_POLICY
 
 bp = Blueprint("statistics", __name__)
@@ -49,9 +53,15 @@ EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 
 
 class ExportForm(AdminForm):
-    start = DateField(validators=[InputRequired()])
-    end = DateField(validators=[InputRequired()])
+    """Exports are by fixed reporting period only (1 May to 30 April): two overlapping ad-hoc ranges
+    could be subtracted from each other to isolate a few cases."""
+
+    period = SelectField(_l("Reporting period"), choices=[], validators=[InputRequired()])
     format = HiddenField(validators=[AnyOf(list(EXPORT_TYPES))])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.period.choices = [SelectChoice(p.code, p.code) for p in recent_periods(today())]
 
 
 @case_panel
@@ -72,6 +82,7 @@ def statistics_panel(db: Session, user: User, case: Case, case_key: Any) -> dict
         "statistics_consented": consented,
         "statistics_source": source,
         "statistics_row": db.get(CaseStatistics, case.ref),
+        "statistics_anonymity": anonymity_requested(case),
     }
 
 
@@ -122,7 +133,7 @@ def dashboard() -> ResponseReturnValue:
     hashes = sorted({chart.style_hash for _table, chart in shown if chart is not None})
     # The charts' <style> elements, by hash; never 'unsafe-inline', never a script.
     g.extra_csp = {"style-src": " ".join([BASE_POLICY["style-src"], *hashes])}
-    export = ExportForm(formdata=None, data={"start": period.start, "end": period.end})
+    export = ExportForm(formdata=None, data={"period": period_of(period.start).code})
     return render_template(
         "admin/statistics/dashboard.html",
         period=period,
@@ -140,26 +151,25 @@ def dashboard() -> ResponseReturnValue:
 @require_roles(*CASE_ROLES)
 def export() -> ResponseReturnValue:
     form = ExportForm()
-    if not form.validate_on_submit():
+    reporting = parse_period(form.period.data or "")
+    if not form.validate_on_submit() or reporting is None:
         abort(400)
-    period = Period(given(form.start.data), given(form.end.data))
-    if period.end < period.start:
-        abort(400)
+    period = Period(reporting.starts, reporting.ends)
     kind = given(form.format.data)
     with get_db().session() as db:
         user = db.get(User, g.user.id)
         if user is None:
             abort(403)
         shared = figures(db, period, case_scope(db, user), consented_only=True)
-        body = as_csv(shared) if kind == "csv" else as_json(shared)
+        body = (as_csv if kind == "csv" else as_json)(shared, reporting.code)
         audit_log.record(
             db,
             user.username,
             "statistics_exported",
-            detail={"from": period.start.isoformat(), "to": period.end.isoformat(), "format": kind},
+            detail={"period": reporting.code, "format": kind},
         )
     response = Response(body, mimetype=EXPORT_TYPES[kind].split(";")[0])
     response.headers["Content-Type"] = EXPORT_TYPES[kind]
-    name = f"statistics-{period.start.isoformat()}-{period.end.isoformat()}.{kind}"
+    name = f"statistics-{reporting.code}.{kind}"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -26,7 +26,8 @@ from sqlalchemy.orm import Session
 from crypto.codename import V2_LANGUAGES, v2_wordlist, wordlist
 from crypto.envelope import check_structure, read_header
 from crypto.errors import RptenvError
-from crypto.keys import ACCESS_STANZA_SIZE
+from crypto.keys import ACCESS_STANZA_SIZES
+from crypto.xwing import PUBLIC_KEY_SIZE as XWING_PUBLIC_KEY_SIZE
 
 from .. import domain
 from ..db import get_db, scope_to_submitter, scope_to_uploads
@@ -48,10 +49,12 @@ PART_MAX_BYTES = 8 * 1024 * 1024
 MAX_PENDING_UPLOADS = 500
 MAX_ATTACHMENTS = 50
 ABANDONED_AFTER = datetime.timedelta(days=1)
-OPTIONAL_SCOPES = frozenset(code for code, _l in domain.CONSENT_SCOPES) - {
-    "store_assess",
-    "share_with",
-}
+# As on the report form: domain.ASKED_LATER is asked on the follow-up page only.
+OPTIONAL_SCOPES = (
+    frozenset(code for code, _l in domain.CONSENT_SCOPES)
+    - {"store_assess", "share_with"}
+    - domain.ASKED_LATER
+)
 CONSENT_STATES = frozenset({"granted", "refused", "not_asked"})
 UPLOAD_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
@@ -272,12 +275,18 @@ def _sealed(session: Session, payload: dict[str, Any], upload_ids: list[str]) ->
     for entry in access:
         if not isinstance(entry, dict) or not isinstance(entry.get("reviewer"), str):
             raise Invalid("access entries need a reviewer")
+        # The stanza's length is that of the suite of the key it is sealed to (32 or 1216 bytes).
+        public_key = _b64(entry.get("public_key"), None, "public_key")
+        suite = {32: 1, XWING_PUBLIC_KEY_SIZE: 2}.get(len(public_key))
+        if suite is None:
+            raise Invalid("public_key has the length of no suite")
         stanzas[entry["reviewer"]] = _b64(
-            entry.get("sealed_case_key"), ACCESS_STANZA_SIZE, "sealed_case_key"
+            entry.get("sealed_case_key"), ACCESS_STANZA_SIZES[suite], "sealed_case_key"
         )
-        sealed_to[entry["reviewer"]] = _b64(entry.get("public_key"), 32, "public_key")
+        sealed_to[entry["reviewer"]] = public_key
     report = _b64(payload.get("report"), None, "report")
     check_envelope(io.BytesIO(report), len(report), "report")
+    identity, identity_access = _identity(payload, sealed_to)
     scope_to_uploads(session, upload_ids)
     attachments = []
     for upload_id in upload_ids:
@@ -294,6 +303,8 @@ def _sealed(session: Session, payload: dict[str, Any], upload_ids: list[str]) ->
         sealed_to=sealed_to,
         report=io.BytesIO(report),
         attachments=attachments,
+        identity=identity,
+        identity_access=identity_access,
     )
 
 
@@ -315,12 +326,42 @@ def _first_outcome(sealed: SealedCase, upload_ids: list[str]) -> ResponseReturnV
         outcome = {
             "created": format_date(case.created, format="long"),
             "mechanism": domain.mechanism_name(mechanism.code, mechanism.name),
-            "files": case.item_count - 1,
+            "files": case.item_count - 1 - (sealed.identity is not None),
             "repeat": True,
         }
         scope_to_uploads(session, upload_ids)
         session.execute(delete(Upload).where(Upload.id.in_(upload_ids)))
     return jsonify(outcome), 200
+
+
+def _identity(
+    payload: dict[str, Any], readers: dict[str, bytes]
+) -> tuple[IO[bytes] | None, dict[str, bytes] | None]:
+    """The identity envelope and its key's stanzas, one for each reader of the case key (reader id
+    -> the public key the case key was sealed to, whose suite gives the stanza's length)."""
+    if payload.get("identity") is None:
+        if payload.get("identity_access") is not None:
+            raise Invalid("identity_access without identity")
+        return None, None
+    envelope = _b64(payload.get("identity"), None, "identity")
+    check_envelope(io.BytesIO(envelope), len(envelope), "identity")
+    entries = payload.get("identity_access")
+    if not isinstance(entries, list):
+        raise Invalid("identity_access is missing")
+    stanzas: dict[str, bytes] = {}
+    for entry in entries:
+        if not isinstance(entry, dict) or not isinstance(entry.get("reviewer"), str):
+            raise Invalid("identity_access entries need a reviewer")
+        reader_key = readers.get(entry["reviewer"])
+        if reader_key is None:
+            raise Invalid("identity_access must name the readers of the case key")
+        suite = 2 if len(reader_key) == XWING_PUBLIC_KEY_SIZE else 1
+        stanzas[entry["reviewer"]] = _b64(
+            entry.get("sealed_item_key"), ACCESS_STANZA_SIZES[suite], "sealed_item_key"
+        )
+    if set(stanzas) != set(readers):
+        raise Invalid("identity_access must name the readers of the case key")
+    return io.BytesIO(envelope), stanzas
 
 
 @route("/report/commit", methods=["POST"])

@@ -26,7 +26,7 @@ from crypto.errors import RptenvError
 
 from ..db import scope_to_submitter
 from ..envelopes import open_envelope
-from ..models import Case, Item, SubmitterTag
+from ..models import Case, Item, ItemAccess, SubmitterTag, reviewer_mechanisms
 
 SESSION_KEY = "followup"
 
@@ -88,6 +88,18 @@ def has_item(db_session: Session, item_id: str) -> bool:
     """Whether the case named by this transaction's lookup tag holds this (submitter-readable)
     item; row-level security hides every other case's items."""
     return db_session.scalar(select(Item.id).where(Item.id == item_id)) is not None
+
+
+def identity_holders(db_session: Session, case: Case) -> set[str]:
+    """The mechanisms whose reviewers hold a stanza of the case's identity item."""
+    holders = select(ItemAccess.reviewer_id).where(ItemAccess.case_ref == case.ref)
+    return set(
+        db_session.scalars(
+            select(reviewer_mechanisms.c.mechanism_code).where(
+                reviewer_mechanisms.c.reviewer_id.in_(holders)
+            )
+        )
+    )
 
 
 def submitter_recipients(case: Case) -> list[PublicKey]:

@@ -24,7 +24,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from crypto.codename import is_codename
 
 from .. import domain
-from ..countries import countries
+from ..countries import states
 from ..web.forms import SelectChoice
 from .submission import NewConsent
 
@@ -36,12 +36,12 @@ CONSENT_CHOICES = [
     ("refused", _l("No")),
     ("not_asked", _l("Decide later")),
 ]
-# Scopes asked as yes / no / later on the report form; "store_assess" is the required tick box and
-# "share_with" is asked per mechanism.
+# Scopes asked as yes / no / later on the report form; "store_assess" is the required tick box,
+# "share_with" is asked per mechanism, and domain.ASKED_LATER only on the follow-up page.
 OPTIONAL_SCOPES = tuple(
     (code, label)
     for code, label in domain.CONSENT_SCOPES
-    if code not in {"store_assess", "share_with"}
+    if code not in {"store_assess", "share_with"} | domain.ASKED_LATER
 )
 
 
@@ -84,7 +84,7 @@ class MultiCheckboxField(SelectMultipleField):
 @cache
 def _country_options(locale: str) -> tuple[SelectChoice, ...]:
     """The State question's options in one language, built once per process (they never change)."""
-    return (SelectChoice("", _l("Choose a country")), *options(countries(locale)))
+    return (SelectChoice("", _l("Choose a country")), *options(states(locale)))
 
 
 class ReportForm(FlaskForm):
@@ -234,7 +234,6 @@ class ReportForm(FlaskForm):
             "submitter_role",
             "victim_type",
             "profiles",
-            "identity",
             "gender",
             "age_band",
             "other_grounds",
@@ -244,6 +243,10 @@ class ReportForm(FlaskForm):
                 answers[name] = value
         answers["consent"] = self.consent_choices()
         return answers
+
+    def identity_text(self) -> str:
+        """Names and contact details: sealed as their own item, never in the report item."""
+        return (self.identity.data or "").strip()
 
     def new_consents(self) -> list[NewConsent]:
         consents = [NewConsent("store_assess", "granted")]

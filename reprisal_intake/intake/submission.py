@@ -9,19 +9,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO
 
-from nacl.public import PrivateKey, PublicKey
+from nacl.public import PrivateKey
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from crypto.codename import CodenameKeys
 from crypto.envelope import CHUNK_LOG2_TEXT, encrypt
-from crypto.keys import seal_case_key
+from crypto.keys import public_key_from_bytes, seal_case_key
 
+from ..consent_wording import WORDING_VERSION
 from ..items import store_new_items
 from ..models import (
     AccessStanza,
     Case,
     Consent,
+    ItemAccess,
     Mechanism,
     SubmitterTag,
     case_mechanisms,
@@ -125,6 +127,10 @@ class SealedCase:
     sealed_to: Mapping[str, bytes]  # reviewer id -> the public key it was sealed to
     report: IO[bytes]  # the report envelope
     attachments: Sequence[IO[bytes]]  # attachment envelopes
+    # The person's identity (names, contact details) sealed to its own key, and that key sealed to
+    # each reviewer of the chosen mechanism (reviewer id -> stanza); None when none was given.
+    identity: IO[bytes] | None = None
+    identity_access: Mapping[str, bytes] | None = None
 
 
 class RecipientsChangedError(Exception):
@@ -158,6 +164,7 @@ def store_on_server(
     case_key: PrivateKey,
     codename_keys: CodenameKeys,
     report: dict[str, object],
+    identity: str = "",
     attachments: Sequence[IO[bytes]],
     org_keys: tuple[bytes, ...],
 ) -> str:
@@ -172,6 +179,7 @@ def store_on_server(
         case_key=case_key,
         codename_keys=codename_keys,
         report=report,
+        identity=identity,
         attachments=attachments,
     )
     return _insert_case(session, facts, sealed)
@@ -199,7 +207,7 @@ def _insert_case(session: Session, facts: CaseFacts, sealed: SealedCase) -> str:
             "language": facts.language,
             # The report and the attachments are items 0, 1, ...: nobody else can add to a case
             # that does not exist yet, so the counter is set here, not incremented per item.
-            "item_count": 1 + len(sealed.attachments),
+            "item_count": 1 + len(sealed.attachments) + (sealed.identity is not None),
         },
     )
     session.execute(insert(SubmitterTag.__table__), {"tag": sealed.lookup_tag, "case_ref": ref})
@@ -230,15 +238,32 @@ def _insert_case(session: Session, facts: CaseFacts, sealed: SealedCase) -> str:
                 "given_by": facts.given_by,
                 "language": facts.language,
                 "recorded": created,
+                "wording": WORDING_VERSION,
             }
             for consent in facts.consents
         ],
     )
-    store_new_items(
+    identity = [("identity", sealed.identity)] if sealed.identity is not None else []
+    item_ids = store_new_items(
         session,
         ref,
-        [("report", sealed.report), *(("attachment", a) for a in sealed.attachments)],
+        [("report", sealed.report), *(("attachment", a) for a in sealed.attachments), *identity],
     )
+    if identity and sealed.identity_access:
+        session.execute(
+            insert(ItemAccess.__table__),
+            [
+                {
+                    "id": random_id(),
+                    "case_ref": ref,
+                    "item_id": item_ids[-1],
+                    "reviewer_id": reviewer_id,
+                    "sealed_item_key": stanza,
+                    "created": created,
+                }
+                for reviewer_id, stanza in sorted(sealed.identity_access.items())
+            ],
+        )
     return ref
 
 
@@ -248,23 +273,44 @@ def seal_on_server(
     case_key: PrivateKey,
     codename_keys: CodenameKeys,
     report: dict[str, object],
+    identity: str = "",
     attachments: Sequence[IO[bytes]],
 ) -> SealedCase:
-    """Seal what the browser would have (in memory only) to ``recipients``."""
+    """Seal what the browser would have (in memory only) to ``recipients``. The identity gets a key
+    of its own, sealed to the same readers, so that sharing the case key never hands it over."""
     report_envelope = encrypt(
         json.dumps(report, ensure_ascii=False, sort_keys=True).encode(),
         [case_key.public_key],
         {"kind": "report", "created": today().isoformat()},
         chunk_log2=CHUNK_LOG2_TEXT,
     )
+    identity_envelope = None
+    identity_access = None
+    if identity:
+        identity_key = PrivateKey.generate()
+        identity_envelope = io.BytesIO(
+            encrypt(
+                identity.encode(),
+                [identity_key.public_key],
+                {"kind": "identity", "created": today().isoformat()},
+                chunk_log2=CHUNK_LOG2_TEXT,
+            )
+        )
+        identity_access = {
+            r.reviewer_id: seal_case_key(identity_key, public_key_from_bytes(r.public_key))
+            for r in recipients
+        }
     return SealedCase(
         case_public_key=bytes(case_key.public_key),
         submitter_public_key=bytes(codename_keys.submitter_key.public_key),
         lookup_tag=codename_keys.lookup_tag,
         access={
-            r.reviewer_id: seal_case_key(case_key, PublicKey(r.public_key)) for r in recipients
+            r.reviewer_id: seal_case_key(case_key, public_key_from_bytes(r.public_key))
+            for r in recipients
         },
         sealed_to={r.reviewer_id: r.public_key for r in recipients},
         report=io.BytesIO(report_envelope),
         attachments=attachments,
+        identity=identity_envelope,
+        identity_access=identity_access,
     )

@@ -255,6 +255,7 @@ def submit() -> ResponseReturnValue:
                     case_key=_case_key(),
                     codename_keys=codename_keys,
                     report=form.report_data(),
+                    identity=form.identity_text(),
                     attachments=[encrypted_upload(f).envelope() for f in files],
                     org_keys=_org_keys(),
                 )
@@ -447,11 +448,12 @@ def _case_page(
             return redirect(url_for("intake.followup_start"), code=303)
         messages = followup.readable_messages(session, case, keys)
         consents = consent_rules.in_force(case.consents)
-        on_hold = consent_rules.outward_action_on_hold(case.consents)
+        on_hold = consent_rules.case_on_hold(case.consents)
         mechanisms = list(case.mechanisms)
         # A closed case is deleted once past the retention of every one of its mechanisms.
         kept = [m.retention_days for m in mechanisms]
         retention_days = None if None in kept or not kept else max(d for d in kept if d is not None)
+        holders = [(m, m.code in followup.identity_holders(session, case)) for m in mechanisms]
         status_code = case.status
         created = case.created
     if consent_form is None:
@@ -484,6 +486,7 @@ def _case_page(
         consents=consents,
         on_hold=on_hold,
         mechanisms=mechanisms,
+        holders=holders,
         status=status_code,
         retention_days=retention_days,
         created=created,

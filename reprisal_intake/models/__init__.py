@@ -1,7 +1,7 @@
 """The data model shared by the intake and the admin app."""
 
 # Imported for their tables; use their names from the modules themselves.
-from . import casework, sharing, statistics  # noqa: F401
+from . import alerts, annual_report, casework, sharing, statistics  # noqa: F401
 from .account import ROLES, User, WebAuthnCredential, user_mechanisms, utcnow
 from .audit import AuditEntry, AuditHead
 from .base import Base, random_id, today
@@ -11,6 +11,7 @@ from .case import (
     Consent,
     EnvelopeChunk,
     Item,
+    ItemAccess,
     SubmitterTag,
     case_mechanisms,
     new_case_ref,
@@ -31,6 +32,7 @@ __all__ = [
     "Consent",
     "EnvelopeChunk",
     "Item",
+    "ItemAccess",
     "Mechanism",
     "ReaderRevocation",
     "Reviewer",

@@ -63,6 +63,9 @@ class User(Base):
     created: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
     # The admin app's language for this account (admin/i18n.py LANGUAGES); None: the browser's.
     language: Mapped[str | None] = mapped_column(String(8))
+    # Where alerts reach this person (admin/alerts/): an e-mail address, or what the command hook
+    # takes. Alerts carry no case content, so this may be an ordinary mailbox or pager.
+    alert_address: Mapped[str | None] = mapped_column(String(254))
 
     # Mechanisms an administrator assigned; a key made in the app is routed these mechanisms' cases.
     assigned_mechanisms: Mapped[list[Mechanism]] = relationship(

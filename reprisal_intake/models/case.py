@@ -73,6 +73,11 @@ class Case(Base):
     # reviewer last acted on the case, for the 24-hour rule.
     immediate_since: Mapped[datetime.datetime | None] = mapped_column(DateTime)
     last_action_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    # The reviewer who answers for the case (admin/alerts/): set when an alert is acknowledged or
+    # someone takes the case.
+    owner_id: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
 
     mechanisms: Mapped[list[Mechanism]] = relationship(
         secondary=case_mechanisms, order_by=Mechanism.position
@@ -128,6 +133,22 @@ class Item(Base):
     __table_args__ = (UniqueConstraint("case_ref", "seq"),)
 
 
+class ItemAccess(Base):
+    """The key of an item sealed to its own key pair (kind "identity": the person's names and
+    contact details), sealed to one reviewer: only the reviewers with such a stanza read that item,
+    whoever else holds the case key (docs/spec/rptenv-v1-identity.md)."""
+
+    __tablename__ = "item_access"
+    __table_args__ = (UniqueConstraint("item_id", "reviewer_id"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    case_ref: Mapped[str] = mapped_column(ForeignKey("cases.ref", ondelete="CASCADE"), index=True)
+    item_id: Mapped[str] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[str] = mapped_column(ForeignKey("reviewers.id"), index=True)
+    sealed_item_key: Mapped[bytes] = mapped_column(LargeBinary(80))
+    created: Mapped[datetime.date] = mapped_column(Date, default=today)
+
+
 class EnvelopeChunk(Base):
     """Envelope bytes, stored in pieces so that large attachments stream in and out of the database."""
 
@@ -164,5 +185,8 @@ class Consent(Base):
     given_by: Mapped[str] = mapped_column(String(16))
     language: Mapped[str] = mapped_column(String(16))
     recorded: Mapped[datetime.date] = mapped_column(Date, default=today)
+    # The version of the wording the person was shown (reprisal_intake.consent_wording); None for
+    # rows recorded before wording was versioned.
+    wording: Mapped[str | None] = mapped_column(String(16))
 
     case: Mapped[Case] = relationship(back_populates="consents")

@@ -81,3 +81,11 @@ class Measure(Base):
     )
     recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     sent_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    # A second focal point (or coordinator) approves named, public or State-facing measures and any
+    # measure whose own risk is high or critical, before it may be sent (docs/domain.md, Do no harm).
+    approved_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    approved_on: Mapped[datetime.date | None] = mapped_column(Date)
+    # A planned measure may be cancelled with a reason (status "cancelled").
+    cancelled_on: Mapped[datetime.date | None] = mapped_column(Date)
+    cancel_reason: Mapped[str | None] = mapped_column(String(24))
+    cancelled_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))

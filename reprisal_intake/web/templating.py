@@ -8,7 +8,7 @@ from flask import Flask, has_request_context, request, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
 
-from .. import domain
+from .. import consent_wording, domain
 
 STATUS_LABELS = {
     "received": _l("Received"),
@@ -19,6 +19,8 @@ STATUS_LABELS = {
     "action_taken": _l("Action taken"),
     "awaiting_state_reply": _l("Waiting for the State's reply"),
     "follow_up": _l("Being followed up"),
+    "out_of_scope": _l("Outside what this mechanism can act on"),
+    "referred_elsewhere": _l("Passed on to another body"),
     "closed": _l("Closed"),
     "on_hold": _l("On hold"),
 }
@@ -57,6 +59,9 @@ def init_app(app: Flask) -> None:
         status_label=status_label,
         consent_state_label=consent_state_label,
         consent_label=consent_label,
+        consent_effect=consent_wording.effect,
+        consent_consequence=consent_wording.consequence,
+        decide_later=consent_wording.DECIDE_LATER,
     )
 
 

@@ -93,6 +93,12 @@ ADMIN_ACCESS: dict[tuple[str, str], Access] = {
     ("casework.assess_risk", "POST"): Access(302, 400, 400, 403, 403, other={"focal_point": 403}),
     ("casework.plan_measure", "POST"): Access(302, 400, 400, 403, 403, other={"focal_point": 403}),
     ("casework.send_measure", "POST"): Access(302, 400, 400, 403, 403, other={"focal_point": 403}),
+    ("casework.approve_measure", "POST"): Access(
+        302, 400, 400, 403, 403, other={"focal_point": 403}
+    ),
+    ("casework.cancel_measure", "POST"): Access(
+        302, 400, 400, 403, 403, other={"focal_point": 403}
+    ),
     # A reply to a measure not sent yet: 409.
     ("casework.record_reply", "POST"): Access(302, 409, 409, 403, 403, other={"focal_point": 403}),
     ("contact.note", "POST"): Access(302, 400, 400, 403, 403, other={"focal_point": 403}),
@@ -105,6 +111,21 @@ ADMIN_ACCESS: dict[tuple[str, str], Access] = {
     ("statistics.code_case", "POST"): Access(302, 302, 302, 403, 403, other={"focal_point": 403}),
     ("statistics.dashboard", "GET"): Access(302, 200, 200, 403, 403),
     ("statistics.export", "POST"): Access(302, 400, 400, 403, 403),
+    # Alerts and owners (issue 16): case readers; an alert that does not exist is 404.
+    ("alerts.alert_list", "GET"): Access(302, 200, 200, 403, 403),
+    ("alerts.acknowledge", "POST"): Access(302, 404, 404, 403, 403),
+    ("alerts.take_case", "POST"): Access(302, 302, 302, 403, 403, other={"focal_point": 403}),
+    # Assessment and the Secretary-General's report: case readers; forms sent empty are 400. The
+    # periods and the drafting team's export: coordinators (no period named "fr": 404).
+    ("annual_report.assess", "POST"): Access(302, 400, 400, 403, 403, other={"focal_point": 403}),
+    ("annual_report.place_in_report", "POST"): Access(
+        302, 400, 400, 403, 403, other={"focal_point": 403}
+    ),
+    ("annual_report.record_state_reply", "POST"): Access(
+        302, 400, 400, 403, 403, other={"focal_point": 403}
+    ),
+    ("annual_report.periods_page", "GET"): Access(302, 403, 200, 403, 403),
+    ("annual_report.export_period", "GET"): Access(302, 403, 404, 403, 403),
     # The audit log: auditors only.
     ("audit.log", "GET"): Access(302, 403, 403, 403, 200),
     # Accounts: administrators only (no role chosen is a valid answer: 302).
@@ -153,6 +174,7 @@ def _world(
         "code": "fr",
         "token": "no-such-invitation",
         "filename": "admin.css",
+        "alert_id": "no-such-alert",
     }
     return World(values, account)
 

@@ -46,8 +46,6 @@ def live_intake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveIntake
     public_key = intake.run(
         str(BIN / "reprisal-decrypt"),
         "keygen",
-        "--suite",  # classical until the intake and admin take hybrid reader keys (issue 19)
-        "1",
         "--out",
         str(intake.key),
         "--passphrase-file",

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from typing import Any
 
 import pytest
 
-from tests.support.browser import LiveIntake, fill_report, open_page, shown_codename
+from tests.support.browser import (
+    BIN,
+    LiveIntake,
+    fill_report,
+    open_page,
+    open_part,
+    shown_codename,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -141,3 +149,32 @@ def test_every_request_of_every_intake_page_stays_on_the_origin(
     assert any(u.endswith("/static/css/intake.css") for u in traffic.urls)
     if javascript:
         assert any(u.endswith("/static/js/report.js") for u in traffic.urls)
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_names_and_contact_details_are_sealed_apart_from_the_report(
+    chromium: Any, live_intake: LiveIntake, javascript: bool
+) -> None:
+    """Issue 15: on both paths the identity is its own item, which a case-key bundle never holds."""
+    phrase = f"SPLIT-{secrets.token_hex(8)} banned from travelling"
+    name = f"IDENT-{secrets.token_hex(8)} Amina, +41 79 000 00 00"
+    context, page, traffic = open_page(chromium, live_intake, javascript=javascript)
+    try:
+        page.goto(live_intake.url + "/report")
+        fill_report(page, phrase, [])
+        open_part(page, "identity")
+        page.fill("#identity", name)
+        page.click("button[type=submit]")
+        shown_codename(page)
+        main = page.inner_text("main")
+        assert "The focal points can always write to you here, to your codename" in main
+    finally:
+        context.close()
+    if javascript:
+        traffic.assert_never_sent(phrase.encode(), name.encode())
+    contents = live_intake.decrypted_cases()
+    report = next(c for c in contents if phrase.encode() in c)
+    assert name.encode() not in report
+    assert all(name.encode() not in c for c in contents), "the identity is not in a v1 bundle"
+    cases = json.loads(live_intake.run(str(BIN / "reprisal-admin"), "case", "list", "--json"))
+    assert any(case["items"] == 2 for case in cases), "report + identity"

@@ -270,6 +270,20 @@ def test_backup_timer_runs_the_backup_command() -> None:
     assert timer["Timer"]["Persistent"] == ["true"]
 
 
+def test_alerts_timer_runs_alerts_as_the_admin_user_hardened() -> None:
+    unit = parse_unit(DEPLOY / "systemd/reprisal-alerts.service")
+    service = {key: values[-1] for key, values in unit["Service"].items()}
+    for key, value in HARDENING.items():
+        assert service.get(key) == value, f"reprisal-alerts.service: {key}"
+    assert service["ExecStart"].endswith("/reprisal-admin alerts run")
+    assert service["User"] == "reprisal-admin", "the intake's user has no mail credentials"
+    assert service["EnvironmentFile"] == "/etc/reprisal/admin.env"
+    assert service["IPAddressAllow"] == "localhost"
+    timer = parse_unit(DEPLOY / "systemd/reprisal-alerts.timer")["Timer"]
+    assert timer["OnCalendar"] == ["*:0/2"]
+    assert "RandomizedDelaySec" not in timer, "an immediate-risk alert is not to be delayed"
+
+
 # --- nginx ------------------------------------------------------------------------------------------
 
 

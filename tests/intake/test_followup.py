@@ -161,3 +161,20 @@ def test_the_codename_is_not_in_the_session_cookie(app: Flask, client: FlaskClie
         raw = zlib.decompress(raw)
     assert codename.split()[0].encode() not in raw
     assert b"followup" in raw
+
+
+def test_landing_receipt_and_follow_up_say_asking_is_always_allowed(
+    app: Flask, client: FlaskClient
+) -> None:
+    """Issue 15: the same words on the three pages: messages here always, contact outside only with
+    consent."""
+    words = "The focal points can always write to you here, to your codename"
+    outside = "outside this service (phone, e-mail, meeting) only if you agree to it"
+    make_reviewer(app, "CAT")
+    receipt = submit(client).get_data(as_text=True)
+    landing = client.get("/").get_data(as_text=True)
+    assert words in landing and outside in landing
+    assert words in receipt and outside in receipt
+    assert enter(client, CODENAME.search(receipt).group(1)).status_code == 303
+    followup = client.get("/followup/case").get_data(as_text=True)
+    assert words in followup and outside in followup

@@ -80,7 +80,10 @@ test('checkRecipients accepts certified readers and refuses every other key', ()
   assert.equal(reason([recipient('not yet valid')]), 'expired');
   assert.equal(reason(ok, 'CEDAW'), 'mechanism');
   assert.equal(reason([recipient('escrow for every mechanism')]), 'no_focal_point');
-  assert.equal(reason([recipient('suite 2 (X-Wing) key')]), 'suite');
+  // rptenv.js seals to X-Wing keys too (docs/spec/rptenv-v2.md): a suite-2 record is a reader
+  assert.notEqual(reason([recipient('suite 2 (X-Wing) key')]), 'suite');
+  const suite2 = recipient('suite 2 (X-Wing) key');
+  assert.equal(reason([{...suite2, public_key: b64(new Uint8Array(32))}]), 'key_mismatch');
   assert.equal(reason([recipient('revocation')]), 'unsigned');
   const swapped = {...ok[0], public_key: b64(new Uint8Array(32))};
   assert.equal(reason([swapped]), 'key_mismatch');

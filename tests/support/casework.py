@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from reprisal_intake.models import Case, Consent
+from reprisal_intake.models import Case, Consent, today
+from reprisal_intake.models.casework import RiskAssessment
 from tests.factories import Account, database, make_account
 from tests.support.admin import form_post, sign_in
 from tests.support.intake import submit
@@ -21,6 +23,7 @@ class Casework:
     reviewer: FlaskClient
     ref: str
     account: Account
+    second: list[FlaskClient] = field(default_factory=list)
 
     def page(self) -> str:
         response = self.reviewer.get(f"/cases/{self.ref}")
@@ -30,6 +33,42 @@ class Casework:
     def post(self, step: str, **data: Any) -> Any:
         """POST a case-work form of the case page (step: "triage", "transition", "risk", ...)."""
         return form_post(self.reviewer, f"/cases/{self.ref}/{step}", data, self.page())
+
+    def assess_risk(self, next_review: datetime.date | None = None) -> Any:
+        review = next_review or today() + datetime.timedelta(days=30)
+        return self.post(
+            "risk", likelihood="possible", severity="serious", next_review=review.isoformat()
+        )
+
+    def second_focal_point(self) -> FlaskClient:
+        """Another CAT focal point, signed in, who approves what this one plans."""
+        if not self.second:
+            other = make_account(self.app, "focal_point", mechanisms=("CAT",), key="app")
+            client = self.app.test_client()
+            sign_in(self.app, client, other)
+            self.second.append(client)
+        return self.second[0]
+
+    def approve(self, measure_id: str, action_risk: str = "medium") -> Any:
+        """The second focal point approves the measure (named, public or State-facing, or high risk)."""
+        other = self.second_focal_point()
+        page = other.get(f"/cases/{self.ref}").get_data(as_text=True)
+        return form_post(
+            other,
+            f"/cases/{self.ref}/measures/{measure_id}/approve",
+            {"action_risk": action_risk},
+            page,
+        )
+
+    def ready_to_send(self, measure_id: str, action_risk: str = "medium") -> None:
+        """The do-no-harm steps before sending: a current risk assessment and a second approval."""
+        with database(self.app).session() as session:
+            assessed = session.scalars(
+                select(RiskAssessment.id).where(RiskAssessment.case_ref == self.ref)
+            ).first()
+        if assessed is None:
+            assert self.assess_risk().status_code == 302
+        self.approve(measure_id, action_risk)
 
     def case(self) -> Case:
         with database(self.app).session() as session:

@@ -276,12 +276,12 @@ function (sodium) {
       if (record.type !== 'reader') {
         throw new ReaderCheckError('unsigned');
       }
-      if (record.suite !== 1) {
+      if (record.suite !== 1 && record.suite !== 2) { // rptenv.js seals to X25519 and X-Wing keys
         throw new ReaderCheckError('suite');
       }
       let offered;
       try {
-        offered = b64(recipient.public_key, 32, 'public_key');
+        offered = b64(recipient.public_key, SUITE_KEY_SIZES[record.suite], 'public_key');
       } catch (error) {
         throw new ReaderCheckError('key_mismatch');
       }

@@ -328,10 +328,11 @@
   }
 
   // The same answers object the server builds on the no-JavaScript path (ReportForm.report_data).
+  // Names and contact details are not in it: they are sealed as their own item (identity).
   function answers(data) {
     var single = ['mechanism', 'what_happened', 'when', 'where', 'setting', 'state', 'location_now',
       'urgency', 'in_detention', 'relation', 'activity', 'submitter_role', 'victim_type',
-      'identity', 'gender', 'age_band'];
+      'gender', 'age_band'];
     var multiple = ['acts', 'perpetrators', 'profiles', 'other_grounds'];
     var result = {};
     single.forEach(function (name) {
@@ -472,6 +473,12 @@
     say('encrypting', 0);
     var report = RPTENV.encryptBytes(new TextEncoder().encode(JSON.stringify(answers(data))),
       [caseKeys.publicKey], {kind: 'report', created: todayUtc()}, 12);
+    // The identity gets a key of its own, sealed to the same readers: sharing the case key with
+    // another mechanism never hands it over (docs/spec/rptenv-v1-identity.md).
+    var identityText = (data.get('identity') || '').trim();
+    var identityKeys = identityText ? RPTENV.generateCaseKeyPair() : null;
+    var identity = identityKeys ? RPTENV.encryptBytes(new TextEncoder().encode(identityText),
+      [identityKeys.publicKey], {kind: 'identity', created: todayUtc()}, 12) : null;
     var uploads = [];
     var done = 0;
     for (var i = 0; i < files.length; i += 1) {
@@ -496,6 +503,13 @@
         report: RPTENV.toBase64(report),
         attachments: uploads
       };
+      if (identityKeys) {
+        payload.identity = RPTENV.toBase64(identity);
+        payload.identity_access = keys.recipients.map(function (r) {
+          return {reviewer: r.id, sealed_item_key: RPTENV.toBase64(
+            RPTENV.sealCaseKey(identityKeys.privateKey, RPTENV.fromBase64(r.public_key)))};
+        });
+      }
       try {
         receipt = await request('POST', base + '/commit', JSON.stringify(payload), 'application/json');
         break;
@@ -509,6 +523,9 @@
       }
     }
     caseKeys.privateKey.fill(0);
+    if (identityKeys) {
+      identityKeys.privateKey.fill(0);
+    }
     submitter.submitterSecretKey.fill(0);
     showReceipt(codename, receipt, [mechanism].concat(data.getAll('share_with')));
   }

@@ -124,7 +124,7 @@ function (sodium) {
   const TAG_PUSH = 1;
   const TAG_REKEY = 2;
   const TAG_FINAL = 3;
-  const ITEM_KINDS = ['report', 'attachment', 'followup', 'reply', 'note'];
+  const ITEM_KINDS = ['report', 'attachment', 'followup', 'reply', 'note', 'identity'];
   const CODENAME_WORDS = 10;
   const WORDLIST_SIZE = 7776;
 

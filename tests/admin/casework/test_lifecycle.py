@@ -110,8 +110,18 @@ FORWARD = [
     ("follow_up", "action_planned"),
     ("closed", "triaged"),
     ("closed", "under_assessment"),
+    # Settled without action (issue 16): out of scope, or referred to another body.
+    ("triaged", "out_of_scope"),
+    ("triaged", "referred_elsewhere"),
+    ("under_assessment", "out_of_scope"),
+    ("under_assessment", "referred_elsewhere"),
+    ("out_of_scope", "under_assessment"),
+    ("referred_elsewhere", "under_assessment"),
+    ("referred_elsewhere", "follow_up"),
+    ("out_of_scope", "closed"),
+    ("referred_elsewhere", "closed"),
 ]
-OPEN = set(CASE_STATUSES) - {"closed", "on_hold"}
+OPEN = set(CASE_STATUSES) - {"closed", "on_hold", "out_of_scope", "referred_elsewhere"}
 
 
 def allowed_moves() -> set[tuple[str, str]]:

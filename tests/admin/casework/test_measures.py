@@ -1,5 +1,7 @@
-"""Measures: planning is free, recording one as sent passes the consent gate (granted in the latest
-version, confirmed still current, risk of the action recorded); State replies are graded A to D."""
+"""Measures: planning and sending pass the consent gate (every scope the action discloses under granted
+in the latest version; confirmed still current at sending), sending passes the do-no-harm gate (a
+current risk assessment, the action's risk, a second approval where needed); planned measures can be
+cancelled; State replies are graded A to D."""
 
 from __future__ import annotations
 
@@ -33,7 +35,9 @@ def planned(work: Casework, **data: Any) -> Measure:
     return [m for m in measures(work.app, work.ref) if m.status == "planned"][-1]
 
 
-def send(work: Casework, measure: Measure, **overrides: Any) -> Any:
+def send(work: Casework, measure: Measure, *, prepared: bool = True, **overrides: Any) -> Any:
+    if prepared:
+        work.ready_to_send(measure.id)
     data = {
         "sent_on": today().isoformat(),
         "channel": "note_verbale",
@@ -97,19 +101,37 @@ def test_sending_is_refused_unless_the_latest_consent_is_granted(
     assert refusals(app, work.ref) == 1
 
 
-def test_a_withdrawn_consent_blocks_and_the_case_shows_it_is_on_hold_for_outward_action(
+def test_a_withdrawn_consent_blocks_the_planned_measure_and_the_case_page_shows_it(
     app: Flask, admin_app: Flask, client: FlaskClient
 ) -> None:
     work = a_case_on_my_desk(app, admin_app, client, consent_public_anonymised="granted")
     statement = planned(work, kind="public_statement", variant="anonymised")
-    assert "On hold for outward action" not in work.page()
+    assert "blocked: consent missing" not in work.page()
     record_consent(app, work.ref, "public_anonymised", "withdrawn")
-    assert "On hold for outward action" in work.page()
+    page = work.page()
+    assert "(blocked: consent missing)" in page
+    assert "Not done: a public statement without names. Nothing of this kind can be planned" in page
+    assert "On hold for outward action" not in page, "only this action is blocked"
     assert send(work, statement).status_code == 409
     # Another scope still granted does not make the withdrawn one count.
     record_consent(app, work.ref, "public_named", "granted")
     assert send(work, statement).status_code == 409
     assert refusals(app, work.ref) == 2
+
+
+def test_a_planned_measure_is_cancelled_with_a_reason(
+    app: Flask, admin_app: Flask, client: FlaskClient
+) -> None:
+    work = a_case_on_my_desk(app, admin_app, client, consent_state_anonymised="granted")
+    letter = planned(work, kind="state_letter", variant="anonymised")
+    assert work.post(f"measures/{letter.id}/cancel").status_code == 400, "why?"
+    assert work.post(f"measures/{letter.id}/cancel", reason="risk").status_code == 302
+    (cancelled,) = measures(app, work.ref)
+    assert (cancelled.status, cancelled.cancel_reason) == ("cancelled", "risk")
+    assert "Cancelled " in work.page() and "The risk to the person is too high" in work.page()
+    assert send(work, letter, prepared=False).status_code == 409
+    assert work.post(f"measures/{letter.id}/cancel", reason="risk").status_code == 409
+    assert "measure_cancelled" in [a for _u, a, r in audit_actions(app) if r == work.ref]
 
 
 @pytest.mark.parametrize(
@@ -125,7 +147,8 @@ def test_sending_needs_the_confirmation_the_risk_and_for_the_state_a_deadline(
 ) -> None:
     work = a_case_on_my_desk(app, admin_app, client, consent_state_named="granted")
     letter = planned(work, kind="state_follow_up", variant="named")
-    response = send(work, letter, **missing)
+    assert work.assess_risk().status_code == 302
+    response = send(work, letter, prepared=False, **missing)
     assert response.status_code == 409
     assert message in response.get_data(as_text=True)
     assert measures(app, work.ref)[0].status == "planned"
@@ -135,10 +158,11 @@ def test_sending_needs_the_confirmation_the_risk_and_for_the_state_a_deadline(
 def test_a_case_on_hold_sends_nothing_even_with_consent(
     app: Flask, admin_app: Flask, client: FlaskClient
 ) -> None:
-    work = a_case_on_my_desk(app, admin_app, client, consent_contact="granted")
-    acknowledgement = planned(work, kind="acknowledge")
+    work = a_case_on_my_desk(app, admin_app, client, consent_state_anonymised="granted")
+    letter = planned(work, kind="state_letter", variant="anonymised")
+    work.ready_to_send(letter.id)
     assert work.post("transition", to_status="on_hold", reason="security").status_code == 302
-    response = send(work, acknowledgement, reply_due="")
+    response = send(work, letter, prepared=False)
     assert response.status_code == 409
     assert "on hold" in response.get_data(as_text=True)
 
@@ -148,23 +172,36 @@ def test_a_referral_needs_consent_to_share_with_that_mechanism(
 ) -> None:
     work = a_case_on_my_desk(app, admin_app, client)
     assert work.post("measures", kind="refer_mechanism").status_code == 400, "which mechanism?"
+    record_consent(app, work.ref, "share_with", "granted", mechanism="ASG")
+    assert work.post("measures", kind="refer_mechanism", mechanism="SP").status_code == 409
+    record_consent(app, work.ref, "share_with", "granted", mechanism="SP")
     referral = planned(work, kind="refer_mechanism", mechanism="SP")
     assert (referral.consent_scope, referral.mechanism_code) == ("share_with", "SP")
-    record_consent(app, work.ref, "share_with", "granted", mechanism="ASG")
+    record_consent(app, work.ref, "share_with", "withdrawn", mechanism="SP")
     assert send(work, referral, reply_due="").status_code == 409
     record_consent(app, work.ref, "share_with", "granted", mechanism="SP")
     assert send(work, referral, reply_due="").status_code == 302
     assert measures(app, work.ref)[0].reply_due is None, "only the State is asked to reply"
 
 
-def test_planning_needs_no_consent_but_a_named_or_anonymised_choice(
+def test_planning_needs_consent_and_a_named_or_anonymised_choice(
     app: Flask, admin_app: Flask, client: FlaskClient
 ) -> None:
-    work = a_case_on_my_desk(app, admin_app, client)
+    work = a_case_on_my_desk(app, admin_app, client, consent_sg_report_anonymised="granted")
     response = work.post("measures", kind="sg_report", details="DRAFT-TEXT-4410")
     assert response.status_code == 400
     assert "DRAFT-TEXT-4410" in response.get_data(as_text=True), "nothing typed is lost"
-    assert planned(work, kind="sg_report", variant="named").consent_scope == "sg_report_named"
+    refused = work.post("measures", kind="sg_report", variant="named")
+    assert refused.status_code == 409
+    assert "Not done: the Secretary-General&#39;s annual report, naming the person" in (
+        refused.get_data(as_text=True)
+    )
+    offered = work.page().split('id="plan-variant"', 1)[1].split("</select>", 1)[0]
+    assert "Without naming anyone" in offered and "Naming the person" not in offered
+    assert (
+        planned(work, kind="sg_report", variant="anonymised").consent_scope
+        == "sg_report_anonymised"
+    )
     assert work.post("measures", kind="launch_rocket").status_code == 400
 
 
@@ -247,3 +284,17 @@ def test_the_case_page_shows_each_consent_in_force_and_every_version(
     assert today().isoformat() in row and "The person who suffered the reprisal" in row
     history = page.split("Every recorded version", 1)[1].split("</details>", 1)[0]
     assert "naming the person: withdrawn" in history and "naming the person: granted" in history
+
+
+def test_a_case_without_store_and_assess_offers_no_outward_measure(
+    app: Flask, admin_app: Flask, client: FlaskClient
+) -> None:
+    work = a_case_on_my_desk(app, admin_app, client, consent_state_named="granted")
+    record_consent(app, work.ref, "store_assess", "withdrawn")
+    page = work.page()
+    offered = page.split('id="plan-kind"', 1)[1].split("</select>", 1)[0]
+    assert "Acknowledge and inform the person" in offered
+    for kind in ("Confidential letter to the State", "Refer to another mechanism"):
+        assert kind not in offered
+    assert "Deletion review open." in page
+    assert work.post("measures", kind="state_letter", variant="named").status_code == 409

@@ -1,5 +1,6 @@
-"""A focal point replies to the submitter (readable with the codename) only when the person agreed to be
-contacted, and writes internal notes that only reviewers can read. Both are encrypted items, audited."""
+"""A focal point replies to the submitter (readable with the codename) whatever the person answered about
+contact outside the service: asking is always allowed. Internal notes only reviewers can read. Both are
+encrypted items, audited."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from reprisal_intake.models import Case, Item
 from tests.factories import Account, database, make_account, receipt_keys
 from tests.support.admin import audit_actions, form_post, sign_in, unlock
 from tests.support.casework import record_consent
-from tests.support.intake import CODENAME, submit
+from tests.support.intake import CODENAME, enter, submit
 
 
 def submitted(client: FlaskClient, **answers: object) -> tuple[str, str]:
@@ -96,24 +97,31 @@ def _case_key(app: Flask, ref: str, account: Account) -> PrivateKey:
         return key
 
 
-@pytest.mark.parametrize("answer", ["not_asked", "refused"])
-def test_no_reply_without_consent_to_contact_and_the_text_is_kept(
+@pytest.mark.parametrize("answer", ["not_asked", "refused", "withdrawn"])
+def test_a_reply_reaches_the_person_whatever_they_said_about_contact_outside(
     app: Flask, admin_app: Flask, client: FlaskClient, answer: str
 ) -> None:
+    """Issue 15: asking is always allowed; a person who left every choice at its default (or said no
+    to contact outside the service, or withdrew it) still reads the focal point's question."""
     _account, reviewer = signed_in_focal_point(admin_app)
-    ref, _codename = submitted(client, consent_contact=answer)
+    first = "granted" if answer == "withdrawn" else answer
+    ref, codename = submitted(client, consent_contact=first)
+    if answer == "withdrawn":
+        record_consent(app, ref, "contact", "withdrawn")
     assert unlock(reviewer).status_code == 302
     page = reviewer.get(f"/cases/{ref}").get_data(as_text=True)
-    assert 'name="reply"' not in page
-    assert "no reply can be sent" in page
+    assert 'name="reply"' in page
+    assert "Messages here are always possible" in page
+    assert "Contact outside this service (phone, e-mail, meeting) is not allowed" in page
 
-    refused = form_post(reviewer, f"/cases/{ref}/reply", {"reply": "KEEP-THIS-TEXT"}, page)
-    assert refused.status_code == 409
-    text = refused.get_data(as_text=True)
-    assert "no reply can be sent" in text and "KEEP-THIS-TEXT" in text
-    assert items_of(app, ref, "reply") == []
-    # Notes stay possible: they never leave the reviewers.
-    assert form_post(reviewer, f"/cases/{ref}/note", {"note": "n"}, page).status_code == 303
+    sent = form_post(reviewer, f"/cases/{ref}/reply", {"reply": "ASKING-FIRST-77"}, page)
+    assert sent.status_code == 303
+    (reply,) = items_of(app, ref, "reply")
+    assert opens_with(app, reply, receipt_keys(codename).submitter_key) == b"ASKING-FIRST-77"
+    assert enter(client, codename).status_code == 303
+    followup = client.get("/followup/case").get_data(as_text=True)
+    assert "ASKING-FIRST-77" in followup
+    assert "The focal points can always write to you here, to your codename" in followup
 
 
 def test_an_empty_or_locked_reply_is_a_form_error(
@@ -144,19 +152,21 @@ def test_a_note_sent_as_a_file_is_a_form_error_and_nothing_is_stored(
     assert items_of(app, ref, "note") == []
 
 
-def test_today_a_reply_is_refused_once_contact_consent_is_withdrawn(
+def test_a_reply_is_stored_after_contact_consent_is_withdrawn(
     app: Flask, admin_app: Flask, client: FlaskClient
 ) -> None:
-    """Today's rule: a withdrawn "contact" consent stops replies (issue 15 will let replies inside
-    the service through whatever the consent says; then this test flips to a reply being stored)."""
+    """Issue 15's rule (flipped from the earlier one): withdrawing "contact" stops contact outside
+    the service; a reply inside it, to the codename, still reaches the person."""
     _account, reviewer = signed_in_focal_point(admin_app)
-    ref, _codename = submitted(client, consent_contact="granted")
+    ref, codename = submitted(client, consent_contact="granted")
     record_consent(app, ref, "contact", "withdrawn")
     assert unlock(reviewer).status_code == 302
     page = reviewer.get(f"/cases/{ref}").get_data(as_text=True)
-    assert "The person withdrew their consent to be contacted, so no reply can be sent." in page
+    assert "no reply can be sent" not in page
+    assert "Contact outside this service (phone, e-mail, meeting) is not allowed" in page
 
-    refused = form_post(reviewer, f"/cases/{ref}/reply", {"reply": "KEEP-THIS-TEXT"}, page)
-    assert refused.status_code == 409
-    assert "KEEP-THIS-TEXT" in refused.get_data(as_text=True)
-    assert items_of(app, ref, "reply") == []
+    sent = form_post(reviewer, f"/cases/{ref}/reply", {"reply": "STILL-ASKING-12"}, page)
+    assert sent.status_code == 303
+    (reply,) = items_of(app, ref, "reply")
+    submitter_key = receipt_keys(codename).submitter_key
+    assert opens_with(app, reply, submitter_key) == b"STILL-ASKING-12"

@@ -182,6 +182,53 @@ def test_keys_added_later_read_the_case_only_once_a_reader_seals_it_to_them(
     assert later.id not in stanza_holders(app, case.ref)
 
 
+def test_withdrawing_statistics_leaves_an_agreed_share_alone_but_store_and_assess_holds_it(
+    app: Flask, admin_app: Flask, client: FlaskClient
+) -> None:
+    """Issue 15: a withdrawn scope blocks only the actions under it; without "store and assess" the
+    whole case is on hold."""
+    cat = make_account(admin_app, "focal_point", mechanisms=("CAT",), key="app")
+    make_reviewer(app, "ASG")
+    submit(client, share_with=["ASG"], consent_statistics="granted")
+    case = the_case(app)
+    reviewer = admin_app.test_client()
+    sign_in(admin_app, reviewer, cat)
+    assert unlock(reviewer).status_code == 302
+    path = f"/cases/{case.ref}/share"
+    with database(app).session() as session:
+        session.add(
+            Consent(
+                case_ref=case.ref,
+                scope="statistics",
+                state="withdrawn",
+                given_by="victim",
+                language="en",
+            )
+        )
+    shared = form_post(reviewer, path, {"mechanism": "ASG", "confirm_consent": "y"})
+    assert shared.status_code == 303, shared.get_data(as_text=True)
+    assert "Deletion reviews" not in reviewer.get("/casework/overdue").get_data(as_text=True)
+    assert (
+        form_post(reviewer, f"/cases/{case.ref}/unshare", {"mechanism": "ASG"}).status_code == 303
+    )
+    with database(app).session() as session:
+        session.add(
+            Consent(
+                case_ref=case.ref,
+                scope="store_assess",
+                state="withdrawn",
+                given_by="victim",
+                language="en",
+            )
+        )
+    page = reviewer.get(f"/cases/{case.ref}").get_data(as_text=True)
+    assert "Deletion review open." in page
+    overdue = reviewer.get("/casework/overdue").get_data(as_text=True)
+    assert "Deletion reviews" in overdue and case.ref in overdue
+    held = form_post(reviewer, path, {"mechanism": "ASG", "confirm_consent": "y"})
+    assert held.status_code == 409
+
+
 def test_sharing_and_resealing_never_seal_to_a_key_the_organisation_did_not_certify(
     app: Flask, admin_app: Flask, client: FlaskClient
 ) -> None:
