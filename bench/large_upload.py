@@ -88,10 +88,9 @@ def main() -> None:
             ):
                 with harness.Gunicorn(instance, base / "logs", workers=1, app=app, **env) as server:
                     status, page, seconds, before, peak = measure(server, path, size)
-                if status != 200:
+                # The intake answers a stored report with a redirect to its receipt (303).
+                if status != (harness.STORED if name == "intake" else 200):
                     raise SystemExit(f"{name}: HTTP {status}: {page[:500]}")
-                if name == "intake":
-                    assert harness.CODENAME.search(page), "no receipt page"
                 results[name] = seconds
                 print(
                     f"{name:>6}: {args.mib} MiB in {seconds:.1f} s = {args.mib / seconds:.1f} MiB/s; "

@@ -182,7 +182,7 @@ def main() -> None:
                     before = snapshot(server, setup_engine)
                     count, statuses, latencies = run_load(server.port, args.seconds, args.clients)
                     after = snapshot(server, setup_engine)
-                rate = statuses.get(200, 0) / args.seconds
+                rate = statuses.get(harness.STORED, 0) / args.seconds
                 results[name] = max(rate, results.get(name, 0.0))
                 print(
                     f"{name:>14}: {count} POSTs in {args.seconds:.0f} s, statuses {statuses}, "

@@ -66,7 +66,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from . import db, static_integrity
     from .extensions import babel, csrf, limiter
     from .intake import bp
-    from .web import admission, bodies, errors, headers, templating
+    from .web import admission, bodies, errors, headers, static_files, templating
 
     bodies.init_app(app)
     db.init_app(app, app.config.get("DATABASE_BIND"))
@@ -75,6 +75,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     admission.init_app(app)
     headers.init_app(app)
+    static_files.init_app(app)
     templating.init_app(app)
     templating.init_languages(app)
     errors.init_app(app)

@@ -36,10 +36,11 @@ def add_item(
     envelope: IO[bytes],
     *,
     submitter_readable: bool,
+    item_id: str | None = None,
 ) -> Item:
     """Store ``envelope`` as the case's next item. ``submitter_readable`` must be true exactly when
-    the envelope carries a stanza for the submitter key."""
-    item_id = random_id()
+    the envelope carries a stanza for the submitter key. ``item_id`` defaults to a random id."""
+    item_id = item_id or random_id()
     seq = allocate_seq(session, case_ref)
     size, sha256 = store_envelope(session, item_id, envelope)
     item = Item(

@@ -24,6 +24,7 @@ Standard library only.
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
 import json
 import shutil
@@ -144,6 +145,9 @@ def build(staging: Path, args: argparse.Namespace) -> None:
     target.mkdir(parents=True)
     for package, inner, name in FROM_NPM:
         shutil.copyfile(NODE_MODULES / package / inner, target / name)
+        # A gzip copy beside each, sent with Content-Encoding: gzip (scripts/compress_static.py).
+        data = (target / name).read_bytes()
+        (target / f"{name}.gz").write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
 
     c_license = target / C_LICENSE_NAME
     if args.libsodium_license:

@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import io
 import itertools
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,7 @@ from flask import Flask
 from nacl.public import PrivateKey
 from sqlalchemy import select
 
+from crypto.codename import CodenameKeys, read_codename
 from crypto.keys import generate_keypair
 from crypto.records import sign_reader
 from reprisal_intake.db import Database
@@ -95,6 +97,23 @@ def make_reviewer(
         session.add(reviewer)
         session.flush()
         return ReviewerWithKey(reviewer.id, reviewer.name, key)
+
+
+RECEIPT_CODENAME = re.compile(r'<p class="codename" id="codename"[^>]*>([^<]+)</p>')
+
+
+def receipt_codename(page: str) -> str:
+    """The codename on a receipt page (any language)."""
+    match = RECEIPT_CODENAME.search(page)
+    assert match, "no codename on the page"
+    return match.group(1)
+
+
+def receipt_keys(codename: str) -> CodenameKeys:
+    """The keys of a codename shown on a receipt (its version 2 reading, whatever the language)."""
+    readings = read_codename(codename)
+    assert readings, f"not a codename: {codename!r}"
+    return readings[0]
 
 
 def report_form(csrf_token: str, **overrides: Any) -> dict[str, Any]:

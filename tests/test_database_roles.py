@@ -22,7 +22,6 @@ from admin import create_app as create_admin_app
 from admin.audit import log as audit_log
 from admin.contact.messages import add_note, add_reply
 from admin.database_roles import apply_grants
-from crypto.codename import derive_codename_keys
 from crypto.envelope import CHUNK_LOG2_FILE, encrypt
 from reprisal_intake import create_app, schema
 from reprisal_intake.db import make_engine
@@ -38,7 +37,7 @@ from reprisal_intake.models import (
     random_id,
     today,
 )
-from tests.factories import database, make_reviewer, report_form
+from tests.factories import database, make_reviewer, receipt_keys, report_form
 from tests.support.cli import run, run_installed
 from tests.support.forms import csrf_token, post_form
 from tests.support.intake import CODENAME, enter
@@ -146,7 +145,7 @@ def test_the_intake_works_as_its_role_and_cannot_read_reports_back(roles: Roles)
     assert browser.commit(browser.payload(browser.report_envelope(), [])).status_code == 201
 
     # A focal point replies to the first (as the owner here; the admin app does this later).
-    first = derive_codename_keys(codenames[0])
+    first = receipt_keys(codenames[0])
     with database(owner).session() as session:
         case_ref = session.execute(
             text("SELECT case_ref FROM submitter_tags WHERE tag = :tag"), {"tag": first.lookup_tag}
@@ -243,7 +242,7 @@ def test_the_intake_role_reads_a_reply_but_never_an_internal_note(roles: Roles) 
         client, "/report", report_form(csrf_token(client, "/report"), consent_contact="granted")
     )
     codename = CODENAME.search(sent.get_data(as_text=True)).group(1)
-    keys = derive_codename_keys(codename)
+    keys = receipt_keys(codename)
     with database(owner).session() as session:
         case = session.scalars(select(Case)).one()
         add_reply(session, case, "REPLY-TO-READ")
@@ -350,7 +349,7 @@ def test_the_intake_role_writes_only_the_case_it_creates_or_the_one_its_tag_name
     for _ in range(2):
         sent = post_form(client, "/report", report_form(csrf_token(client, "/report")))
         codenames.append(CODENAME.search(sent.get_data(as_text=True)).group(1))
-    mine, theirs = (derive_codename_keys(c).lookup_tag for c in codenames)
+    mine, theirs = (receipt_keys(c).lookup_tag for c in codenames)
     with roles.engine(roles.owner_url).connect() as connection:
         refs = {
             tag: ref
@@ -475,7 +474,7 @@ def test_the_admin_role_only_appends_to_the_audit_log_and_the_intake_only_leaves
     client = app_as(roles, roles.intake_url).test_client()
     sent = post_form(client, "/report", report_form(csrf_token(client, "/report")))
     codename = CODENAME.search(sent.get_data(as_text=True)).group(1)
-    mine = derive_codename_keys(codename).lookup_tag
+    mine = receipt_keys(codename).lookup_tag
     # The person changes a consent at the intake, as the intake role: a content-free event waits.
     enter(client, codename)
     changed = client.post(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+import hmac
 import io
 import re
 from collections.abc import Sequence
@@ -22,17 +23,17 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from crypto.codename import wordlist
+from crypto.codename import V2_LANGUAGES, v2_wordlist, wordlist
 from crypto.envelope import check_structure, read_header
 from crypto.errors import RptenvError
 from crypto.keys import ACCESS_STANZA_SIZES
 from crypto.xwing import PUBLIC_KEY_SIZE as XWING_PUBLIC_KEY_SIZE
 
 from .. import domain
-from ..db import get_db, scope_to_uploads
+from ..db import get_db, scope_to_submitter, scope_to_uploads
 from ..envelopes import PIECE_SIZE, PieceStream, numbered_pieces
 from ..extensions import limiter
-from ..models import Mechanism, Upload, UploadPart, random_id, today
+from ..models import Case, Mechanism, SubmitterTag, Upload, UploadPart, random_id, today
 from .submission import (
     CaseFacts,
     NewConsent,
@@ -130,6 +131,14 @@ def recipient_keys(code: str) -> ResponseReturnValue:
 @route("/report/wordlist.txt", methods=["GET"])
 def codename_words() -> ResponseReturnValue:
     return Response("\n".join(wordlist()) + "\n", mimetype="text/plain")
+
+
+@route("/report/words/<language>.txt", methods=["GET"])
+def codename_words_v2(language: str) -> ResponseReturnValue:
+    """A codename v2 word list (docs/codename-v2.md), fetched by the page only when it sends."""
+    if language not in V2_LANGUAGES:
+        return problem(404, "no_list")
+    return Response("\n".join(v2_wordlist(language)) + "\n", mimetype="text/plain")
 
 
 @route("/report/uploads", methods=["POST"])
@@ -235,7 +244,9 @@ def _facts(payload: dict[str, Any]) -> CaseFacts:
     share_with = consent.get("share_with", [])
     if not isinstance(share_with, list) or not all(_is_code(c) for c in share_with):
         raise Invalid("consent.share_with must be a list of codes")
-    consents += [NewConsent("share_with", "granted", code) for code in sorted(set(share_with))]
+    # The chosen mechanism receives the report anyway: naming it again records nothing.
+    shared = sorted(set(share_with) - {mechanism})
+    consents += [NewConsent("share_with", "granted", code) for code in shared]
     return CaseFacts(
         mechanism_code=mechanism,
         urgency=urgency,
@@ -299,6 +310,32 @@ def _sealed(session: Session, payload: dict[str, Any], upload_ids: list[str]) ->
     )
 
 
+def _first_outcome(sealed: SealedCase, upload_ids: list[str]) -> ResponseReturnValue | None:
+    """The outcome of the case this commit repeats: same lookup tag and same submitter key (both
+    derive from the codename), or None when it repeats nothing."""
+    with get_db().session() as session:
+        scope_to_submitter(session, sealed.lookup_tag)
+        case = session.scalar(
+            select(Case)
+            .join(SubmitterTag, SubmitterTag.case_ref == Case.ref)
+            .where(SubmitterTag.tag == sealed.lookup_tag)
+        )
+        if case is None or not hmac.compare_digest(
+            case.submitter_public_key, sealed.submitter_public_key
+        ):
+            return None
+        mechanism = case.mechanisms[0]
+        outcome = {
+            "created": format_date(case.created, format="long"),
+            "mechanism": domain.mechanism_name(mechanism.code, mechanism.name),
+            "files": case.item_count - 1 - (sealed.identity is not None),
+            "repeat": True,
+        }
+        scope_to_uploads(session, upload_ids)
+        session.execute(delete(Upload).where(Upload.id.in_(upload_ids)))
+    return jsonify(outcome), 200
+
+
 def _identity(
     payload: dict[str, Any], readers: dict[str, bytes]
 ) -> tuple[IO[bytes] | None, dict[str, bytes] | None]:
@@ -348,12 +385,18 @@ def commit() -> ResponseReturnValue:
             session.execute(delete(Upload).where(Upload.id.in_(upload_ids)))
             mechanism = case.mechanisms[0]
             mechanism_name = domain.mechanism_name(mechanism.code, mechanism.name)
+    except IntegrityError:
+        # The lookup tag is stored already: the page sent this commit before (its answer was
+        # lost) or twice at once. The codename derives from the page's one-time token, so the
+        # first case's outcome is the answer; the parts uploaded again are dropped.
+        repeat = _first_outcome(sealed, upload_ids)
+        if repeat is not None:
+            return repeat
+        # Any other clash (an id): rolled back, and answered as any invalid commit, without
+        # saying which value clashed.
+        return jsonify({"error": "invalid", "detail": "the report could not be stored"}), 400
     except Invalid as error:
         return jsonify({"error": "invalid", "detail": str(error)}), 400
-    except IntegrityError:
-        # A lookup tag (or an id) already stored: rolled back, and answered as any invalid commit,
-        # without saying which value clashed.
-        return jsonify({"error": "invalid", "detail": "the report could not be stored"}), 400
     except NoReviewersError:
         return problem(400, "no_recipients")
     except RecipientsChangedError:

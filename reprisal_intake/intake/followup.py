@@ -86,6 +86,19 @@ def find_case(db_session: Session, keys: CodenameKeys) -> Case | None:
     )
 
 
+def item_id_for(form_secret: bytes) -> str:
+    """The id of the first item a follow-up form adds: derived from the form's one-time secret
+    (keyed BLAKE2b, 128 bits, the shape of ``random_id``), so that the form sent again finds it."""
+    digest = hashlib.blake2b(b"reprisal intake follow-up item", digest_size=16, key=form_secret)
+    return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
+
+
+def has_item(db_session: Session, item_id: str) -> bool:
+    """Whether the case named by this transaction's lookup tag holds this (submitter-readable)
+    item; row-level security hides every other case's items."""
+    return db_session.scalar(select(Item.id).where(Item.id == item_id)) is not None
+
+
 def identity_holders(db_session: Session, case: Case) -> set[str]:
     """The mechanisms whose reviewers hold a stanza of the case's identity item."""
     holders = select(ItemAccess.reviewer_id).where(ItemAccess.case_ref == case.ref)

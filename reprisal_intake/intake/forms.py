@@ -21,7 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from crypto.codename import is_well_formed
+from crypto.codename import is_codename
 
 from .. import domain
 from ..countries import states
@@ -254,16 +254,19 @@ class ReportForm(FlaskForm):
             NewConsent(code, getattr(self, f"consent_{code}").data)
             for code, _label in OPTIONAL_SCOPES
         ]
-        consents += [
-            NewConsent("share_with", "granted", code) for code in self.share_with.data or []
-        ]
+        consents += [NewConsent("share_with", "granted", code) for code in self.shared_with()]
         return consents
+
+    def shared_with(self) -> list[str]:
+        """The further mechanisms ticked; the chosen one receives the report anyway, so ticking it
+        there too means nothing and is not recorded."""
+        return [code for code in self.share_with.data or [] if code != self.mechanism.data]
 
     def consent_choices(self) -> dict[str, object]:
         choices: dict[str, object] = {"store_assess": "granted"}
         for code, _label in OPTIONAL_SCOPES:
             choices[code] = getattr(self, f"consent_{code}").data
-        choices["share_with"] = list(self.share_with.data or [])
+        choices["share_with"] = self.shared_with()
         choices["given_by"] = self.consent_given_by.data
         return choices
 
@@ -282,9 +285,12 @@ for _code, _label in OPTIONAL_SCOPES:
 
 
 def well_formed_codename(_form: FlaskForm, field: Field) -> None:
-    if not is_well_formed(field.data or ""):
+    if not is_codename(field.data or ""):
         raise ValidationError(
-            _l("A codename is ten words from our list, separated by spaces. Check each word.")
+            _l(
+                "A codename is the 10 or 12 words you received, in their order, separated by "
+                "spaces. Check each word."
+            )
         )
 
 

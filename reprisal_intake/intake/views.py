@@ -7,7 +7,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import IO, Any
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -15,10 +15,17 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from nacl.public import PrivateKey, PublicKey
+from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import BadRequest
 
-from crypto.codename import CodenameKeys, derive_codename_keys, generate_codename
+from crypto.codename import (
+    CodenameKeys,
+    codename_from_secret,
+    codename_language,
+    derive_codename_v2_keys,
+    read_codename,
+)
 from crypto.envelope import CHUNK_LOG2_TEXT, encrypt
 from crypto.keys import generate_keypair
 
@@ -32,7 +39,7 @@ from ..web.forms import given
 from ..web.headers import SCRIPT_POLICY, extra_csp
 from ..web.lastread import LastRead
 from ..web.templating import DEFAULT_LANGUAGE, LANGUAGES, url_language
-from . import followup
+from . import followup, receipt
 from .forms import (
     CHANGEABLE_SCOPES,
     CodenameForm,
@@ -41,6 +48,7 @@ from .forms import (
     FollowupForm,
     ReportForm,
 )
+from .receipt import form_secret, new_form_token
 from .submission import (
     CaseFacts,
     MechanismChoice,
@@ -207,23 +215,26 @@ def safety() -> ResponseReturnValue:
 @csrf.exempt
 @extra_csp(**SCRIPT_POLICY)
 def submit() -> ResponseReturnValue:
+    language = codename_language(str(get_locale() or DEFAULT_LANGUAGE))
     if request.method != "POST":  # GET, and HEAD, which must cost what GET costs
         mechanisms = _last_mechanism_choices()
         accepting, everyone = _labelled(mechanisms)
         form = ReportForm(accepting, everyone)
-        return render_template(
-            "intake/report.html",
-            form=form,
-            accepting=accepting,
-            readers=_readers(mechanisms, everyone),
-            org_keys=_org_keys_text(),
-        )
+        return _report_page(form, accepting, new_form_token(), language, mechanisms, everyone)
 
     # Read the whole body first (files are encrypted as they arrive), so that a slow upload holds
     # no transaction; then one transaction reads the choices, checks the form and stores the case.
     request.files  # noqa: B018
-    codename = generate_codename()
-    case_ref = None
+    # The codename derives from the form's one-time token: the same form sent again (a reload, a
+    # double click, a retry after a lost answer) finds its own lookup tag already stored.
+    token = request.form.get("form_token")
+    secret = form_secret(token)
+    if secret is None:  # a page from before tokens, or no browser: no repeat protection possible
+        token = new_form_token()
+        secret = form_secret(token)
+        assert secret is not None
+    codename_keys = derive_codename_v2_keys(codename_from_secret(secret, language), language)
+    stored = False
     try:
         with get_db().session() as session:
             mechanisms = mechanism_choices(session, _org_keys())
@@ -231,7 +242,7 @@ def submit() -> ResponseReturnValue:
             form = ReportForm(accepting, everyone)
             files = _uploaded_files(form.attachments.data or [])
             if _validate(form):
-                case_ref = store_on_server(
+                store_on_server(
                     session,
                     CaseFacts(
                         mechanism_code=form.mechanism.data,
@@ -242,34 +253,101 @@ def submit() -> ResponseReturnValue:
                         language=str(get_locale() or "en"),
                     ),
                     case_key=_case_key(),
-                    codename_keys=derive_codename_keys(codename),
+                    codename_keys=codename_keys,
                     report=form.report_data(),
                     identity=form.identity_text(),
                     attachments=[encrypted_upload(f).envelope() for f in files],
                     org_keys=_org_keys(),
                 )
+                stored = True
     except NoReviewersError:
         form.mechanism.errors = [
             _("Nobody can receive reports for this mechanism yet. Choose another one.")
         ]
-    readers = _readers(mechanisms, everyone)
-    if case_ref is None:
-        return render_template(
-            "intake/report.html",
-            form=form,
-            accepting=accepting,
-            files_dropped=bool(files),
-            readers=readers,
-            org_keys=_org_keys_text(),
-        ), 400
-    shared = set(form.share_with.data or [])
+    except IntegrityError:
+        if not _already_stored(codename_keys):
+            raise
+        receipt.hold(receipt.PendingReceipt(secret, language, repeat=True))
+        return redirect(url_for("intake.report_received"), code=303)
+    if not stored:
+        return (
+            _report_page(
+                form, accepting, token, language, mechanisms, everyone, files_dropped=bool(files)
+            ),
+            400,
+        )
+    receipt.hold(receipt.PendingReceipt(secret, language, repeat=False))
+    return redirect(url_for("intake.report_received"), code=303)
+
+
+def _report_page(
+    form: ReportForm,
+    accepting: list[tuple[str, str]],
+    token: str | None,
+    language: str,
+    mechanisms: list[MechanismChoice],
+    everyone: list[tuple[str, str]],
+    *,
+    files_dropped: bool = False,
+) -> str:
+    return render_template(
+        "intake/report.html",
+        form=form,
+        accepting=accepting,
+        form_token=token,
+        codename_language=language,
+        files_dropped=files_dropped,
+        readers=_readers(mechanisms, everyone),
+        org_keys=_org_keys_text(),
+    )
+
+
+def _already_stored(keys: CodenameKeys) -> bool:
+    """Whether a case with this lookup tag exists (the tag's insert failed: a repeat, or a race
+    with the same form sent twice at once)."""
+    with get_db().session() as session:
+        return followup.find_case(session, keys) is not None
+
+
+@route("/report/received", methods=["GET", "POST"])
+def report_received() -> ResponseReturnValue:
+    """The receipt: the codename until the person confirms they wrote it down, then a plain page
+    with the ways on. Reloading it stores nothing."""
+    confirm_form = EmptyForm()
+    if request.method == "POST":  # the token was checked before the view (CSRFProtect)
+        receipt.confirm()
+        return redirect(url_for("intake.report_received"), code=303)
+    held = receipt.pending()
+    if held is None:
+        if receipt.confirmed():
+            return render_template("intake/receipt_done.html")
+        return redirect(url_for("intake.landing"), code=303)
+    codename = codename_from_secret(held.secret, held.language)
+    with get_db().session() as session:
+        case = followup.find_case(session, derive_codename_v2_keys(codename, held.language))
+        if case is None:  # deleted since; nothing to show
+            receipt.confirm()
+            return redirect(url_for("intake.report_received"), code=303)
+        mechanism = case.mechanisms[0]
+        created, file_count = case.created, case.item_count - 1
+        shared = {
+            code
+            for (scope, code), consent in consent_rules.current_consents(case.consents).items()
+            if scope == "share_with" and consent.state == "granted"
+        }
+        rows = mechanism_choices(session, _org_keys())
+        readers = _readers(rows, _labelled(rows)[1])
     return render_template(
         "intake/receipt.html",
         codename=codename,
-        mechanism=next(m for m in mechanisms if m.code == form.mechanism.data),
-        file_count=len(files),
-        created=today(),
-        readers=[r for r in readers if r.code == form.mechanism.data],
+        codename_words=codename.split(" "),
+        codename_language=held.language,
+        repeat=held.repeat,
+        mechanism=mechanism,
+        file_count=file_count,
+        created=created,
+        confirm_form=confirm_form,
+        readers=[r for r in readers if r.code == mechanism.code],
         shared_readers=[r for r in readers if r.code in shared],
     )
 
@@ -283,16 +361,23 @@ def followup_start() -> ResponseReturnValue:
         return render_template("intake/followup_start.html", form=form)
     if not _validate(form):
         return render_template("intake/followup_start.html", form=form), 400
-    keys = derive_codename_keys(given(form.codename.data))
+    keys = None
     with get_db().session() as session:
-        case = followup.find_case(session, keys)
-    if case is None:
+        # Every reading of what was typed (v1; v2 in each language holding the words): usually one.
+        for reading in read_codename(given(form.codename.data)):
+            if followup.find_case(session, reading) is not None:
+                keys = reading
+                break
+    if keys is None:
         form.codename.errors = [
             _("No report matches this codename. Check each word and try again.")
         ]
         return render_template("intake/followup_start.html", form=form), 400
     followup.remember(keys)
     return redirect(url_for("intake.followup_case"), code=303)
+
+
+FOLLOWUP_NOTICES = frozenset({"sent", "already_sent"})
 
 
 @route("/followup/case", methods=["GET", "POST"])
@@ -302,46 +387,49 @@ def followup_case() -> ResponseReturnValue:
     keys = followup.remembered()
     if keys is None:
         return redirect(url_for("intake.followup_start"), code=303)
+    if request.method != "POST":  # GET, and HEAD
+        notice = request.args.get("notice")
+        return _case_page(keys, notice=notice if notice in FOLLOWUP_NOTICES else None)
     form = FollowupForm()
-    sent = False
-    status = 200
-    if request.method == "POST":
-        files = _uploaded_files(form.attachments.data or [])
-        if _validate(form) and (form.message.data or files):
-            with get_db().session() as session:
-                case = followup.find_case(session, keys)
-                if case is None:
-                    followup.forget()
-                    return redirect(url_for("intake.followup_start"), code=303)
-                if form.message.data:
-                    envelope = encrypt(
-                        form.message.data.encode(),
-                        followup.submitter_recipients(case),
-                        {"kind": "followup", "created": today().isoformat()},
-                        chunk_log2=CHUNK_LOG2_TEXT,
-                    )
-                    add_item(
-                        session,
-                        case.ref,
-                        "followup",
-                        io.BytesIO(envelope),
-                        submitter_readable=True,
-                    )
-                for file in files:
-                    add_item(
-                        session,
-                        case.ref,
-                        "attachment",
-                        encrypted_upload(file).envelope(),
-                        submitter_readable=True,
-                    )
-            sent = True
-            form = FollowupForm(formdata=None)
-        else:
-            if not form.errors:
-                form.message.errors = [_("Write something or choose a file to send.")]
-            status = 400
-    return _case_page(keys, form=form, notice="sent" if sent else None, status=status)
+    files = _uploaded_files(form.attachments.data or [])
+    if not (_validate(form) and (form.message.data or files)):
+        if not form.errors:
+            form.message.errors = [_("Write something or choose a file to send.")]
+        return _case_page(keys, form=form, status=400)
+    # The first new item's id derives from the form's one-time token: the same form sent again
+    # (a reload, a retry after a lost answer) finds it and stores nothing twice.
+    secret = form_secret(request.form.get("form_token"))
+    first_id = followup.item_id_for(secret) if secret is not None else None
+    try:
+        with get_db().session() as session:
+            case = followup.find_case(session, keys)
+            if case is None:
+                followup.forget()
+                return redirect(url_for("intake.followup_start"), code=303)
+            if first_id is not None and followup.has_item(session, first_id):
+                return redirect(url_for("intake.followup_case", notice="already_sent"), code=303)
+            envelopes: list[tuple[str, IO[bytes]]] = []
+            if form.message.data:
+                envelope = encrypt(
+                    form.message.data.encode(),
+                    followup.submitter_recipients(case),
+                    {"kind": "followup", "created": today().isoformat()},
+                    chunk_log2=CHUNK_LOG2_TEXT,
+                )
+                envelopes.append(("followup", io.BytesIO(envelope)))
+            envelopes += [("attachment", encrypted_upload(f).envelope()) for f in files]
+            for index, (kind, envelope_stream) in enumerate(envelopes):
+                add_item(
+                    session,
+                    case.ref,
+                    kind,
+                    envelope_stream,
+                    submitter_readable=True,
+                    item_id=first_id if index == 0 else None,
+                )
+    except IntegrityError:  # the same form sent twice at once: the first one stored it
+        return redirect(url_for("intake.followup_case", notice="already_sent"), code=303)
+    return redirect(url_for("intake.followup_case", notice="sent"), code=303)
 
 
 def _case_page(
@@ -362,6 +450,9 @@ def _case_page(
         consents = consent_rules.in_force(case.consents)
         on_hold = consent_rules.case_on_hold(case.consents)
         mechanisms = list(case.mechanisms)
+        # A closed case is deleted once past the retention of every one of its mechanisms.
+        kept = [m.retention_days for m in mechanisms]
+        retention_days = None if None in kept or not kept else max(d for d in kept if d is not None)
         holders = [(m, m.code in followup.identity_holders(session, case)) for m in mechanisms]
         status_code = case.status
         created = case.created
@@ -384,6 +475,11 @@ def _case_page(
     return render_template(
         "intake/followup_case.html",
         form=form or FollowupForm(formdata=None),
+        form_token=(
+            request.form.get("form_token")
+            if form is not None and form_secret(request.form.get("form_token"))
+            else new_form_token()
+        ),
         consent_form=consent_form,
         signout=EmptyForm(),
         messages=messages,
@@ -392,6 +488,7 @@ def _case_page(
         mechanisms=mechanisms,
         holders=holders,
         status=status_code,
+        retention_days=retention_days,
         created=created,
         notice=notice,
     ), status

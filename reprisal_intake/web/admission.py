@@ -60,7 +60,8 @@ def resend_page(title: str, message: str, status: int) -> tuple[str, int]:
     """What the person sent, back on a page with a fresh token, to send again as it is or edited.
     Free text is shown in text boxes; choices travel as hidden fields; files cannot come back."""
     fields = [
-        (name, value, _is_free_text(value))
+        # The report's one-time token (docs/codename-v2.md) travels hidden, never as "your text".
+        (name, value, name != "form_token" and _is_free_text(value))
         for name, values in request.form.lists()
         if name != "csrf_token"
         for value in values

@@ -10,12 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from admin.contact.messages import add_reply
-from crypto.codename import derive_codename_keys
 from reprisal_intake import create_app
 from reprisal_intake.db import make_engine
 from reprisal_intake.models import Case, SubmitterTag
-from tests.factories import database
-from tests.support.browser import LiveIntake, fill_report, open_page
+from tests.factories import database, receipt_keys
+from tests.support.browser import LiveIntake, fill_report, open_page, shown_codename
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -25,7 +24,7 @@ def reply_as_focal_point(live_intake: LiveIntake, codename: str, text: str) -> N
     engine = make_engine(f"sqlite:///{live_intake.folder / 'instance' / 'reprisal.sqlite3'}")
     try:
         app = create_app({"TESTING": True, "DATABASE_BIND": engine})
-        tag = derive_codename_keys(codename).lookup_tag
+        tag = receipt_keys(codename).lookup_tag
         with database(app).session() as session:
             ref = session.scalar(select(SubmitterTag.case_ref).where(SubmitterTag.tag == tag))
             add_reply(session, session.get(Case, ref), text)
@@ -43,8 +42,7 @@ def test_the_person_reads_a_reply_and_answers_it(
         page.goto(live_intake.url + "/report")
         fill_report(page, phrase, [])
         page.click("button[type=submit]")
-        page.wait_for_selector("#codename")
-        codename = page.inner_text("#codename").strip()
+        codename = shown_codename(page)
     finally:
         context.close()
 

@@ -20,7 +20,14 @@ from crypto.errors import NotARecipientError
 from crypto.keys import generate_keypair, open_case_key
 from crypto.orgkey import load_org_key
 from crypto.records import sign_reader
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, LiveIntake, fill_report, open_page
+from tests.support.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LiveIntake,
+    fill_report,
+    open_page,
+    shown_codename,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -84,7 +91,7 @@ def test_a_key_stored_straight_into_the_database_gets_no_stanza_from_the_browser
     before = set(stanzas_by_case(live_intake))
     context, page, traffic = send_with_javascript(chromium, live_intake)
     try:
-        page.wait_for_selector("#codename", timeout=120_000)
+        shown_codename(page)  # the receipt (its codename copy is folded away at first)
         receipt = page.inner_text("main")
         assert "encrypted in your browser" in receipt
         assert "Its reprisal focal points (1)" in receipt
@@ -170,7 +177,7 @@ def test_without_javascript_the_pages_name_the_readers_and_say_the_server_encryp
         assert "encrypted on our server as soon as it arrives" in form
         fill_report(page, "A report sent without JavaScript", [])
         page.click("button[type=submit]")
-        page.wait_for_selector("#codename", timeout=60_000)
+        shown_codename(page)
         receipt = page.inner_text("main")
         assert "Who can read it" in receipt and "Its reprisal focal points (1)" in receipt
         assert "encrypted on our server as soon as it arrived" in receipt

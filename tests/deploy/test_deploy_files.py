@@ -315,6 +315,27 @@ def test_nginx_snippet_streams_uploads_and_logs_no_requests() -> None:
     assert blanked and all(v.endswith('""') for v in blanked)
 
 
+def test_nginx_sends_static_files_precompressed_with_the_apps_headers() -> None:
+    text = (DEPLOY / "nginx/reprisal-intake.conf").read_text()
+    block = text.split("location /static/ {", 1)[1].split("}", 1)[0]
+    settings = dict(nginx_directives_from(block))
+    assert settings["alias"].rstrip("/").endswith("reprisal_intake/static")
+    assert settings["gzip_static"] == "on" and settings["gzip"] == "off"
+    headers = [v for k, v in nginx_directives_from(block) if k == "add_header"]
+    assert any(h.startswith('Cache-Control "no-store') for h in headers)
+    assert 'X-Content-Type-Options "nosniff" always' in headers
+    assert 'Cross-Origin-Resource-Policy "same-origin" always' in headers
+
+
+def nginx_directives_from(text: str) -> list[tuple[str, str]]:
+    text = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
+    return [
+        (words[0], words[1].strip() if len(words) > 1 else "")
+        for statement in text.split(";")
+        if (words := statement.split(None, 1))
+    ]
+
+
 def test_deploy_readme_walks_through_every_step() -> None:
     readme = (DEPLOY / "README.md").read_text()
     for needed in (

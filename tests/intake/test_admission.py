@@ -149,7 +149,7 @@ def test_head_costs_what_get_costs_on_every_page(
     def no_submit_path() -> str:
         raise AssertionError("HEAD ran the submit path")
 
-    monkeypatch.setattr(views, "generate_codename", no_submit_path)
+    monkeypatch.setattr(views, "codename_from_secret", no_submit_path)
     for path in get_routes(app):
         with client.get(path) as get, client.head(path) as head:
             assert head.status_code == get.status_code, path

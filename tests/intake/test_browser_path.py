@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from nacl.public import PrivateKey
 from sqlalchemy import func, select
 
+from crypto.codename import CodenameKeys
 from crypto.envelope import CHUNK_LOG2_FILE, encrypt
 from crypto.keys import generate_keypair
 from reprisal_intake.envelopes import store_envelope
@@ -330,9 +331,19 @@ def test_a_reused_lookup_tag_is_answered_as_any_bad_commit_and_nothing_is_stored
     assert browser.commit(browser.payload(browser.report_envelope(), [])).status_code == 201
     before = counts(app)
     again = ScriptedBrowser(client)
-    again.codename_keys = browser.codename_keys  # the same lookup tag as a stored case
+    # The same lookup tag as a stored case, with another submitter key: not a repeat of that
+    # case's form (issue 18: a repeat derives both from the same codename).
+    again.codename_keys = CodenameKeys(
+        lookup_tag=browser.codename_keys.lookup_tag,
+        submitter_key=again.codename_keys.submitter_key,
+    )
     response = again.commit(again.payload(again.report_envelope(), []))
     # Not a 500, and the same shape as any invalid commit (tests above: status 400, error invalid).
     assert response.status_code == 400
     assert response.get_json()["error"] == "invalid"
+    assert counts(app) == before
+    # Both from the same codename: the page sending its commit again; nothing new is stored.
+    again.codename_keys = browser.codename_keys
+    repeated = again.commit(again.payload(again.report_envelope(), []))
+    assert repeated.status_code == 200 and repeated.get_json()["repeat"] is True
     assert counts(app) == before

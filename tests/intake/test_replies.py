@@ -8,10 +8,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from admin.contact.messages import add_note, add_reply
-from crypto.codename import derive_codename_keys
 from reprisal_intake.intake import followup
 from reprisal_intake.models import Case, Item
-from tests.factories import database, make_account
+from tests.factories import database, make_account, receipt_keys
 from tests.support.admin import FAST_ADMIN_CONFIG, form_post, sign_in, unlock
 from tests.support.forms import csrf_token, post_form
 from tests.support.intake import CODENAME, enter, submit
@@ -60,7 +59,7 @@ def test_a_note_is_never_listed_even_if_it_were_marked_readable(
 ) -> None:
     make_account(admin_app, "focal_point", mechanisms=("CAT",), key="app")
     codename = CODENAME.search(submit(client).get_data(as_text=True)).group(1)
-    keys = derive_codename_keys(codename)
+    keys = receipt_keys(codename)
     with database(app).session() as session:
         case = session.scalars(select(Case)).one()
         add_reply(session, case, "visible reply")

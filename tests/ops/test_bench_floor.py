@@ -85,7 +85,9 @@ def test_the_floor_app_stores_the_same_complete_case_as_the_intake(
     token_match = CSRF.search(intake.get("/report").get_data(as_text=True))
     assert token_match
     body, content_type = multipart(report_fields(token_match.group(1), "taken at the airport"))
-    page = intake.post("/report", data=body, content_type=content_type).get_data(as_text=True)
+    page = intake.post(
+        "/report", data=body, content_type=content_type, follow_redirects=True
+    ).get_data(as_text=True)
     intake_codename = CODENAME.search(page)
     assert intake_codename, page[-2000:]
     (intake_ref,) = _refs(postgres_url)

@@ -45,6 +45,11 @@ class LiveIntake:
         assert result.returncode == 0, f"{command}: {result.stderr}"
         return result.stdout
 
+    def stored(self) -> tuple[int, int]:
+        """(cases, items) in the live database, as `reprisal-admin case list --json` counts them."""
+        cases = json.loads(self.run(str(BIN / "reprisal-admin"), "case", "list", "--json"))
+        return len(cases), sum(case["items"] for case in cases)
+
     def decrypted_cases(self) -> list[bytes]:
         """Every file of every case, exported and decrypted offline as a focal point would."""
         for case in json.loads(self.run(str(BIN / "reprisal-admin"), "case", "list", "--json")):
@@ -144,9 +149,23 @@ def open_page(
     return context, page, traffic
 
 
+def shown_codename(page: Any) -> str:
+    """The codename on a receipt (its large-text copy, folded away in a <details> at first)."""
+    page.wait_for_selector("#codename", state="attached", timeout=180_000)
+    return (page.text_content("#codename") or "").strip()
+
+
+def open_part(page: Any, field: str) -> None:
+    """Open the folded section of the form that holds ``field``, as a person clicks its summary."""
+    part = page.locator("details", has=page.locator(f"[name={field}]"))
+    if part.get_attribute("open") is None:
+        part.locator("summary").click()
+
+
 def fill_report(page: Any, phrase: str, files: list[dict[str, Any]]) -> None:
     page.check("input[name=mechanism][value=CAT]")
     page.fill("#what_happened", phrase)
+    open_part(page, "acts")
     page.check("input[name=acts][value=travel_ban]")
     page.check("input[name=urgency][value=urgent]")
     page.check("input[name=submitter_role][value=victim]")
@@ -154,4 +173,5 @@ def fill_report(page: Any, phrase: str, files: list[dict[str, Any]]) -> None:
     page.check("input[name=consent_given_by][value=victim]")
     page.check("input[name=consent_contact][value=granted]")
     if files:
+        open_part(page, "attachments")
         page.set_input_files("#attachments", files=files)

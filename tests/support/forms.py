@@ -19,8 +19,11 @@ def csrf_token(client: FlaskClient, path: str) -> str:
     return match.group(1)
 
 
-def post_form(client: FlaskClient, path: str, data: dict[str, Any]) -> Any:
-    """POST ``data`` as multipart/form-data, as a browser sends a form with file inputs.
+def post_form(
+    client: FlaskClient, path: str, data: dict[str, Any], *, follow_redirects: bool = True
+) -> Any:
+    """POST ``data`` as multipart/form-data, as a browser sends a form with file inputs, and
+    follow the redirect to the outcome page as a browser does (post/redirect/get).
 
     Werkzeug's test client spools bodies over 500 KB to a temporary file that it never closes; build
     the request here so that file is closed (warnings are errors in this suite).
@@ -32,7 +35,7 @@ def post_form(client: FlaskClient, path: str, data: dict[str, Any]) -> Any:
     )
     environ = builder.get_environ()
     try:
-        return client.open(environ)
+        return client.open(environ, follow_redirects=follow_redirects)
     finally:
         builder.close()
         environ["wsgi.input"].close()

@@ -32,7 +32,7 @@ from nacl.public import PrivateKey
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import OperationalError
 
-from crypto.codename import derive_codename_keys
+from crypto.codename import codename_from_secret, read_codename
 from crypto.envelope import decrypt_to
 from crypto.keys import generate_hybrid_key, generate_keypair, open_case_key
 from crypto.stanzas import SUITE_CLASSICAL, SUITE_HYBRID, ReaderKey
@@ -311,6 +311,9 @@ def report_fields(csrf_token: str, phrase: str) -> list[tuple[str, str]]:
     ]
 
 
+STORED = 303  # a report was stored: post/redirect/get to its receipt
+
+
 @dataclass
 class Outcome:
     status: int  # 0: the connection failed
@@ -339,12 +342,18 @@ class Reporter:
         self.token = match.group(1)
         self.cookie = cookie.split(";", 1)[0]
 
-    def body(self, phrase: str, attachment: bytes | None = None) -> tuple[bytes, str]:
+    def body(
+        self, phrase: str, attachment: bytes | None = None, form_token: str = ""
+    ) -> tuple[bytes, str]:
         files = [("attachments", "evidence.bin", "application/octet-stream", attachment)]
-        return multipart(report_fields(self.token, phrase), files if attachment else [])
+        fields = [*report_fields(self.token, phrase), ("form_token", form_token)]
+        return multipart(fields, files if attachment else [])
 
     def submit(self, phrase: str, attachment: bytes | None = None, timeout: float = 120) -> Outcome:
-        body, content_type = self.body(phrase, attachment)
+        # Each report is a fresh form, with its own one-time token (docs/codename-v2.md).
+        secret = secrets.token_bytes(32)
+        form_token = base64.urlsafe_b64encode(secret).rstrip(b"=").decode()
+        body, content_type = self.body(phrase, attachment, form_token)
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
             connection.request(
@@ -359,8 +368,10 @@ class Reporter:
             return Outcome(0, None, type(error).__name__)
         finally:
             connection.close()
-        match = CODENAME.search(page) if response.status == 200 else None
-        return Outcome(response.status, match.group(1) if match else None, page)
+        if response.status == 303:
+            # Stored: the receipt the redirect leads to shows the codename of this token.
+            return Outcome(response.status, codename_from_secret(secret, "en"), page)
+        return Outcome(response.status, None, page)
 
 
 # --- checking what was stored ----------------------------------------------------------------------
@@ -437,7 +448,14 @@ def check_store(
 
             session = Session(bind=connection)
             for codename, phrase in acknowledged.items():
-                ref = by_tag.get(derive_codename_keys(codename).lookup_tag)
+                ref = next(  # v2 on the intake, v1 on the floor app
+                    (
+                        by_tag[k.lookup_tag]
+                        for k in read_codename(codename)
+                        if k.lookup_tag in by_tag
+                    ),
+                    None,
+                )
                 if ref is None or ref not in reports:
                     missing.append(codename[:12])
                     continue

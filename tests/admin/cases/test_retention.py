@@ -12,10 +12,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, inspect, select, text
 
 from admin.contact.messages import add_note
-from crypto.codename import derive_codename_keys
 from reprisal_intake.models import AuditEntry, Case, EnvelopeChunk, Mechanism, SubmitterTag, today
 from reprisal_intake.models.sharing import CaseShare
-from tests.factories import database, make_reviewer
+from tests.factories import database, make_reviewer, receipt_keys
 from tests.support.cli import run
 from tests.support.intake import CODENAME, submit
 
@@ -23,7 +22,7 @@ from tests.support.intake import CODENAME, submit
 def report(client: FlaskClient, app: Flask, *, closed_days_ago: int | None, also: str = "") -> str:
     """A CAT case (with a file and a note), closed that many days ago; ``also``: a shared mechanism."""
     page = submit(client, attachments=[(io.BytesIO(b"evidence"), "e.txt", "text/plain")])
-    tag = derive_codename_keys(CODENAME.search(page.get_data(as_text=True)).group(1)).lookup_tag
+    tag = receipt_keys(CODENAME.search(page.get_data(as_text=True)).group(1)).lookup_tag
     with database(app).session() as session:
         case = session.get(Case, session.get(SubmitterTag, tag).case_ref)
         add_note(session, case, "internal")

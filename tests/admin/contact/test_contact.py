@@ -12,12 +12,11 @@ from flask.testing import FlaskClient
 from nacl.public import PrivateKey
 from sqlalchemy import select
 
-from crypto.codename import derive_codename_keys
 from crypto.envelope import decrypt
 from crypto.errors import RptenvError
 from reprisal_intake.envelopes import open_envelope
 from reprisal_intake.models import Case, Item
-from tests.factories import Account, database, make_account
+from tests.factories import Account, database, make_account, receipt_keys
 from tests.support.admin import audit_actions, form_post, sign_in, unlock
 from tests.support.casework import record_consent
 from tests.support.intake import CODENAME, enter, submit
@@ -75,7 +74,7 @@ def test_a_reply_reaches_the_submitter_and_a_note_never_does(
     (reply,) = items_of(app, ref, "reply")
     (note,) = items_of(app, ref, "note")
     assert reply.submitter_readable and not note.submitter_readable
-    submitter_key = derive_codename_keys(codename).submitter_key
+    submitter_key = receipt_keys(codename).submitter_key
     assert opens_with(app, reply, submitter_key) == "Nous avons reçu REPLY-51".encode()
     with pytest.raises(RptenvError):
         opens_with(app, note, submitter_key)
@@ -118,9 +117,7 @@ def test_a_reply_reaches_the_person_whatever_they_said_about_contact_outside(
     sent = form_post(reviewer, f"/cases/{ref}/reply", {"reply": "ASKING-FIRST-77"}, page)
     assert sent.status_code == 303
     (reply,) = items_of(app, ref, "reply")
-    assert (
-        opens_with(app, reply, derive_codename_keys(codename).submitter_key) == b"ASKING-FIRST-77"
-    )
+    assert opens_with(app, reply, receipt_keys(codename).submitter_key) == b"ASKING-FIRST-77"
     assert enter(client, codename).status_code == 303
     followup = client.get("/followup/case").get_data(as_text=True)
     assert "ASKING-FIRST-77" in followup
@@ -171,5 +168,5 @@ def test_a_reply_is_stored_after_contact_consent_is_withdrawn(
     sent = form_post(reviewer, f"/cases/{ref}/reply", {"reply": "STILL-ASKING-12"}, page)
     assert sent.status_code == 303
     (reply,) = items_of(app, ref, "reply")
-    submitter_key = derive_codename_keys(codename).submitter_key
+    submitter_key = receipt_keys(codename).submitter_key
     assert opens_with(app, reply, submitter_key) == b"STILL-ASKING-12"
