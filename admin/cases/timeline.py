@@ -108,7 +108,10 @@ def story(db: Session, case: Case, opened: list[OpenedItem]) -> list[Event]:
             )
         )
     sent_with_report = {a.item_id for a in report_attachments(opened)}
-    for entry in opened:
+    # The person's items carry a date only; on a day with staff entries they keep their place
+    # after the item written before them (items are numbered in the order they were stored).
+    previous: tuple[datetime.date, datetime.time] | None = None
+    for entry in sorted(opened, key=lambda o: o.item.seq):
         item = entry.item
         if item.kind in ("report", "identity") or item.id in sent_with_report:
             continue
@@ -117,6 +120,10 @@ def story(db: Session, case: Case, opened: list[OpenedItem]) -> list[Event]:
         by = written_by.get(item.id)
         who = by.actor if by is not None else _("The person")
         time = by.at.time() if by is not None else None
+        if time is None and previous is not None and previous[0] == item.created:
+            time = previous[1]
+        if time is not None:
+            previous = (item.created, time)
         what = {
             "followup": _("Follow-up from the person."),
             "reply": _("Reply to the person."),
