@@ -31,6 +31,7 @@ from markupsafe import escape
 
 from crypto.codename import derive_codename_keys, generate_codename
 from crypto.keys import generate_keypair
+from reprisal_intake.domain import ASKED_LATER
 from reprisal_intake.intake.submission import RecipientKey, seal_on_server
 from reprisal_intake.models import new_case_ref, random_id
 
@@ -55,9 +56,11 @@ WITH c AS (
   SELECT id, %(ref)s, reviewer, sealed, %(today)s
   FROM unnest(%(stanza_ids)s::text[], %(reviewers)s::text[], %(sealed)s::bytea[]) AS s(id, reviewer, sealed)
 ), k AS (
-  INSERT INTO consents (case_ref, scope, mechanism_code, state, given_by, language, recorded)
-  SELECT %(ref)s, scope, NULL, state, %(given_by)s, 'en', %(today)s
-  FROM unnest(%(scopes)s::text[], %(states)s::text[]) AS k(scope, state)
+  INSERT INTO consents (id, case_ref, version, scope, mechanism_code, state, given_by, language,
+                        recorded)
+  SELECT id, %(ref)s, n - 1, scope, NULL, state, %(given_by)s, 'en', %(today)s
+  FROM unnest(%(consent_ids)s::text[], %(scopes)s::text[], %(states)s::text[])
+    WITH ORDINALITY AS k(id, scope, state, n)
 ), e AS (
   INSERT INTO envelope_chunks (item_id, seq, data) VALUES (%(item)s, 0, %(envelope)s)
 )
@@ -95,7 +98,9 @@ def create_app() -> Flask:
         consents = [
             (name.removeprefix("consent_"), "granted" if value == "y" else value)
             for name, value in form.items()
-            if name.startswith("consent_") and name != "consent_given_by"
+            if name.startswith("consent_")
+            and name != "consent_given_by"
+            and name.removeprefix("consent_") not in ASKED_LATER  # as the intake: asked later
         ]
         codename = generate_codename()
         case_key = generate_keypair()
@@ -128,6 +133,7 @@ def create_app() -> Flask:
                     "stanza_ids": [random_id() for _ in reviewers],
                     "reviewers": reviewers,
                     "sealed": [sealed.access[r] for r in reviewers],
+                    "consent_ids": [random_id() for _ in consents],
                     "scopes": [scope for scope, _state in consents],
                     "states": [state for _scope, state in consents],
                     "given_by": form.get("consent_given_by", "victim"),

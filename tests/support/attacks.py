@@ -6,6 +6,7 @@ has a timeout.
 
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 import re
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crypto.codename import wordlist
-from tests.support.servers import CSRF, Reporter, multipart, report_fields
+from tests.support.servers import CSRF, Reporter, codename_from_secret, multipart, report_fields
 
 CODENAME = re.compile(r'<p class="codename" id="codename"[^>]*>([a-z \-]+)</p>')
 STEPS = ("form", "report", "lookup")
@@ -64,15 +65,23 @@ def visit(port: int) -> Visit:
     if not result.ok["form"] or token is None:
         return result
     cookie = cookie.split(";", 1)[0]
-    body, content_type = multipart(report_fields(token.group(1), "A genuine report"))
+    # A fresh form's one-time token: the receipt's codename derives from it (docs/codename-v2.md).
+    secret = secrets.token_bytes(32)
+    form_token = base64.urlsafe_b64encode(secret).rstrip(b"=").decode()
+    fields = [*report_fields(token.group(1), "A genuine report"), ("form_token", form_token)]
+    body, content_type = multipart(fields)
     started = time.monotonic()
     codename = None
     try:
-        status, page, _c = _request(
+        status, _page, receipt_cookie = _request(
             port, "POST", "/report", body, {"Content-Type": content_type, "Cookie": cookie}
         )
-        match = CODENAME.search(page) if status == 200 else None
-        codename = match.group(1) if match else None
+        if status == 303:
+            # Stored: the person reads the receipt the redirect leads to.
+            received = receipt_cookie.split(";", 1)[0] or cookie
+            status, page, _c = _request(port, "GET", "/report/received", b"", {"Cookie": received})
+            if status == 200:
+                codename = codename_from_secret(secret, "en")
     except (OSError, http.client.HTTPException):
         pass
     result.ok["report"] = codename is not None
