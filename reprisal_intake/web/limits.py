@@ -41,10 +41,6 @@ REDIS_TIMEOUTS = {"socket_connect_timeout": 1.0, "socket_timeout": 1.0}
 PROBE_INTERVAL = 5.0
 
 
-def global_key() -> str:
-    return "global"
-
-
 def form_session_key() -> str:
     """The browser session whose form token the request carries (a hash of its CSRF secret)."""
     secret = str(session.get("csrf_token", ""))
@@ -65,7 +61,7 @@ class RateLimitStorageUnavailable(ServiceUnavailable):
 class ReprisalLimiter(Limiter):
     """A Flask-Limiter that fails open or closed on storage errors, logging once per outage."""
 
-    def __init__(self, *, fail_open: bool, key_func: Callable[[], str] = global_key) -> None:
+    def __init__(self, *, fail_open: bool, key_func: Callable[[], str]) -> None:
         super().__init__(
             key_func=key_func,
             default_limits=[],
@@ -140,7 +136,7 @@ def apply_limit_overrides(app: Flask) -> None:
             app.config[name] = value
 
 
-def make_limiter(*, fail_open: bool, key_func: Callable[[], str] = global_key) -> ReprisalLimiter:
+def make_limiter(*, fail_open: bool, key_func: Callable[[], str]) -> ReprisalLimiter:
     """A limiter for one app. The intake passes ``fail_open=True``; sign-in must pass ``False``.
 
     Bind it with ``limiter.init_app(app)`` after the app's ``*_LIMIT`` settings are in its config, and
