@@ -106,6 +106,19 @@ def _ask(prompt: str) -> str:
         ) from None
 
 
+def _passphrase_of(
+    key_path: str, unprotected: bool, passphrase_file: str | None, unprotected_use: str
+) -> str | None:
+    """The passphrase of an existing key file: none (with a warning) for an unprotected one, else
+    from --passphrase-file or the terminal."""
+    if unprotected:
+        _warn(f'{key_path} is NOT passphrase-protected ("kdf": "none"; {unprotected_use})')
+        return None
+    if passphrase_file is not None:
+        return _read_passphrase_file(passphrase_file)
+    return _ask(f"Passphrase for {key_path}: ")
+
+
 def _ask_new_passphrase() -> str:
     passphrase = _ask("New passphrase: ")
     if not passphrase:
@@ -231,14 +244,8 @@ def _open(args: argparse.Namespace) -> int:
         key_text = Path(args.key).read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise CliError(f"key file {args.key} is not UTF-8") from None
-    passphrase: str | None
-    if is_unprotected_key_file(key_text):
-        _warn(f'{args.key} is NOT passphrase-protected ("kdf": "none"; for tests only)')
-        passphrase = None
-    elif args.passphrase_file is not None:
-        passphrase = _read_passphrase_file(args.passphrase_file)
-    else:
-        passphrase = _ask(f"Passphrase for {args.key}: ")
+    unprotected = is_unprotected_key_file(key_text)
+    passphrase = _passphrase_of(args.key, unprotected, args.passphrase_file, "for tests only")
     key = load_key_file(key_text, passphrase)
 
     out = Path(args.out)
@@ -283,14 +290,8 @@ def _load_org_key(args: argparse.Namespace) -> nacl.signing.SigningKey:
         text = Path(args.org_key).read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise CliError(f"key file {args.org_key} is not UTF-8") from None
-    passphrase: str | None
-    if is_unprotected_org_key(text):
-        _warn(f'{args.org_key} is NOT passphrase-protected ("kdf": "none"; local trial only)')
-        passphrase = None
-    elif args.passphrase_file is not None:
-        passphrase = _read_passphrase_file(args.passphrase_file)
-    else:
-        passphrase = _ask(f"Passphrase for {args.org_key}: ")
+    unprotected = is_unprotected_org_key(text)
+    passphrase = _passphrase_of(args.org_key, unprotected, args.passphrase_file, "local trial only")
     return load_org_key(text, passphrase)
 
 
