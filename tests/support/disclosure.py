@@ -25,10 +25,46 @@ Equation = tuple[Key, tuple[Key, ...]]  # total, parts
 Inequality = tuple[Key, Key]  # smaller, larger
 
 
+# What a reader knows without the export saying it (docs/domain.md, "What gets reported"): tables
+# whose rows split a total, and totals that are the sum of some rows of tables.
+SPLITS = {
+    "by_month": "cases",
+    "by_status": "cases",
+    "by_state": "coded",
+    "by_setting": "coded",
+    "by_victim_type": "coded",
+    "by_age_band": "coded",
+    "replies_by_grade": "state_measures_sent",
+    "unsolicited_replies_by_grade": "unsolicited_replies",
+}
+REPLIED = ("A", "B", "C", "E")
+TO_THE_STATE = ("state_letter", "state_meeting", "dialogue", "interim_measures", "state_follow_up")
+SUMS = {
+    "state_replies": (("replies_by_grade", REPLIED), ("unsolicited_replies_by_grade", REPLIED)),
+    "state_measures_sent": (("measures_by_kind", TO_THE_STATE),),
+}
+
+
+def known(keys: set[Key]) -> list[Equation]:
+    """The equations a reader knows between ``keys`` (those of one export)."""
+    found: list[Equation] = []
+    for figure, total in SPLITS.items():
+        if (TOTAL, total) in keys:
+            found.append(((TOTAL, total), tuple(sorted(k for k in keys if k[0] == figure))))
+    for total, tables in SUMS.items():
+        if (TOTAL, total) in keys:
+            parts = (
+                k for k in keys for figure, codes in tables if k[0] == figure and k[1] in codes
+            )
+            found.append(((TOTAL, total), tuple(sorted(parts))))
+    return found
+
+
 def read(
     document: Mapping[str, Any],
 ) -> tuple[dict[Key, int | None], list[Equation], list[Inequality]]:
-    """The published counts and relations of a JSON export."""
+    """The published counts and relations of a JSON export, with the equations the reader knows
+    (``known``) whether the export says them or not."""
     published = {(f["figure"], f["code"]): f["count"] for f in document["figures"]}
     equations: list[Equation] = []
     inequalities: list[Inequality] = []
@@ -43,6 +79,8 @@ def read(
                     (relation["at_most"]["figure"], relation["at_most"]["code"]),
                 )
             )
+    said = {(total, tuple(sorted(parts))) for total, parts in equations}
+    equations += [e for e in known(set(published)) if e not in said]
     return published, equations, inequalities
 
 

@@ -20,7 +20,7 @@ from flask.testing import FlaskClient
 from admin.reporting_periods import period_of
 from admin.statistics import exports
 from admin.statistics.disclosure import Bound, Relation, determined, ranges
-from admin.statistics.exports import as_json, cells, relations, unprotected
+from admin.statistics.exports import as_json, relations, unprotected
 from admin.statistics.figures import Figures, Period, figures
 from admin.statistics.suppression import (
     PROTECTION_RANGE,
@@ -171,19 +171,26 @@ def test_state_replies_are_not_given_back_by_measures_sent_minus_no_reply_minus_
 
 
 def test_measures_sent_to_the_state_are_the_state_rows_of_measures_taken(admin_app: Flask) -> None:
-    """Measures sent to the State are the letters, meetings ... of "measures taken": when the total is
-    hidden, a row that alone makes it up is hidden too."""
+    """8 measures sent to the State: 6 letters and 2 meetings, and 7 verifications (not to the
+    State). The meetings (2) are hidden; 8 - 6 would give them back, so the letters are hidden too
+    (the smallest count of that combination), and the verifications stay."""
     figures_ = Figures(
         PERIOD,
-        measures_by_kind=[("state_letter", 3), ("verify", 7)],
-        replies_by_grade=[("awaiting", 3)],
-        state_measures_sent=3,
+        measures_by_kind=[("state_letter", 6), ("state_meeting", 2), ("verify", 7)],
+        replies_by_grade=[("awaiting", 8)],
+        state_measures_sent=8,
     )
     with admin_app.test_request_context():
-        found = cells(figures_)
-    hidden = {c.key for c in found if c.hidden}
-    assert {("total", "state_measures_sent"), ("measures_by_kind", "state_letter")} <= hidden
-    assert ("measures_by_kind", "verify") not in hidden
+        truth = _truth(unprotected(figures_))
+        document = json.loads(as_json(figures_, "2025-2026"))
+    shown, _eq, _ineq = read(document)
+    assert shown[("measures_by_kind", "state_meeting")] is None
+    assert shown[("measures_by_kind", "state_letter")] is None
+    assert (shown[("measures_by_kind", "verify")], shown[("total", "state_measures_sent")]) == (
+        7,
+        8,
+    )
+    assert _attack(document, truth) == ([], [])
 
 
 def test_primary_suppression_alone_gives_cells_back() -> None:
