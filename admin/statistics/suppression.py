@@ -143,5 +143,5 @@ def guard(cells: list[Cell], relations: tuple[Relation, ...], bounds: tuple[Boun
     if found:
         # Keys only (figure and category), never a count.
         raise DisclosureError(
-            f"hidden counts given away: {sorted(found.exact) + sorted(found.narrow)}"
+            f"hidden counts given away: {sorted(found.exact.keys() | found.narrow.keys())}"
         )
