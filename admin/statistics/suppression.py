@@ -10,7 +10,8 @@ audits them), repeated until nothing changes:
 2. Otherwise, if a hidden count's range (``disclosure.ranges``: what the relations, the bounds and
    the floors leave possible) spans fewer than ``PROTECTION_RANGE`` counts above its least value,
    the smallest non-zero published count of a relation or bound it is in is hidden, looking further
-   through relations of hidden counts when its own have nothing published left.
+   through relations of hidden counts when its own have no non-zero published count (a zero only
+   when nothing else is left).
 
 Each round hides one more count, so it ends; at worst every count of a connected set of relations
 is hidden. A hidden count may then be of any size: exports mark it as hidden, never as "below 5".
@@ -79,8 +80,9 @@ def audit(
     return Disclosure(exact, narrow)
 
 
-def _smallest(cells: dict[Key, Cell], keys: Iterable[Key]) -> Cell | None:
-    shown = [cells[k] for k in keys if not cells[k].hidden]
+def _smallest(cells: dict[Key, Cell], keys: Iterable[Key], zero: bool = True) -> Cell | None:
+    """The smallest published count of ``keys``, a non-zero one first (a zero only if ``zero``)."""
+    shown = [cells[k] for k in keys if not cells[k].hidden and (zero or cells[k].count)]
     if not shown:
         return None
     return min(shown, key=lambda c: (c.count == 0, c.count, c.key))
@@ -89,18 +91,19 @@ def _smallest(cells: dict[Key, Cell], keys: Iterable[Key]) -> Cell | None:
 def _around(
     key: Key, cells: dict[Key, Cell], relations: tuple[Relation, ...], bounds: tuple[Bound, ...]
 ) -> Cell | None:
-    """The complementary count for a narrow range of ``key``: the smallest published count of its
-    relations and bounds, or, if they have none left, of the relations of the hidden counts they
-    reach (breadth first)."""
+    """The complementary count for a narrow range of ``key``: the smallest non-zero published count
+    of its relations and bounds, or, if they have none, of the relations of the hidden counts they
+    reach (breadth first); a zero only if no non-zero count is reachable (hiding a 0 widens little)."""
     groups = [(r.total, *r.parts) for r in relations] + [(b.smaller, b.larger) for b in bounds]
-    seen, frontier = {key}, [key]
-    while frontier:
-        touching = [g for g in groups if any(k in g for k in frontier)]
-        choice = _smallest(cells, {k for g in touching for k in g})
-        if choice is not None:
-            return choice
-        frontier = sorted({k for g in touching for k in g} - seen)
-        seen.update(frontier)
+    for zero in (False, True):
+        seen, frontier = {key}, [key]
+        while frontier:
+            touching = [g for g in groups if any(k in g for k in frontier)]
+            choice = _smallest(cells, {k for g in touching for k in g}, zero)
+            if choice is not None:
+                return choice
+            frontier = sorted({k for g in touching for k in g if cells[k].hidden} - seen)
+            seen.update(frontier)
     return None
 
 

@@ -240,27 +240,38 @@ def test_the_auditor_follows_any_number_of_relations() -> None:
 
 
 def test_a_range_narrowed_by_a_bound_is_widened() -> None:
-    """Unconfirmed cases (hidden, 2) are at most the coded cases (3, hidden): with cases by State
-    giving coded = 3, the range of unconfirmed is 0 to 3, too narrow; more is hidden."""
+    """5 cases, all 5 coded (hidden): 1 in Russia and 4 in Belarus (hidden), 5 of them arrests. No
+    equation gives the coded cases back, but arrests (5) <= coded <= cases (5) does, and then Russia
+    is 1 to 4. The arrests are hidden (the smallest published count next to it, first by name), and
+    then the cases, since arrests hidden still leave coded between 2 and 5."""
     found = [
-        Cell("total", "coded", "", 3),
-        Cell("total", "unconfirmed", "", 2),
-        Cell("by_state", "RU", "", 3),
+        Cell("total", "cases", "", 5),
+        Cell("total", "coded", "", 5, hidden=True),
+        Cell("by_state", "RU", "", 1, hidden=True),
+        Cell("by_state", "BY", "", 4, hidden=True),
         Cell("by_state", "not_known", "", 0),
-        Cell("total", "cases", "", 40),
-        Cell("by_month", "2025-05", "", 40),
+        Cell("by_act", "arrest", "", 5),
     ]
     split = (
-        Relation(("total", "coded"), (("by_state", "RU"), ("by_state", "not_known")), ""),
-        Relation(("total", "cases"), (("by_month", "2025-05"),), ""),
+        Relation(
+            ("total", "coded"),
+            (("by_state", "RU"), ("by_state", "BY"), ("by_state", "not_known")),
+            "",
+        ),
     )
     bounds = (
-        Bound(("total", "unconfirmed"), ("total", "coded"), ""),
         Bound(("total", "coded"), ("total", "cases"), ""),
+        Bound(("by_act", "arrest"), ("total", "coded"), ""),
+    )
+    values = published(found)
+    assert determined(values, split) == {}
+    assert (
+        ranges(values, split, bounds, {c.key: c.floor for c in found})[("total", "coded")].width
+        == 0
     )
     protect(found, split, bounds)
     assert not audit(found, split, bounds)
-    assert all(c.hidden for c in found[:3])
+    assert [c.key for c in found if not c.hidden] == [("by_state", "not_known")]
 
 
 def test_the_export_refuses_to_write_a_count_the_others_give_back(admin_app: Flask) -> None:
