@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import html
 import io
 import json
 import random
@@ -365,3 +366,8 @@ def test_random_case_sets_through_both_exports(admin_app: Flask, seed: int) -> N
     assert set(shown) == set(truth)
     assert all(shown[k] is None for k, n in truth.items() if 0 < n < SMALL_COUNT)
     assert _attack(document, truth) == ([], [])
+    # The dashboard (the unprotected counts of the cases this person may open, not an export)
+    # states the export's rule in the export's words.
+    page = client.get(f"/statistics/?from={period.starts}&to={period.ends}")
+    assert page.status_code == 200
+    assert html.escape(document["note"]) in page.get_data(as_text=True)
