@@ -22,7 +22,9 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from admin.access import CASE_ROLES, case_scope, require_roles, user_reviewers
 from admin.accounts.forms import UnlockForm
@@ -30,7 +32,8 @@ from admin.audit import log as audit_log
 from admin.auth.current_user import signed_in
 from admin.cases.bundles import write_case_bundle
 from admin.cases.decryption import attachment_stream, open_item, safe_filename
-from admin.cases.listing import CaseFilters, case_page
+from admin.cases.links import links_of
+from admin.cases.listing import DUE_FILTERS, ORDERS, CaseFilters, case_page
 from admin.cases.news import NEWS_LABELS
 from admin.cases.news import news as case_news
 from admin.cases.panels import panel_context
@@ -41,7 +44,7 @@ from admin.forms import EmptyForm
 from crypto.errors import RptenvError
 from reprisal_intake import domain
 from reprisal_intake.db import get_db
-from reprisal_intake.models import Item, Mechanism
+from reprisal_intake.models import Item, Mechanism, User
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -58,12 +61,15 @@ def _date_arg(name: str) -> datetime.date | None:
         abort(400)
 
 
-def _filters() -> CaseFilters:
+def _filters(user_id: str) -> CaseFilters:
     def text(name: str, limit: int = 32) -> str | None:
         value = request.args.get(name, "").strip()
         return value[:limit] or None
 
     mechanism = text("mechanism")
+    due = text("due")
+    order = text("order")
+    owner = text("owner")
     return CaseFilters(
         mechanism=mechanism.upper() if mechanism else None,
         status=text("status"),
@@ -71,7 +77,29 @@ def _filters() -> CaseFilters:
         created_from=_date_arg("from"),
         created_to=_date_arg("to"),
         ref=text("ref", 40),
+        owner=user_id if owner == MINE else owner,
+        due=due if due in DUE_FILTERS else None,
+        order=order if order in ORDERS else "received",
     )
+
+
+# The owner filter's value for the signed-in user's own cases.
+MINE = "mine"
+DUE_LABELS = {
+    "triage": _l("triage"),
+    "risk_review": _l("risk review"),
+    "state_reply": _l("State reply due"),
+    "retention": _l("retention review"),
+}
+
+
+def _people(db: Session) -> list[User]:
+    """Who may own cases: active focal points and coordinators, by name."""
+    return [
+        user
+        for user in db.scalars(select(User).where(User.active.is_(True)).order_by(User.username))
+        if user.role_set.intersection(CASE_ROLES)
+    ]
 
 
 bp.register_error_handler(CaseAccessDenied, forbidden)
@@ -80,12 +108,13 @@ bp.register_error_handler(CaseAccessDenied, forbidden)
 @bp.get("/")
 @require_roles(*CASE_ROLES)
 def case_list() -> ResponseReturnValue:
-    filters = _filters()
     with get_db().session() as db:
         _row, user = signed_in(db)
+        filters = _filters(user.id)
+        scope = case_scope(db, user)
         page = case_page(
             db,
-            case_scope(db, user),
+            scope,
             filters,
             request.args.get("after"),
             current_app.config["ADMIN_CASES_PER_PAGE"],
@@ -93,12 +122,22 @@ def case_list() -> ResponseReturnValue:
         mechanisms = [
             (m.code, m.name) for m in db.scalars(select(Mechanism).order_by(Mechanism.position))
         ]
-        news = case_news(db, user.username, [r.ref for r in page.immediate + page.rows])
+        listed = [r.ref for r in page.immediate + page.rows]
+        news = case_news(db, user.username, listed)
+        case_links = links_of(db, scope, listed)
+        people = _people(db)
+        owners = {r.owner_id for r in page.immediate + page.rows if r.owner_id}
+        owner_names = dict(
+            db.execute(select(User.id, User.username).where(User.id.in_(owners))).tuples().all()
+            if owners
+            else []
+        )
     args = {k: v for k, v in request.args.items() if k != "after" and v}
     return render_template(
         "admin/cases.html",
         page=page,
         filters=filters,
+        owner_choice=request.args.get("owner", ""),
         args=args,
         mechanisms=mechanisms,
         statuses=domain.CASE_STATUSES,
@@ -106,6 +145,10 @@ def case_list() -> ResponseReturnValue:
         first_page=request.args.get("after") is None,
         news=news,
         news_labels=NEWS_LABELS,
+        case_links=case_links,
+        people=people,
+        owner_names=owner_names,
+        due_labels=DUE_LABELS,
     )
 
 
