@@ -22,7 +22,6 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,6 +32,7 @@ from admin.auth.current_user import signed_in
 from admin.cases.bundles import write_case_bundle
 from admin.cases.decryption import attachment_stream, open_item, safe_filename
 from admin.cases.links import links_of
+from admin.cases.list_display import listed_cases
 from admin.cases.listing import DUE_FILTERS, ORDERS, CaseFilters, case_page
 from admin.cases.news import NEWS_LABELS
 from admin.cases.news import news as case_news
@@ -44,7 +44,7 @@ from admin.forms import EmptyForm
 from crypto.errors import RptenvError
 from reprisal_intake import domain
 from reprisal_intake.db import get_db
-from reprisal_intake.models import Item, Mechanism, User
+from reprisal_intake.models import Item, Mechanism, User, today
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -85,12 +85,6 @@ def _filters(user_id: str) -> CaseFilters:
 
 # The owner filter's value for the signed-in user's own cases.
 MINE = "mine"
-DUE_LABELS = {
-    "triage": _l("triage"),
-    "risk_review": _l("risk review"),
-    "state_reply": _l("State reply due"),
-    "retention": _l("retention review"),
-}
 
 
 def _people(db: Session) -> list[User]:
@@ -133,6 +127,13 @@ def case_list() -> ResponseReturnValue:
             else []
         )
     args = {k: v for k, v in request.args.items() if k != "after" and v}
+    display = {
+        "owner_names": owner_names,
+        "news": news,
+        "news_labels": NEWS_LABELS,
+        "links": case_links,
+        "today": today(),
+    }
     return render_template(
         "admin/cases.html",
         page=page,
@@ -143,12 +144,9 @@ def case_list() -> ResponseReturnValue:
         statuses=domain.CASE_STATUSES,
         urgencies=[code for code, _label in domain.URGENCIES],
         first_page=request.args.get("after") is None,
-        news=news,
-        news_labels=NEWS_LABELS,
-        case_links=case_links,
         people=people,
-        owner_names=owner_names,
-        due_labels=DUE_LABELS,
+        immediate=listed_cases(page.immediate, **display),
+        rows=listed_cases(page.rows, **display),
     )
 
 
