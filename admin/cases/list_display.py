@@ -65,6 +65,10 @@ def _memo(make: Callable[[K], str]) -> Callable[[K], str]:
     return get
 
 
+def _due_label(code: str) -> str:
+    return str(DUE_LABELS.get(code, code))
+
+
 def listed_cases(
     rows: Sequence[CaseRow],
     *,
@@ -78,8 +82,8 @@ def listed_cases(
     urgency = _memo(urgency_label)
     detention = _memo(detention_label)
     day = _memo(date_filter)
-    due_label = _memo(lambda code: str(DUE_LABELS.get(code, code)))
-    news_label = _memo(lambda code: str(news_labels[code]))
+    due_label = _memo(_due_label)
+    news_label = _memo(lambda code: str(news_labels[str(code)]))
     nobody = _("none yet")
     # References are letters, digits and dashes: one address built, the others by replacing it.
     placeholder = "REF"

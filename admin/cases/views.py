@@ -32,8 +32,8 @@ from admin.auth.current_user import signed_in
 from admin.cases.bundles import write_case_bundle
 from admin.cases.decryption import attachment_stream, open_item, safe_filename
 from admin.cases.links import links_of
-from admin.cases.list_display import listed_cases
-from admin.cases.listing import DUE_FILTERS, ORDERS, CaseFilters, case_page
+from admin.cases.list_display import ListedCase, listed_cases
+from admin.cases.listing import DUE_FILTERS, ORDERS, CaseFilters, CaseRow, case_page
 from admin.cases.news import NEWS_LABELS
 from admin.cases.news import news as case_news
 from admin.cases.panels import panel_context
@@ -121,19 +121,29 @@ def case_list() -> ResponseReturnValue:
         case_links = links_of(db, scope, listed)
         people = _people(db)
         owners = {r.owner_id for r in page.immediate + page.rows if r.owner_id}
-        owner_names = dict(
-            db.execute(select(User.id, User.username).where(User.id.in_(owners))).tuples().all()
+        owner_names: dict[str, str] = (
+            {
+                uid: name
+                for uid, name in db.execute(
+                    select(User.id, User.username).where(User.id.in_(owners))
+                )
+            }
             if owners
-            else []
+            else {}
         )
     args = {k: v for k, v in request.args.items() if k != "after" and v}
-    display = {
-        "owner_names": owner_names,
-        "news": news,
-        "news_labels": NEWS_LABELS,
-        "links": case_links,
-        "today": today(),
-    }
+    day = today()
+
+    def display(rows: list[CaseRow]) -> list[ListedCase]:
+        return listed_cases(
+            rows,
+            owner_names=owner_names,
+            news=news,
+            news_labels=NEWS_LABELS,
+            links=case_links,
+            today=day,
+        )
+
     return render_template(
         "admin/cases.html",
         page=page,
@@ -145,8 +155,8 @@ def case_list() -> ResponseReturnValue:
         urgencies=[code for code, _label in domain.URGENCIES],
         first_page=request.args.get("after") is None,
         people=people,
-        immediate=listed_cases(page.immediate, **display),
-        rows=listed_cases(page.rows, **display),
+        immediate=display(page.immediate),
+        rows=display(page.rows),
     )
 
 
