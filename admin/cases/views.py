@@ -25,10 +25,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from admin.access import CASE_ROLES, case_scope, require_roles, user_reviewers
+from admin.access import CASE_ROLES, case_scope, current_user, require_roles, user_reviewers
 from admin.accounts.forms import UnlockForm
 from admin.audit import log as audit_log
-from admin.auth.current_user import signed_in
 from admin.cases.bundles import write_case_bundle
 from admin.cases.decryption import attachment_stream, open_item, safe_filename
 from admin.cases.links import links_of
@@ -102,8 +101,12 @@ bp.register_error_handler(CaseAccessDenied, forbidden)
 @bp.get("/")
 @require_roles(*CASE_ROLES)
 def case_list() -> ResponseReturnValue:
+    # The account read for this request by load_current_user (require_roles checked it): the list
+    # reads nothing it would change, so it does not read the session and the account again.
+    user = current_user()
+    if user is None:
+        abort(403)
     with get_db().session() as db:
-        _row, user = signed_in(db)
         filters = _filters(user.id)
         scope = case_scope(db, user)
         page = case_page(
@@ -120,24 +123,25 @@ def case_list() -> ResponseReturnValue:
         news = case_news(db, user.username, listed)
         case_links = links_of(db, scope, listed)
         people = _people(db)
-        owners = {r.owner_id for r in page.immediate + page.rows if r.owner_id}
-        owner_names: dict[str, str] = (
-            {
-                uid: name
-                for uid, name in db.execute(
-                    select(User.id, User.username).where(User.id.in_(owners))
-                )
-            }
-            if owners
-            else {}
-        )
+        names = {person.id: person.username for person in people}
+        # Owners no longer active are not among the people: their names are read apart.
+        gone = {r.owner_id for r in page.immediate + page.rows if r.owner_id} - set(names)
+        if gone:
+            names.update(
+                {
+                    uid: name
+                    for uid, name in db.execute(
+                        select(User.id, User.username).where(User.id.in_(gone))
+                    )
+                }
+            )
     args = {k: v for k, v in request.args.items() if k != "after" and v}
     day = today()
 
     def display(rows: list[CaseRow]) -> list[ListedCase]:
         return listed_cases(
             rows,
-            owner_names=owner_names,
+            owner_names=names,
             news=news,
             news_labels=NEWS_LABELS,
             links=case_links,
