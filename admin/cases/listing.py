@@ -23,8 +23,9 @@ from reprisal_intake.models import Case, case_mechanisms, today
 
 PAGE_SIZE = 50
 S = TypeVar("S", bound=Select[*tuple[Any, ...]])
-# The immediate-risk queue is short in practice; past this many, filter by urgency to page them.
-IMMEDIATE_LIMIT = 100
+# The immediate-risk queue is short in practice; past this many (a page's worth) the list says there
+# are more and links to them filtered by urgency, where they are paged.
+IMMEDIATE_LIMIT = 50
 _REF_SYMBOLS = re.compile(r"[^0-9A-Z]")
 # The owner filter's values besides a user's id.
 UNASSIGNED = "none"
@@ -77,6 +78,8 @@ class CasePage:
     rows: list[CaseRow]
     next_cursor: str | None
     immediate: list[CaseRow] = field(default_factory=list)
+    # More open immediate-risk cases match than the queue shows.
+    more_immediate: bool = False
 
 
 def normalise_ref(text: str) -> str:
@@ -128,7 +131,7 @@ def immediate_query(
         _filtered(_ROW_COLUMNS, scope, filters)
         .where(Case.urgency == "immediate", Case.status != "closed")
         .order_by(Case.created, Case.ref)
-        .limit(IMMEDIATE_LIMIT)
+        .limit(IMMEDIATE_LIMIT + 1)
     )
 
 
@@ -189,6 +192,8 @@ def case_page(
     has_more = len(found) > size
     found = found[:size]
     immediate = db.execute(immediate_query(scope, filters)).all() if not cursor else []
+    more_immediate = len(immediate) > IMMEDIATE_LIMIT
+    immediate = immediate[:IMMEDIATE_LIMIT]
     codes: dict[str, list[str]] = {row.ref: [] for row in [*found, *immediate]}
     if codes:
         for ref, code in db.execute(
@@ -202,6 +207,7 @@ def case_page(
         rows,
         encode_cursor(rows[-1], filters.by_due) if has_more and rows else None,
         [_row(r, codes[r.ref]) for r in immediate],
+        more_immediate,
     )
 
 

@@ -223,3 +223,37 @@ def test_only_a_focal_point_who_can_read_both_cases_links_them(
     page = reviewer.get("/cases/").get_data(as_text=True)
     assert form_post(reviewer, f"/cases/{one}/same-matter/{two}/undo", {}, page).status_code == 403
     assert len(links(app)) == 2
+
+
+def test_the_immediate_risk_queue_shows_a_page_and_says_when_there_are_more(
+    app: Flask, admin_app: Flask, client: FlaskClient
+) -> None:
+    from sqlalchemy import insert
+
+    from admin.cases.listing import IMMEDIATE_LIMIT
+    from reprisal_intake.models import case_mechanisms, new_case_ref
+
+    work = a_case_on_my_desk(app, admin_app, client, urgency="immediate")
+    assert "list them all" not in listed(work.reviewer)
+    refs = [new_case_ref() for _ in range(IMMEDIATE_LIMIT)]
+    with database(app).session() as session:  # rows only: the list never decrypts
+        session.execute(
+            insert(Case),
+            [
+                {
+                    "ref": ref,
+                    "public_key": bytes(32),
+                    "submitter_public_key": bytes(32),
+                    "urgency": "immediate",
+                    "created": today(),
+                }
+                for ref in refs
+            ],
+        )
+        session.execute(
+            insert(case_mechanisms), [{"case_ref": r, "mechanism_code": "CAT"} for r in refs]
+        )
+    page = listed(work.reviewer)
+    queue = page.split('<table class="immediate">', 1)[1].split("</table>", 1)[0]
+    assert len(refs_in(queue)) == IMMEDIATE_LIMIT
+    assert 'href="/cases/?urgency=immediate">More open cases are at immediate risk' in page
