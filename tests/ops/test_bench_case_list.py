@@ -58,7 +58,7 @@ def test_the_case_list_bench_times_every_view_at_a_small_size(server: str) -> No
     assert "seeded 1500 cases" in out
     for view in VIEWS:
         line = re.search(
-            rf"^{re.escape(view)}\s+([\d.]+)\s+([\d.]+)\s+[\d.]+\s+(\d+)\s+[\d.]+\s+(\d+)$",
+            rf"^{re.escape(view)}\s+([\d.]+)\s+([\d.]+)\s+[\d.]+\s+(\d+)\s+[\d.]+\s+(\d+)\s+[\d.]+$",
             out,
             re.M,
         )
