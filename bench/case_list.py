@@ -34,7 +34,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -181,13 +181,15 @@ class Statements:
     count: int = 0
     seconds: float = 0.0
     started: list[float] = field(default_factory=list)
+    sent: list[tuple[str, Any]] = field(default_factory=list)
 
 
 @contextmanager
 def counting(engine: Engine) -> Iterator[Statements]:
     seen = Statements()
 
-    def before(*_args: Any) -> None:
+    def before(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_rest: Any) -> None:
+        seen.sent.append((statement, parameters))
         seen.started.append(time.perf_counter())
 
     def after(*_args: Any) -> None:
@@ -277,6 +279,7 @@ def page_times(
         "focal point (CAT, SPT): no owner": page(focal_point, "/cases/?owner=none"),
     }
     results: dict[str, PageResult] = {}
+    sent: dict[str, list[tuple[str, Any]]] = {}
     if profile:
         import cProfile
         import pstats
@@ -302,13 +305,46 @@ def page_times(
                     body = get()
                     whole = time.perf_counter() - began
                 rows = len(LISTED.findall(body))
+                sent[label] = seen.sent
                 median, p95, cpu = timed_with_cpu(runs, get)
                 results[label] = PageResult(median, p95, seen.count, seen.seconds * 1000, rows, cpu)
                 del whole
+            explain_page_statements(engine, sent)
         return results
     finally:
         with app.app_context():
             get_db().bind.dispose()  # type: ignore[union-attr]
+
+
+# Tables that grow with the cases: a sequential scan of one of these would grow with the archive.
+LARGE_TABLES = ("cases", "case_mechanisms", "case_links", "audit_log", "items", "consents")
+
+
+def explain_page_statements(engine: Engine, sent: Mapping[str, list[tuple[str, Any]]]) -> None:
+    """EXPLAIN every SELECT one page of each view sent (with its parameters), and print the
+    statements whose plan scans a table that grows with the cases."""
+    plans: dict[str, list[str]] = {}
+    for statements in sent.values():
+        for statement, parameters in statements:
+            if not statement.lstrip().upper().startswith("SELECT") or statement in plans:
+                continue
+            with engine.connect() as connection:
+                plans[statement] = [
+                    row[0] for row in connection.exec_driver_sql(f"EXPLAIN {statement}", parameters)
+                ]
+    scans = {
+        statement: [line for line in plan if any(f"Seq Scan on {t} " in line for t in LARGE_TABLES)]
+        for statement, plan in plans.items()
+    }
+    print(f"\nEXPLAIN of the {len(plans)} distinct SELECTs the pages sent:")
+    for statement, plan in plans.items():
+        print(f"  {' '.join(statement.split())[:110]}")
+        for line in plan[:3]:
+            print(f"      {line}")
+    bad = {s: lines for s, lines in scans.items() if lines}
+    print(f"page statements scanning a growing table whole: {len(bad)}")
+    for statement, lines in bad.items():
+        print(f"  {' '.join(statement.split())[:110]}: {lines}")
 
 
 def case_page_by_due(engine: Engine) -> str:
