@@ -47,6 +47,7 @@ def create_app(
     from admin.audit import views as audit_views
     from admin.auth import views as auth_views
     from admin.auth.current_user import load_current_user
+    from admin.cases import due, links, matters
     from admin.cases import views as case_views
     from admin.casework import views as casework_views
     from admin.contact import views as contact_views
@@ -58,7 +59,9 @@ def create_app(
     from reprisal_intake.web import bodies, errors, headers, templating
 
     bodies.init_app(app)
-    db.init_app(app, app.config.get("DATABASE_BIND"))
+    database = db.init_app(app, app.config.get("DATABASE_BIND"))
+    due.init_app(database.sessionmaker)  # each case's next action due, kept current on commit
+    links.init_app(database.sessionmaker)  # possible duplicates, found again when coding changes
     audit_keys.init_app(app)
     i18n.init_app(app)  # Flask-Babel with the admin's language selector and catalogues
     csrf.init_app(app)
@@ -74,6 +77,7 @@ def create_app(
         auth_views.bp,
         account_views.bp,
         case_views.bp,
+        matters.bp,
         alert_views.bp,
         annual_report_views.bp,
         casework_views.bp,

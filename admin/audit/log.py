@@ -91,6 +91,9 @@ ACTIONS = (
     # Alerts and ownership (admin/alerts/views.py)
     "alert_acknowledged",
     "case_owner_changed",
+    # Cases linked as one matter (admin/cases/matters.py)
+    "cases_linked",
+    "cases_unlinked",
     # Assessment and the Secretary-General's report (admin/annual_report/views.py)
     "assessed",
     "report_inclusion_recorded",

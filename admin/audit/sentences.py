@@ -69,6 +69,8 @@ ACTION_LABELS: dict[str, LazyString] = {
     "consent_changed": _l("The person changed their consent"),
     "alert_acknowledged": _l("Alert acknowledged"),
     "case_owner_changed": _l("Case owner changed"),
+    "cases_linked": _l("Cases linked as one matter"),
+    "cases_unlinked": _l("Link between cases undone"),
     "assessed": _l("Case assessed"),
     "report_inclusion_recorded": _l("Annual report inclusion recorded"),
     "annual_report_exported": _l("Annual report exported"),
@@ -146,6 +148,8 @@ def sentence(action: str, detail: Mapping[str, object]) -> str:
         return _(
             "From %(start)s to %(end)s.", start=detail.get("from", "-"), end=detail.get("to", "-")
         )
+    if action in ("cases_linked", "cases_unlinked"):
+        return _("With case %(ref)s.", ref=detail.get("other", "-"))
     if action == "purge_planned":
         return _("%(count)s cases.", count=_count(detail, "cases"))
     return ""

@@ -35,12 +35,17 @@ def due_date(case: Case) -> datetime.date | None:
     """The first day on which ``case`` may be purged, or None while it is kept."""
     if case.closed_on is None or case.status != "closed" or not case.mechanisms:
         return None
-    periods = [m.retention_days for m in case.mechanisms]
-    if any(days is None for days in periods):
+    return retention_end(case.closed_on, [m.retention_days for m in case.mechanisms])
+
+
+def retention_end(closed_on: datetime.date, periods: list[int | None]) -> datetime.date | None:
+    """The first day a case closed on ``closed_on`` may be purged, given its mechanisms' periods
+    (None: a mechanism keeps its cases)."""
+    if not periods or any(days is None for days in periods):
         return None
     longest = max(d for d in periods if d is not None)
     # Kept N days after closing: it goes the day after the Nth; with 0 days, the day it was closed.
-    return case.closed_on + datetime.timedelta(days=longest + (1 if longest else 0))
+    return closed_on + datetime.timedelta(days=longest + (1 if longest else 0))
 
 
 def purge_candidates(db: Session, on: datetime.date) -> list[PurgeCandidate]:

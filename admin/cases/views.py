@@ -23,14 +23,16 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from admin.access import CASE_ROLES, case_scope, require_roles, user_reviewers
+from admin.access import CASE_ROLES, case_scope, current_user, require_roles, user_reviewers
 from admin.accounts.forms import UnlockForm
 from admin.audit import log as audit_log
-from admin.auth.current_user import signed_in
 from admin.cases.bundles import write_case_bundle
 from admin.cases.decryption import attachment_stream, open_item, safe_filename
-from admin.cases.listing import CaseFilters, case_page
+from admin.cases.links import links_of
+from admin.cases.list_display import ListedCase, listed_cases
+from admin.cases.listing import DUE_FILTERS, ORDERS, CaseFilters, CaseRow, case_page
 from admin.cases.news import NEWS_LABELS
 from admin.cases.news import news as case_news
 from admin.cases.panels import panel_context
@@ -41,7 +43,7 @@ from admin.forms import EmptyForm
 from crypto.errors import RptenvError
 from reprisal_intake import domain
 from reprisal_intake.db import get_db
-from reprisal_intake.models import Item, Mechanism
+from reprisal_intake.models import Item, Mechanism, User, today
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -58,12 +60,15 @@ def _date_arg(name: str) -> datetime.date | None:
         abort(400)
 
 
-def _filters() -> CaseFilters:
+def _filters(user_id: str) -> CaseFilters:
     def text(name: str, limit: int = 32) -> str | None:
         value = request.args.get(name, "").strip()
         return value[:limit] or None
 
     mechanism = text("mechanism")
+    due = text("due")
+    order = text("order")
+    owner = text("owner")
     return CaseFilters(
         mechanism=mechanism.upper() if mechanism else None,
         status=text("status"),
@@ -71,7 +76,23 @@ def _filters() -> CaseFilters:
         created_from=_date_arg("from"),
         created_to=_date_arg("to"),
         ref=text("ref", 40),
+        owner=user_id if owner == MINE else owner,
+        due=due if due in DUE_FILTERS else None,
+        order=order if order in ORDERS else "received",
     )
+
+
+# The owner filter's value for the signed-in user's own cases.
+MINE = "mine"
+
+
+def _people(db: Session) -> list[User]:
+    """Who may own cases: active focal points and coordinators, by name."""
+    return [
+        user
+        for user in db.scalars(select(User).where(User.active.is_(True)).order_by(User.username))
+        if user.role_set.intersection(CASE_ROLES)
+    ]
 
 
 bp.register_error_handler(CaseAccessDenied, forbidden)
@@ -80,12 +101,17 @@ bp.register_error_handler(CaseAccessDenied, forbidden)
 @bp.get("/")
 @require_roles(*CASE_ROLES)
 def case_list() -> ResponseReturnValue:
-    filters = _filters()
+    # The account read for this request by load_current_user (require_roles checked it): the list
+    # reads nothing it would change, so it does not read the session and the account again.
+    user = current_user()
+    if user is None:
+        abort(403)
     with get_db().session() as db:
-        _row, user = signed_in(db)
+        filters = _filters(user.id)
+        scope = case_scope(db, user)
         page = case_page(
             db,
-            case_scope(db, user),
+            scope,
             filters,
             request.args.get("after"),
             current_app.config["ADMIN_CASES_PER_PAGE"],
@@ -93,19 +119,48 @@ def case_list() -> ResponseReturnValue:
         mechanisms = [
             (m.code, m.name) for m in db.scalars(select(Mechanism).order_by(Mechanism.position))
         ]
-        news = case_news(db, user.username, [r.ref for r in page.immediate + page.rows])
+        listed = [r.ref for r in page.immediate + page.rows]
+        news = case_news(db, user.username, listed)
+        case_links = links_of(db, scope, listed)
+        people = _people(db)
+        names = {person.id: person.username for person in people}
+        # Owners no longer active are not among the people: their names are read apart.
+        gone = {r.owner_id for r in page.immediate + page.rows if r.owner_id} - set(names)
+        if gone:
+            names.update(
+                {
+                    uid: name
+                    for uid, name in db.execute(
+                        select(User.id, User.username).where(User.id.in_(gone))
+                    )
+                }
+            )
     args = {k: v for k, v in request.args.items() if k != "after" and v}
+    day = today()
+
+    def display(rows: list[CaseRow]) -> list[ListedCase]:
+        return listed_cases(
+            rows,
+            owner_names=names,
+            news=news,
+            news_labels=NEWS_LABELS,
+            links=case_links,
+            today=day,
+        )
+
     return render_template(
         "admin/cases.html",
         page=page,
         filters=filters,
+        owner_choice=request.args.get("owner", ""),
         args=args,
         mechanisms=mechanisms,
         statuses=domain.CASE_STATUSES,
         urgencies=[code for code, _label in domain.URGENCIES],
         first_page=request.args.get("after") is None,
-        news=news,
-        news_labels=NEWS_LABELS,
+        people=people,
+        immediate=display(page.immediate),
+        rows=display(page.rows),
     )
 
 

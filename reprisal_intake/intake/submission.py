@@ -31,6 +31,7 @@ from ..models import (
     random_id,
     today,
 )
+from ..next_due import triage_deadline
 from ..readers import reader_circle
 
 
@@ -195,6 +196,8 @@ def _insert_case(session: Session, facts: CaseFacts, sealed: SealedCase) -> str:
     """
     ref = new_case_ref()
     created = today()
+    # A new case's only deadline is its triage (docs/domain.md, "Next action due").
+    due = triage_deadline("received", facts.urgency, created)
     session.execute(
         insert(Case.__table__),
         {
@@ -203,6 +206,8 @@ def _insert_case(session: Session, facts: CaseFacts, sealed: SealedCase) -> str:
             "submitter_public_key": sealed.submitter_public_key,
             "created": created,
             "urgency": facts.urgency,
+            "next_due": due,
+            "next_due_reason": "triage" if due else None,
             "in_detention": facts.in_detention,
             "language": facts.language,
             # The report and the attachments are items 0, 1, ...: nobody else can add to a case

@@ -1,7 +1,7 @@
 """The data model shared by the intake and the admin app."""
 
 # Imported for their tables; use their names from the modules themselves.
-from . import alerts, annual_report, casework, sharing, statistics  # noqa: F401
+from . import alerts, annual_report, casework, links, sharing, statistics  # noqa: F401
 from .account import ROLES, User, WebAuthnCredential, user_mechanisms, utcnow
 from .audit import AuditEntry, AuditHead, AuditInboxEvent
 from .base import Base, random_id, today

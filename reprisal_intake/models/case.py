@@ -51,6 +51,10 @@ class Case(Base):
     __table_args__ = (
         Index("ix_cases_created_ref", "created", "ref"),
         Index("ix_cases_urgency_created_ref", "urgency", "created", "ref"),
+        # The inbox (admin/cases/listing.py): "mine", unassigned or a person's cases, newest first;
+        # and the cases ordered by their next action due (overdue, due this week).
+        Index("ix_cases_owner_created_ref", "owner_id", "created", "ref"),
+        Index("ix_cases_next_due_ref", "next_due", "ref"),
     )
 
     ref: Mapped[str] = mapped_column(String(24), primary_key=True, default=new_case_ref)
@@ -78,6 +82,12 @@ class Case(Base):
     owner_id: Mapped[str | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
+    # The next action due (reprisal_intake/next_due.py, docs/domain.md "Next action due"): the
+    # earliest of the case's deadlines, and which one it is. Kept up to date by whoever changes one
+    # of those dates (the intake when it creates the case, admin/cases/due.py on every admin commit),
+    # so the case list filters and orders on an index.
+    next_due: Mapped[datetime.date | None] = mapped_column(Date)
+    next_due_reason: Mapped[str | None] = mapped_column(String(16))
 
     mechanisms: Mapped[list[Mechanism]] = relationship(
         secondary=case_mechanisms, order_by=Mechanism.position

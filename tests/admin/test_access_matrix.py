@@ -115,6 +115,9 @@ ADMIN_ACCESS: dict[tuple[str, str], Access] = {
     ("alerts.alert_list", "GET"): Access(302, 200, 200, 403, 403),
     ("alerts.acknowledge", "POST"): Access(302, 404, 404, 403, 403),
     ("alerts.take_case", "POST"): Access(302, 302, 302, 403, 403, other={"focal_point": 403}),
+    # Cases linked as one matter (issue 17): no other case typed is 400; no such other case, 404.
+    ("matters.link", "POST"): Access(302, 400, 400, 403, 403, other={"focal_point": 403}),
+    ("matters.unlink", "POST"): Access(302, 404, 404, 403, 403, other={"focal_point": 403}),
     # Assessment and the Secretary-General's report: case readers; forms sent empty are 400. The
     # periods and the drafting team's export: coordinators (no period named "fr": 404).
     ("annual_report.assess", "POST"): Access(302, 400, 400, 403, 403, other={"focal_point": 403}),
@@ -176,6 +179,7 @@ def _world(
         "token": "no-such-invitation",
         "filename": "admin.css",
         "alert_id": "no-such-alert",
+        "other_ref": "ZZZZ-ZZZZ-ZZZZ-ZZZZ",
     }
     return World(values, account)
 
