@@ -641,7 +641,9 @@ def casework_panel(
             "kind_labels": {k.code: k.label for k in MEASURE_KINDS},
             "variant_labels": dict(VARIANTS),
             "action_overdue": case_action_overdue(case),
-            "review_overdue": case.next_review is not None and case.next_review < day,
+            "review_overdue": case.status != "closed"
+            and case.next_review is not None
+            and case.next_review < day,
             "consents_in_force": in_force(consents),
             "consent_history": sorted(consents, key=lambda c: c.id, reverse=True),
             "scope_label": scope_label,
