@@ -396,7 +396,8 @@ def send_measure(ref: str, measure_id: str) -> ResponseReturnValue:
         measure = _measure_of(db, case, measure_id)
         if measure.status != "planned":
             return _refused(case, [_("Only a planned measure can be recorded as sent.")])
-        if not form.validate_on_submit() or refuse_inapplicable(form, measure):
+        valid = form.validate_on_submit()
+        if refuse_inapplicable(form, measure) or not valid:
             return _form_again(case, form, "send", measure=measure)
         if given(form.sent_on.data) > today():
             form.sent_on.errors = [_("A measure cannot be recorded as sent on a future date.")]
@@ -536,7 +537,8 @@ def record_reply(ref: str, measure_id: str) -> ResponseReturnValue:
         measure = _measure_of(db, case, measure_id)
         if measure.status != "sent" or not MEASURE_KINDS_BY_CODE[measure.kind].to_state:
             return _refused(case, [_("Only a measure sent to the State can have a State reply.")])
-        if not form.validate_on_submit() or refuse_inapplicable(form, form.grade.data):
+        valid = form.validate_on_submit()
+        if refuse_inapplicable(form, form.grade.data) or not valid:
             return _form_again(case, form, "reply", measure=measure)
         day = today()
         if form.grade.data == "D":

@@ -97,10 +97,9 @@ def code_case(ref: str) -> ResponseReturnValue:
         consented = statistics_consent(db, case) == "granted"
         # Gender, age and women and girls posted without the person's consent are refused, not
         # dropped (admin/casework/conditional_fields.py).
-        if not form.validate_on_submit() or refuse_inapplicable(form, consented):
-            refused = True
-        else:
-            refused = False
+        valid = form.validate_on_submit()
+        refused = refuse_inapplicable(form, consented) or not valid
+        if not refused:
             save(db, case, form, consented, user.id)
             audit_log.record(db, user.username, "statistics_coded", case_ref=case.ref)
         case_ref = case.ref
