@@ -13,6 +13,7 @@ from sqlalchemy import select
 from reprisal_intake.models import AuditEntry, today
 from reprisal_intake.models.casework import Measure
 from tests.factories import database
+from tests.support.admin import unlock
 from tests.support.casework import Casework, a_case_on_my_desk, update_case
 
 
@@ -96,6 +97,12 @@ def test_closing_anyway_is_acknowledged_in_the_audit_log(
         "awaiting_approval": [rows["state_letter"].id],
         "next_review": review.isoformat(),
     }
+    # The timeline says it in words.
+    assert unlock(work.reviewer).status_code == 302
+    assert (
+        "From Action planned to Closed. Closed anyway: 2 measures were still planned. "
+        f"The next review was set for {review.isoformat()}." in work.page()
+    )
 
 
 def test_cancelling_the_measures_leaves_only_the_review_date_to_acknowledge(

@@ -21,7 +21,7 @@ from admin.vocabulary import STATUS_LABELS
 from reprisal_intake.models import AuditEntry, today
 from reprisal_intake.models.casework import Measure, StatusChange
 from tests.factories import database
-from tests.support.admin import form_post
+from tests.support.admin import form_post, unlock
 from tests.support.annual_report import state_reply
 from tests.support.casework import Casework, a_case_on_my_desk, update_case
 
@@ -197,6 +197,11 @@ def test_the_story_of_the_issue_the_status_follows_the_work_done_on_the_case_pag
     assert "A State reply was recorded since the status last changed." in page
     assert suggest(work, "follow_up").status_code == 302
     assert work.case().status == "follow_up"
+    assert unlock(work.reviewer).status_code == 302
+    assert (
+        "From Awaiting the State&#39;s reply to Follow-up. "
+        "A step towards “Follow-up”, suggested by the work done." in work.page()
+    )
     moves = [(d["from"], d["to"]) for d in status_change_details(admin_app, work.ref)]
     assert moves == [
         ("received", "triaged"),
