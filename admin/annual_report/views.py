@@ -111,6 +111,16 @@ def annual_report_panel(db: Session, user: User, case: Case, case_key: Any) -> d
     if assessment is not None:
         # A new assessment starts from the one in force.
         assessment_form.outcome.data = assessment.outcome
+    inclusions = _inclusions(db, case.ref)
+    if inclusions:
+        # The place in the report starts from the latest period recorded.
+        latest = inclusions[0]
+        inclusion_form.period.data = latest.period
+        inclusion_form.status.data = latest.status
+        inclusion_form.document_symbol.data = latest.document_symbol or ""
+        inclusion_form.paragraph.data = latest.paragraph or ""
+        inclusion_form.follows_up.data = latest.follows_up_id or ""
+        inclusion_form.follows_up_reference.data = latest.follows_up_reference or ""
     replies = list(
         db.scalars(
             select(StateReply)
@@ -122,7 +132,7 @@ def annual_report_panel(db: Session, user: User, case: Case, case_key: Any) -> d
         "annual_report": {
             "assessment": assessment,
             "naming": rules.report_naming(case),
-            "inclusions": _inclusions(db, case.ref),
+            "inclusions": inclusions,
             "replies": [(r, open_text(db, r.text_item_id, case_key).get("text")) for r in replies],
             "labels": LABELS,
             "forms": {

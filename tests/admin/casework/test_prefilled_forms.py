@@ -10,6 +10,7 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 
+from admin.reporting_periods import recent_periods
 from reprisal_intake.models import today
 from tests.support.admin import unlock
 from tests.support.casework import a_case_on_my_desk, record_consent
@@ -106,3 +107,21 @@ def test_the_statistics_form_starts_from_the_coding_saved(
     assert selected(page, "stats-age_band") == "18_29"
     assert input_value(page, "stats-individuals") == "4"
     assert input_value(page, "stats-women_girls") == "2"
+
+
+def test_the_place_in_the_report_starts_from_the_latest_period_recorded(
+    app: Flask, admin_app: Flask, client: FlaskClient
+) -> None:
+    work = a_case_on_my_desk(app, admin_app, client)
+    earlier = recent_periods(today())[1].code
+    assert selected(work.page(), "status") in (None, "")
+    assert (
+        work.post(
+            "sg-report", period=earlier, status="withheld", follows_up_reference="A/HRC/57/60 ¶ 12"
+        ).status_code
+        == 302
+    )
+    page = work.page()
+    assert selected(page, "period") == earlier
+    assert selected(page, "status") == "withheld"
+    assert input_value(page, "follows_up_reference") == "A/HRC/57/60 ¶ 12"
