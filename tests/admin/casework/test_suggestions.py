@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -225,3 +226,11 @@ def test_an_assessment_of_no_reprisal_suggests_out_of_scope(
     assert found == [str(STATUS_LABELS["out_of_scope"])]
     assert suggest(work, "out_of_scope").status_code == 302
     assert work.case().status == "out_of_scope"
+
+
+def test_docs_domain_md_lists_the_same_table() -> None:
+    doc = (Path(__file__).parents[3] / "docs" / "domain.md").read_text(encoding="utf-8")
+    section = doc[doc.index("### Status follows the work") :]
+    rows = re.findall(r"^\| ([a-z_]+) \| [^|]+ \| ([a-z_, ]+) \| ([a-z_]+) \|$", section, re.M)
+    documented = [(work, tuple(when.split(", ")), status) for work, when, status in rows]
+    assert documented == [(row.work, row.when, row.status) for row in SUGGESTIONS]
