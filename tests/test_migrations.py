@@ -106,3 +106,45 @@ def test_consent_ids_become_random_and_keep_their_order_within_each_case(
     ]
     assert all(len(r.id) == 22 and not r.id.isdigit() for r in rows)
     assert len({r.id for r in rows}) == 5
+
+
+def test_measures_and_status_changes_are_numbered_in_their_case_by_date_then_id(
+    fresh_engine: Engine,
+) -> None:
+    schema.upgrade(fresh_engine, "0012_audit_and_secrets")
+    with fresh_engine.begin() as connection:
+        for ref in ("CASE-A", "CASE-B"):
+            connection.execute(
+                text(
+                    "INSERT INTO cases (ref, public_key, submitter_public_key, created, status, "
+                    "language, item_count) VALUES (:ref, :k, :k, '2026-11-01', 'received', 'en', 0)"
+                ),
+                {"ref": ref, "k": b"k" * 32},
+            )
+        for id_, ref, day in (
+            ("m-c", "CASE-A", "2026-11-03"),
+            ("m-b", "CASE-A", "2026-11-02"),
+            ("m-a", "CASE-A", "2026-11-03"),
+            ("m-d", "CASE-B", "2026-11-01"),
+        ):
+            connection.execute(
+                text(
+                    "INSERT INTO measures (id, case_ref, kind, consent_scope, status, planned_on) "
+                    "VALUES (:id, :ref, 'verify', 'store_assess', 'planned', :day)"
+                ),
+                {"id": id_, "ref": ref, "day": day},
+            )
+        for id_, at in (("s-2", "2026-11-02 10:00:00"), ("s-1", "2026-11-02 09:00:00")):
+            connection.execute(
+                text(
+                    "INSERT INTO status_changes (id, case_ref, from_status, to_status, changed_at) "
+                    "VALUES (:id, 'CASE-A', 'received', 'triaged', :at)"
+                ),
+                {"id": id_, "at": at},
+            )
+    schema.upgrade(fresh_engine)
+    with fresh_engine.connect() as connection:
+        measures = dict(connection.execute(text("SELECT id, seq FROM measures")).all())
+        changes = dict(connection.execute(text("SELECT id, seq FROM status_changes")).all())
+    assert measures == {"m-b": 1, "m-a": 2, "m-c": 3, "m-d": 1}
+    assert changes == {"s-1": 1, "s-2": 2}

@@ -48,7 +48,7 @@ def _entry(db: Session, case: Case, inclusion: ReportInclusion, naming: str) -> 
     replies = db.scalars(
         select(StateReply)
         .where(StateReply.case_ref == case.ref)
-        .order_by(StateReply.received_on, StateReply.id)
+        .order_by(StateReply.received_on, StateReply.seq, StateReply.id)
     )
     entry: dict[str, Any] = {
         "naming": naming,

@@ -27,6 +27,7 @@ from admin.audit import log as audit_log
 from admin.auth.current_user import signed_in
 from admin.cases.panels import case_panel
 from admin.cases.requests import forbidden, open_case_request
+from admin.casework.ordering import next_in_case
 from admin.casework.sealed_text import open_text, seal_text
 from admin.reporting_periods import parse_period, recent_periods
 from admin.vocabulary import (
@@ -67,7 +68,9 @@ def _state_measures(db: Session, case_ref: str) -> list[Measure]:
     return [
         m
         for m in db.scalars(
-            select(Measure).where(Measure.case_ref == case_ref).order_by(Measure.planned_on)
+            select(Measure)
+            .where(Measure.case_ref == case_ref)
+            .order_by(Measure.planned_on, Measure.seq, Measure.id)
         )
         if (kind := MEASURE_KINDS_BY_CODE.get(m.kind)) is not None and kind.to_state
     ]
@@ -104,18 +107,32 @@ def _forms(
 def annual_report_panel(db: Session, user: User, case: Case, case_key: Any) -> dict[str, Any]:
     """Context for admin/templates/admin/case/_annual_report.html (``case_key`` None when locked)."""
     assessment_form, inclusion_form, reply_form = _forms(db, case, blank=True)
+    assessment = rules.current_assessment(db, case.ref)
+    if assessment is not None:
+        # A new assessment starts from the one in force.
+        assessment_form.outcome.data = assessment.outcome
+    inclusions = _inclusions(db, case.ref)
+    if inclusions:
+        # The place in the report starts from the latest period recorded.
+        latest = inclusions[0]
+        inclusion_form.period.data = latest.period
+        inclusion_form.status.data = latest.status
+        inclusion_form.document_symbol.data = latest.document_symbol or ""
+        inclusion_form.paragraph.data = latest.paragraph or ""
+        inclusion_form.follows_up.data = latest.follows_up_id or ""
+        inclusion_form.follows_up_reference.data = latest.follows_up_reference or ""
     replies = list(
         db.scalars(
             select(StateReply)
             .where(StateReply.case_ref == case.ref)
-            .order_by(StateReply.received_on.desc(), StateReply.id)
+            .order_by(StateReply.received_on.desc(), StateReply.seq.desc(), StateReply.id)
         )
     )
     return {
         "annual_report": {
-            "assessment": rules.current_assessment(db, case.ref),
+            "assessment": assessment,
             "naming": rules.report_naming(case),
-            "inclusions": _inclusions(db, case.ref),
+            "inclusions": inclusions,
             "replies": [(r, open_text(db, r.text_item_id, case_key).get("text")) for r in replies],
             "labels": LABELS,
             "forms": {
@@ -263,6 +280,7 @@ def record_state_reply(ref: str) -> ResponseReturnValue:
             case_ref=case.ref,
             measure_id=measure.id if measure else None,
             received_on=received_on,
+            seq=next_in_case(db, StateReply, case.ref),
             grade=form.grade.data,
             text_item_id=text.id if text else None,
             file_item_id=_seal_file(db, case),

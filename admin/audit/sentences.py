@@ -109,6 +109,36 @@ def _count(detail: Mapping[str, object], name: str) -> int:
     return value if isinstance(value, int) else 0
 
 
+def _status_change_notes(detail: Mapping[str, object]) -> list[str]:
+    """What a status change adds: a step towards a suggested status, or a closing acknowledged with
+    work still open (admin/casework/suggestions.py, admin/casework/closing.py)."""
+    notes = []
+    if detail.get("suggested"):
+        notes.append(
+            _(
+                "A step towards “%(status)s”, suggested by the work done.",
+                status=_status(detail.get("suggested")),
+            )
+        )
+    left = detail.get("closed_anyway")
+    if isinstance(left, Mapping):
+        planned = _count(left, "planned")
+        notes.append(
+            ngettext(
+                "Closed anyway: %(num)s measure was still planned.",
+                "Closed anyway: %(num)s measures were still planned.",
+                planned,
+            )
+            if planned
+            else _("Closed anyway.")
+        )
+        if left.get("next_review"):
+            notes.append(
+                _("The next review was set for %(date)s.", date=str(left.get("next_review")))
+            )
+    return notes
+
+
 def sentence(action: str, detail: Mapping[str, object]) -> str:
     """The details of one entry as a sentence ("" when there is nothing to add to its label)."""
     if action in ("case_read", "item_decrypted"):
@@ -119,9 +149,14 @@ def sentence(action: str, detail: Mapping[str, object]) -> str:
     if action == "item_downloaded":
         return _("One attachment downloaded in the clear.")
     if action == "status_changed":
-        return _(
-            "From %(from)s to %(to)s.",
-            **{"from": _status(detail.get("from")), "to": _status(detail.get("to"))},
+        return " ".join(
+            [
+                _(
+                    "From %(from)s to %(to)s.",
+                    **{"from": _status(detail.get("from")), "to": _status(detail.get("to"))},
+                ),
+                *_status_change_notes(detail),
+            ]
         )
     if action == "triaged":
         return _(

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, SelectField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from admin.forms import AdminForm
@@ -49,6 +49,17 @@ class TransitionForm(AdminForm):
         choices=options(NONE_CHOSEN, dict(CLOSURE_REASONS + HOLD_REASONS + REOPEN_REASONS).items()),
         default="",
     )
+    # Offered only when closing would leave measures planned or a review date set
+    # (admin/casework/closing.py).
+    close_anyway = BooleanField(
+        _l("I have read what stays open, and I close the case anyway (this is recorded).")
+    )
+
+
+class SuggestedStatusForm(AdminForm):
+    """One click on a suggestion of the case page header (admin/casework/suggestions.py)."""
+
+    to_status = HiddenField(validators=[DataRequired()])
 
 
 class TriageForm(AdminForm):

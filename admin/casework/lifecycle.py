@@ -5,11 +5,13 @@ transaction."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from admin.audit import log as audit_log
+from admin.casework.ordering import next_in_case
 from admin.vocabulary import CLOSURE_REASONS, HOLD_REASONS, REOPEN_REASONS, STATUS_LABELS
 from reprisal_intake.models import Case, User, today, utcnow
 from reprisal_intake.models.casework import StatusChange
@@ -91,11 +93,18 @@ def note_action(case: Case, at: datetime.datetime | None = None) -> None:
 
 
 def move(
-    db: Session, user: User, case: Case, target: str, reason: str | None = None
+    db: Session,
+    user: User,
+    case: Case,
+    target: str,
+    reason: str | None = None,
+    *,
+    audited_with: Mapping[str, object] | None = None,
 ) -> StatusChange:
-    """Make an allowed move: record it, audit it, keep closure and hold fields in step."""
+    """Make an allowed move: record it, audit it (with ``audited_with`` added to the entry's
+    details), keep closure and hold fields in step."""
     check(case, target, reason)
-    return _record(db, user, case, target, reason)
+    return _record(db, user, case, target, reason, audited_with)
 
 
 def mark_triaged(db: Session, user: User, case: Case) -> StatusChange | None:
@@ -105,7 +114,14 @@ def mark_triaged(db: Session, user: User, case: Case) -> StatusChange | None:
     return _record(db, user, case, "triaged", None)
 
 
-def _record(db: Session, user: User, case: Case, target: str, reason: str | None) -> StatusChange:
+def _record(
+    db: Session,
+    user: User,
+    case: Case,
+    target: str,
+    reason: str | None,
+    audited_with: Mapping[str, object] | None = None,
+) -> StatusChange:
     previous = case.status
     kind = reason_kind(case, target)
     if kind == "closed":
@@ -123,7 +139,12 @@ def _record(db: Session, user: User, case: Case, target: str, reason: str | None
     case.status = target
     note_action(case)
     change = StatusChange(
-        case_ref=case.ref, from_status=previous, to_status=target, reason=reason, actor_id=user.id
+        case_ref=case.ref,
+        from_status=previous,
+        to_status=target,
+        reason=reason,
+        actor_id=user.id,
+        seq=next_in_case(db, StatusChange, case.ref),
     )
     db.add(change)
     audit_log.record(
@@ -131,6 +152,6 @@ def _record(db: Session, user: User, case: Case, target: str, reason: str | None
         user.username,
         "status_changed",
         case_ref=case.ref,
-        detail={"from": previous, "to": target, "reason": reason},
+        detail={**(audited_with or {}), "from": previous, "to": target, "reason": reason},
     )
     return change

@@ -25,6 +25,8 @@ from admin.auth.current_user import signed_in
 from admin.cases.panels import case_panel
 from admin.cases.requests import forbidden, open_case_request
 from admin.casework import lifecycle
+from admin.casework.closing import LeftOpen, left_open
+from admin.casework.conditional_fields import offered, refuse_inapplicable
 from admin.casework.consent_gate import (
     consent_in_force,
     consent_refusals,
@@ -41,13 +43,16 @@ from admin.casework.forms import (
     ReplyForm,
     RiskForm,
     SendMeasureForm,
+    SuggestedStatusForm,
     TransitionForm,
     TriageForm,
     options,
 )
+from admin.casework.ordering import next_in_case
 from admin.casework.overdue import case_action_overdue, overdue
 from admin.casework.risk import risk_level
 from admin.casework.sealed_text import open_text, seal_text
+from admin.casework.suggestions import WORK_LABELS, suggestions
 from admin.vocabulary import (
     CANCEL_REASONS,
     CHANNELS,
@@ -95,6 +100,8 @@ RISK_NARRATIVE_FIELDS = ("threat_source", "history", "vulnerability", "capacitie
 
 # A case outside the user's mechanisms is audited, then refused, as on the case page.
 bp.register_error_handler(Forbidden, forbidden)
+# The case-work forms show a conditional field only where it applies (or was posted anyway).
+bp.add_app_template_global(offered, "field_offered")
 
 
 def _mechanism_choices(db: Session) -> list[SelectChoice]:
@@ -211,10 +218,64 @@ def transition(ref: str) -> ResponseReturnValue:
         user, case = _open(db, ref)
         if not form.validate_on_submit():
             return _form_again(case, form, "transition")
+        target = form.to_status.data
         try:
-            lifecycle.move(db, user, case, form.to_status.data, form.reason.data or None)
+            lifecycle.check(case, target, form.reason.data or None)
         except lifecycle.TransitionRefused as refused:
             return _refused(case, [str(refused)])
+        if refuse_inapplicable(form, lifecycle.reason_kind(case, target)):
+            return _form_again(case, form, "transition")
+        audited_with = None
+        if target == "closed":
+            still_open = left_open(db, case)
+            if still_open and not form.close_anyway.data:
+                return _closing_warning(db, case, form, still_open)
+            audited_with = still_open.acknowledged() if still_open else None
+        lifecycle.move(db, user, case, target, form.reason.data or None, audited_with=audited_with)
+        return _back(case)
+
+
+def _closing_warning(
+    db: Session, case: Case, form: TransitionForm, still_open: LeftOpen
+) -> ResponseReturnValue:
+    """Closing would leave work open: list it, with a way to resolve each, or to close anyway (409:
+    nothing changed)."""
+    return (
+        render_template(
+            "admin/casework/closing.html",
+            case=case,
+            form=form,
+            still_open=still_open,
+            kind_labels={k.code: k.label for k in MEASURE_KINDS},
+            cancel=CancelMeasureForm(formdata=None),
+        ),
+        409,
+    )
+
+
+@bp.post("/cases/<ref>/suggested-status")
+@require_roles(*CASE_ROLES)
+def follow_suggestion(ref: str) -> ResponseReturnValue:
+    """One click on a suggestion: the moves it names, each allowed and audited like any other."""
+    form = SuggestedStatusForm()
+    with get_db().session() as db:
+        user, case = _open(db, ref)
+        if not form.validate_on_submit():
+            abort(400)
+        chosen = next((s for s in suggestions(db, case) if s.status == form.to_status.data), None)
+        if chosen is None:
+            return _refused(
+                case,
+                [_("This status is not suggested for the case now: choose it under “Status”.")],
+            )
+        for step in chosen.steps:
+            lifecycle.move(
+                db,
+                user,
+                case,
+                step,
+                audited_with={"suggested": chosen.status, "after": chosen.work},
+            )
         return _back(case)
 
 
@@ -274,6 +335,8 @@ def plan_measure(ref: str) -> ResponseReturnValue:
         if not form.validate_on_submit():
             return _form_again(case, form, "plan")
         kind = MEASURE_KINDS_BY_CODE[form.kind.data]
+        if refuse_inapplicable(form, kind):
+            return _form_again(case, form, "plan")
         scope = kind.consent_scope(form.variant.data or None)
         if scope is None:
             form.variant.errors = [_("Choose whether the person is named or not.")]
@@ -300,6 +363,7 @@ def plan_measure(ref: str) -> ResponseReturnValue:
             consent_scope=scope,
             mechanism_code=mechanism if kind.names_mechanism else None,
             status="planned",
+            seq=next_in_case(db, Measure, case.ref),
             details_item_id=details.id if details else None,
             recorded_by=user.id,
         )
@@ -332,7 +396,8 @@ def send_measure(ref: str, measure_id: str) -> ResponseReturnValue:
         measure = _measure_of(db, case, measure_id)
         if measure.status != "planned":
             return _refused(case, [_("Only a planned measure can be recorded as sent.")])
-        if not form.validate_on_submit():
+        valid = form.validate_on_submit()
+        if refuse_inapplicable(form, measure) or not valid:
             return _form_again(case, form, "send", measure=measure)
         if given(form.sent_on.data) > today():
             form.sent_on.errors = [_("A measure cannot be recorded as sent on a future date.")]
@@ -374,7 +439,7 @@ def send_measure(ref: str, measure_id: str) -> ResponseReturnValue:
         measure.channel = form.channel.data
         measure.action_risk = action_risk
         measure.consent_confirmed = True
-        measure.reply_due = form.reply_due.data if kind.to_state else None
+        measure.reply_due = form.reply_due.data
         measure.risk_note_item_id = note.id if note else None
         measure.sent_by = user.id
         lifecycle.note_action(case)
@@ -472,7 +537,8 @@ def record_reply(ref: str, measure_id: str) -> ResponseReturnValue:
         measure = _measure_of(db, case, measure_id)
         if measure.status != "sent" or not MEASURE_KINDS_BY_CODE[measure.kind].to_state:
             return _refused(case, [_("Only a measure sent to the State can have a State reply.")])
-        if not form.validate_on_submit():
+        valid = form.validate_on_submit()
+        if refuse_inapplicable(form, form.grade.data) or not valid:
             return _form_again(case, form, "reply", measure=measure)
         day = today()
         if form.grade.data == "D":
@@ -547,14 +613,14 @@ def casework_panel(
         db.scalars(
             select(Measure)
             .where(Measure.case_ref == case.ref)
-            .order_by(Measure.planned_on, Measure.id)
+            .order_by(Measure.planned_on, Measure.seq, Measure.id)
         )
     )
     history = list(
         db.scalars(
             select(StatusChange)
             .where(StatusChange.case_ref == case.ref)
-            .order_by(StatusChange.changed_at)
+            .order_by(StatusChange.changed_at, StatusChange.seq, StatusChange.id)
         )
     )
     consents = list(case.consents)
@@ -565,6 +631,10 @@ def casework_panel(
     return {
         "casework": {
             "targets": lifecycle.allowed_targets(case),
+            "suggestions": suggestions(db, case),
+            "suggestion_form": SuggestedStatusForm(formdata=None),
+            "work_labels": WORK_LABELS,
+            "left_open": left_open(db, case) if case.status in lifecycle.OPEN_STATUSES else None,
             "history": history,
             "on_hold_for_outward_action": case.status == "on_hold" or case_on_hold(consents),
             "deletion_review": case_on_hold(consents),
@@ -573,7 +643,9 @@ def casework_panel(
             "kind_labels": {k.code: k.label for k in MEASURE_KINDS},
             "variant_labels": dict(VARIANTS),
             "action_overdue": case_action_overdue(case),
-            "review_overdue": case.next_review is not None and case.next_review < day,
+            "review_overdue": case.status != "closed"
+            and case.next_review is not None
+            and case.next_review < day,
             "consents_in_force": in_force(consents),
             "consent_history": sorted(consents, key=lambda c: c.id, reverse=True),
             "scope_label": scope_label,

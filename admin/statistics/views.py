@@ -32,6 +32,7 @@ from admin.cases.decryption import open_item
 from admin.cases.panels import case_panel
 from admin.cases.requests import forbidden, open_case_request
 from admin.cases.views import case_page_view
+from admin.casework.conditional_fields import refuse_inapplicable
 from admin.forms import AdminForm
 from admin.reporting_periods import parse_period, period_of, recent_periods
 from admin.statistics.charts import render
@@ -90,19 +91,24 @@ def statistics_panel(db: Session, user: User, case: Case, case_key: Any) -> dict
 @require_roles(*CASE_ROLES)
 def code_case(ref: str) -> ResponseReturnValue:
     form = StatisticsForm()
-    if not form.validate_on_submit():
+    with get_db().session() as db:
+        opened = open_case_request(db, ref, with_key=False)
+        user, case = opened.user, opened.case
+        consented = statistics_consent(db, case) == "granted"
+        # Gender, age and women and girls posted without the person's consent are refused, not
+        # dropped (admin/casework/conditional_fields.py).
+        valid = form.validate_on_submit()
+        refused = refuse_inapplicable(form, consented) or not valid
+        if not refused:
+            save(db, case, form, consented, user.id)
+            audit_log.record(db, user.username, "statistics_coded", case_ref=case.ref)
+        case_ref = case.ref
+    if refused:
         # The case page again, with the answers and their errors (nothing is lost).
         g.statistics_form = form
         response = make_response(case_page_view(ref))
         response.status_code = 400
         return response
-    with get_db().session() as db:
-        opened = open_case_request(db, ref, with_key=False)
-        user, case = opened.user, opened.case
-        consented = statistics_consent(db, case) == "granted"
-        save(db, case, form, consented, user.id)
-        audit_log.record(db, user.username, "statistics_coded", case_ref=case.ref)
-        case_ref = case.ref
     flash(_("The statistics coding is saved."))
     return redirect(url_for("cases.case_page_view", ref=case_ref, _anchor="statistics"))
 

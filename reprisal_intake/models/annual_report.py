@@ -61,6 +61,8 @@ class StateReply(Base):
     case_ref: Mapped[str] = mapped_column(ForeignKey("cases.ref", ondelete="CASCADE"), index=True)
     measure_id: Mapped[str | None] = mapped_column(ForeignKey("measures.id", ondelete="SET NULL"))
     received_on: Mapped[datetime.date] = mapped_column(Date)
+    # The order it was recorded in within its case (1, 2, ...): same-day replies are listed by it.
+    seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # admin.vocabulary.REPLY_GRADES, A to E (E: contrary to the recommendation).
     grade: Mapped[str] = mapped_column(String(1))
     text_item_id: Mapped[str | None] = mapped_column(ForeignKey("items.id", ondelete="SET NULL"))

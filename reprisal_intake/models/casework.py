@@ -28,6 +28,8 @@ class StatusChange(Base):
     reason: Mapped[str | None] = mapped_column(String(24))
     actor_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     changed_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+    # The order it was made in within its case: moves of one request share a time to the microsecond.
+    seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class RiskAssessment(Base):
@@ -65,6 +67,8 @@ class Measure(Base):
     mechanism_code: Mapped[str | None] = mapped_column(ForeignKey("mechanisms.code"))
     status: Mapped[str] = mapped_column(String(16), default="planned")
     planned_on: Mapped[datetime.date] = mapped_column(Date, default=today)
+    # The order it was recorded in within its case (1, 2, ...): same-day measures are listed by it.
+    seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     sent_on: Mapped[datetime.date | None] = mapped_column(Date)
     channel: Mapped[str | None] = mapped_column(String(24))
     action_risk: Mapped[str | None] = mapped_column(String(16))

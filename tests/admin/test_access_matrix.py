@@ -90,6 +90,9 @@ ADMIN_ACCESS: dict[tuple[str, str], Access] = {
     ("casework.overdue_view", "GET"): Access(302, 200, 200, 403, 403),
     ("casework.triage", "POST"): Access(302, 400, 400, 403, 403, other={"focal_point": 403}),
     ("casework.transition", "POST"): Access(302, 400, 400, 403, 403, other={"focal_point": 403}),
+    ("casework.follow_suggestion", "POST"): Access(
+        302, 400, 400, 403, 403, other={"focal_point": 403}
+    ),
     ("casework.assess_risk", "POST"): Access(302, 400, 400, 403, 403, other={"focal_point": 403}),
     ("casework.plan_measure", "POST"): Access(302, 400, 400, 403, 403, other={"focal_point": 403}),
     ("casework.send_measure", "POST"): Access(302, 400, 400, 403, 403, other={"focal_point": 403}),

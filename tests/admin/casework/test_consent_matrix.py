@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from admin.vocabulary import MEASURE_KINDS_BY_CODE
 from reprisal_intake.consents import OUTWARD_ACTIONS
 from reprisal_intake.domain import CONSENT_STATES
 from reprisal_intake.models import today
@@ -43,18 +44,22 @@ def _mechanism(scope: str) -> str | None:
 
 
 def plan(work: Casework, action: str, variant: str | None) -> Any:
-    data = {"kind": action, "variant": variant or "", "mechanism": MECHANISM}
+    kind = MEASURE_KINDS_BY_CODE[action]
+    data = {"kind": action, "variant": variant or ""}
+    if kind.names_mechanism:
+        data["mechanism"] = MECHANISM
     return work.post("measures", **data)
 
 
-def send(work: Casework, measure_id: str) -> Any:
+def send(work: Casework, measure_id: str, action: str) -> Any:
+    reply_due = {"reply_due": today().isoformat()} if MEASURE_KINDS_BY_CODE[action].to_state else {}
     return work.post(
         f"measures/{measure_id}/sent",
         sent_on=today().isoformat(),
         channel="letter",
         action_risk="medium",
         consent_current="y",
-        reply_due=today().isoformat(),
+        **reply_due,
     )
 
 
@@ -88,13 +93,13 @@ def test_planning_and_sending_follow_the_table(
     for state in BLOCKING:
         record_consent(app, work.ref, scope, state, _mechanism(scope))
         assert plan(work, action, variant).status_code == 409, ("plan", state)
-        assert send(work, measure_id).status_code == 409, ("send", state)
+        assert send(work, measure_id, action).status_code == 409, ("send", state)
         assert (
             f"measure-{measure_id}" in work.page() and "(blocked: consent missing)" in work.page()
         )
     assert measure_ids(app) == [measure_id], "nothing refused was planned"
     record_consent(app, work.ref, scope, "granted", _mechanism(scope))
-    sent = send(work, measure_id)
+    sent = send(work, measure_id, action)
     assert sent.status_code == 302, sent.get_data(as_text=True)
 
 

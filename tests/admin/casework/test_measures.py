@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from admin.vocabulary import MEASURE_KINDS_BY_CODE
 from reprisal_intake.models import EnvelopeChunk, today
 from reprisal_intake.models.casework import Measure
 from tests.factories import database, make_account
@@ -44,7 +45,8 @@ def send(work: Casework, measure: Measure, *, prepared: bool = True, **overrides
         "action_risk": "medium",
         "risk_note": "RISK-NOTE-5520 the letter may reveal the source",
         "consent_current": "y",
-        "reply_due": DUE,
+        # Asked only of a measure sent to the State (posted on another, it is refused).
+        "reply_due": DUE if MEASURE_KINDS_BY_CODE[measure.kind].to_state else None,
         **overrides,
     }
     return work.post(

@@ -305,7 +305,15 @@ def test_gender_and_age_are_never_coded_without_the_persons_consent(admin_app: F
     page = reviewer.get(f"/cases/{ref}").get_data(as_text=True)
     assert "has not agreed to statistics" in page
     assert 'name="stats-gender"' not in page
-    code(reviewer, ref, gender="woman", age_band="under_18", women_girls="1")
+    # Posted anyway, they are refused with what was typed, not dropped (issue 17), and nothing is kept.
+    refused = code(reviewer, ref, gender="woman", age_band="under_18", women_girls="1")
+    assert refused.status_code == 400
+    answer = refused.get_data(as_text=True)
+    assert '<option selected value="woman">' in answer
+    assert "Not coded: the person has not agreed to statistics." in answer
+    with database(admin_app).session() as session:
+        assert session.get(CaseStatistics, ref) is None
+    assert code(reviewer, ref).status_code == 302
     with database(admin_app).session() as session:
         row = session.get(CaseStatistics, ref)
         assert row is not None
