@@ -197,7 +197,12 @@ def language_context() -> dict[str, object]:
         "page_dir": page_direction(code),
         "page_language": code,
         "languages": [
-            (other, name, HTML_LANG.get(other, other), url_for("language.switch", code=other, next=here))
+            (
+                other,
+                name,
+                HTML_LANG.get(other, other),
+                url_for("language.switch", code=other, next=here),
+            )
             for other, name in LANGUAGES.items()
         ],
     }
