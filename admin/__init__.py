@@ -39,7 +39,7 @@ def create_app(
     if test_config:
         app.config.update(test_config)
 
-    from admin import home, i18n
+    from admin import design, home, i18n
     from admin.accounts import views as account_views
     from admin.alerts import views as alert_views
     from admin.annual_report import views as annual_report_views
@@ -74,6 +74,7 @@ def create_app(
 
     for blueprint in (
         home.bp,
+        design.bp,
         auth_views.bp,
         account_views.bp,
         case_views.bp,

@@ -1,8 +1,8 @@
-"""The admin app's languages: English, French and Spanish.
+"""The admin app's languages: the six official languages of the United Nations, Arabic right to left.
 
 Chosen, in this order, by a plain link on every page (kept in a small cookie of its own, so that it
 survives signing in, which clears the session), by the account's saved preference (the account page),
-then by the browser's ``Accept-Language`` among the three; English otherwise. Staff are not anonymous submitters, so the browser may suggest the language
+then by the browser's ``Accept-Language`` among the six; English otherwise. Staff are not anonymous submitters, so the browser may suggest the language
 here (the intake never lets it: see docs/translations.md).
 
 The admin catalogue is admin/translations; the intake's catalogue is loaded first so the shared
@@ -44,8 +44,18 @@ from reprisal_intake.db import get_db
 from reprisal_intake.models import User
 from reprisal_intake.web.forms import SelectChoice
 
-# code: the language's own name (shown in the links, in that language)
-LANGUAGES: dict[str, str] = {"en": "English", "fr": "Français", "es": "Español"}
+# code: the language's own name (shown in the links, in that language), in the intake's order
+LANGUAGES: dict[str, str] = {
+    "ar": "العربية",
+    "zh": "中文",
+    "en": "English",
+    "fr": "Français",
+    "ru": "Русский",
+    "es": "Español",
+}
+# The HTML lang attribute where it is more than the code (the catalogue is simplified Chinese).
+HTML_LANG = {"zh": "zh-Hans"}
+RIGHT_TO_LEFT = frozenset({"ar"})
 DEFAULT_LANGUAGE = "en"
 COOKIE = "admin_language"
 COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -183,13 +193,24 @@ def language_context() -> dict[str, object]:
     code = str(get_locale() or DEFAULT_LANGUAGE)
     here = request.full_path.rstrip("?") if request.method == "GET" else url_for("admin.home")
     return {
-        "page_lang": code,
+        "page_lang": HTML_LANG.get(code, code),
+        "page_dir": page_direction(code),
         "page_language": code,
         "languages": [
-            (other, name, url_for("language.switch", code=other, next=here))
+            (
+                other,
+                name,
+                HTML_LANG.get(other, other),
+                url_for("language.switch", code=other, next=here),
+            )
             for other, name in LANGUAGES.items()
         ],
     }
+
+
+def page_direction(code: str) -> str:
+    """The writing direction of a page in ``code``: ``rtl`` for Arabic, ``ltr`` otherwise."""
+    return "rtl" if code in RIGHT_TO_LEFT else "ltr"
 
 
 def init_app(app: Flask) -> None:

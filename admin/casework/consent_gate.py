@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -74,7 +75,11 @@ def consent_refusals(
                 "Consent for “%(scope)s” is %(state)s%(since)s, not granted.",
                 scope=scope_label(scope, mechanism),
                 state=label(CONSENT_STATE_LABELS, state),
-                since=(_(" (since %(date)s)", date=row.recorded.isoformat()) if row else ""),
+                since=(
+                    _(" (since %(date)s)", date=format_date(row.recorded, format="long"))
+                    if row
+                    else ""
+                ),
             )
             + " "
             + effect(scope, state, mechanism)
@@ -131,7 +136,7 @@ def harm_refusals(
         reasons.append(
             _(
                 "The risk assessment was due for review on %(date)s: review it first.",
-                date=assessment.next_review.isoformat(),
+                date=format_date(assessment.next_review, format="long"),
             )
         )
     if not action_risk:

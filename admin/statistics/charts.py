@@ -41,6 +41,30 @@ CHART_STYLE = Style(
 )
 SVG = "{http://www.w3.org/2000/svg}"
 MAX_BARS = 20
+MAX_TICKS = 6  # value-axis labels, 0 included
+LABEL_CHARACTERS = 28  # a longer category name is cut with "…" (the table beside it has it whole)
+MONTHS_UPRIGHT = 6  # more month columns than this and their labels are turned
+
+
+def count_ticks(largest: int) -> list[int]:
+    """Whole-number ticks for an axis of counts, from 0 past ``largest``: 0, 1, 2 or 0, 5, 10, 15,
+    never 0.1 or 2.5 (a count has no fractions), at most ``MAX_TICKS`` of them."""
+    top = max(largest, 1)
+    magnitude = 1
+    while True:
+        for step in (magnitude, 2 * magnitude, 5 * magnitude):
+            ticks = -(-top // step)  # steps needed to reach ``top``, rounded up
+            if ticks + 1 <= MAX_TICKS:
+                return list(range(0, ticks * step + 1, step))
+        magnitude *= 10
+
+
+def short_label(label: str) -> str:
+    """A category name cut to ``LABEL_CHARACTERS`` with "…", so that labels never run into the bars
+    (pygal cuts the labels of a column chart only; the table under the chart has every name whole)."""
+    if len(label) <= LABEL_CHARACTERS:
+        return label
+    return label[: LABEL_CHARACTERS - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True)
@@ -50,6 +74,7 @@ class Chart:
 
 
 def _chart(table: Table) -> Any:
+    ticks = count_ticks(max((row.count for row in table.rows[:MAX_BARS]), default=0))
     options: dict[str, Any] = {
         "style": CHART_STYLE,
         "disable_xml_declaration": True,
@@ -59,11 +84,19 @@ def _chart(table: Table) -> Any:
         "width": 640,
         "height": max(160, 60 + 28 * min(len(table.rows), MAX_BARS)),
         "margin": 8,
-        "truncate_label": 40,
+        "truncate_label": LABEL_CHARACTERS,
         "include_x_axis": True,
+        # Counts: whole-number ticks only, the axis ending on the last one, values without decimals.
+        "y_labels": ticks,
+        "range": (0, ticks[-1]),
+        "value_formatter": lambda value: f"{value:.0f}",
+        "show_minor_y_labels": True,
     }
     if table.kind == "month":
-        options["height"] = 260
+        options["height"] = 280
+        if len(table.rows) > MONTHS_UPRIGHT:
+            options["x_label_rotation"] = 45
+            options["height"] = 320
         return pygal.Bar(**options)
     return pygal.HorizontalBar(**options)
 
@@ -86,7 +119,7 @@ def render(table: Table) -> Chart:
     """The table as an inline SVG picture; the table itself stays on the page as its text."""
     chart = _chart(table)
     rows = table.rows[:MAX_BARS]
-    labels = [row.label for row in rows]
+    labels = [short_label(row.label) for row in rows]
     values = [row.count for row in rows]
     if table.kind != "month":  # largest at the top of a horizontal bar chart
         labels.reverse()

@@ -20,10 +20,15 @@ def send_static(filename: str) -> Response:
     folder = current_app.static_folder
     if folder is None:
         raise NotFound()
+    return send_file_from(folder, filename)
+
+
+def send_file_from(folder: str | Path, filename: str) -> Response:
+    """``filename`` under ``folder``, its ``.gz`` copy to a browser that accepts gzip."""
     mimetype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
     if mimetype.startswith("text/") or mimetype == "application/javascript":
         mimetype += "; charset=utf-8"
-    compressed = safe_join(folder, filename + ".gz")
+    compressed = safe_join(str(folder), filename + ".gz")
     accepts_gzip = request.accept_encodings.best_match(["gzip"]) == "gzip"
     if compressed is not None and accepts_gzip and Path(compressed).is_file():
         response = send_from_directory(folder, filename + ".gz", mimetype=mimetype)

@@ -49,10 +49,11 @@ class Access:
 
 
 # (endpoint, method) -> who gets what, for a request with a valid CSRF token and no other field.
-# Signed out, every route but the sign-in pages, the static files and a language link is a 302 to the
-# sign-in page. Signed in, a form sent empty is a 400 (or comes back with its errors, 200) unless it
-# has no field to fill. A focal point's key is kept in the app but locked: a download is sent back to
-# the case page to unlock it (302). Only the focal point's answer depends on the case's mechanism.
+# Signed out, every route but the sign-in pages, the static files, the shared stylesheet and a
+# language link is a 302 to the sign-in page. Signed in, a form sent empty is a 400 (or comes back
+# with its errors, 200) unless it has no field to fill. A focal point's key is kept in the app but
+# locked: a download is sent back to the case page to unlock it (302). Only the focal point's answer
+# depends on the case's mechanism.
 ADMIN_ACCESS: dict[tuple[str, str], Access] = {
     # The visitor's own account: every role has one; only case readers hold a key.
     ("account.overview", "GET"): Access(302, 200, 200, 200, 200),
@@ -69,6 +70,7 @@ ADMIN_ACCESS: dict[tuple[str, str], Access] = {
     ("language.save_preference", "POST"): Access(302, 400, 400, 400, 400),
     ("admin.home", "GET"): Access(302, 302, 302, 302, 302),
     ("static", "GET"): Access(200, 200, 200, 200, 200),
+    ("design.common_css", "GET"): Access(200, 200, 200, 200, 200),
     # Signing in: the sign-in form is open to all; the later steps belong to a half-open session
     # (a full session is sent on, 302; the security-key steps refuse it, 403).
     ("auth.sign_in", "GET"): Access(200, 200, 200, 200, 200),

@@ -1,5 +1,6 @@
-"""The admin app in English, French and Spanish: complete catalogues, a language chosen by a plain link,
-an account preference or the browser, and the submitter's language shown on the case page.
+"""The admin app in the six UN languages (Arabic right to left): complete catalogues, a language chosen
+by a plain link, an account preference or the browser, dates written in the page's language, and the
+submitter's language shown on the case page.
 
 A report sent in Russian is tagged Russian on the case page, whatever the reviewer's own language.
 """
@@ -17,6 +18,7 @@ from flask.testing import FlaskClient
 from flask_babel import force_locale, format_date
 from sqlalchemy import select
 
+from admin.i18n import HTML_LANG as LANG_ATTRIBUTE
 from admin.i18n import LANGUAGES
 from reprisal_intake.models import Case, User, today
 from tests.factories import database, make_account, report_form
@@ -104,14 +106,60 @@ def test_plain_links_switch_the_language_for_the_session(admin_app: Flask) -> No
     client = admin_app.test_client()
     page = client.get("/signin").get_data(as_text=True)
     for code, name in LANGUAGES.items():
-        link = f'href="/language/{code}?next=/signin" lang="{code}" hreflang="{code}"'
-        assert link in page and name in page
+        lang = LANG_ATTRIBUTE.get(code, code)
+        link = f'href="/language/{code}?next=/signin" lang="{lang}" hreflang="{lang}"'
+        assert re.search(re.escape(link) + r"[^>]*>" + re.escape(name) + "</a>", page), code
     switched = client.get("/language/es?next=/signin")
     assert switched.status_code == 302 and switched.headers["Location"] == "/signin"
     page = client.get("/signin", headers={"Accept-Language": "fr"}).get_data(as_text=True)
     assert '<html lang="es"' in page and "Iniciar sesión" in page
     assert client.get("/language/de").status_code == 404
     assert client.get("/language/fr?next=//elsewhere.example/").headers["Location"] == "/"
+
+
+def test_the_six_languages_are_named_in_themselves() -> None:
+    assert LANGUAGES == {
+        "ar": "العربية",
+        "zh": "中文",
+        "en": "English",
+        "fr": "Français",
+        "ru": "Русский",
+        "es": "Español",
+    }
+
+
+@pytest.mark.parametrize(
+    ("code", "lang", "direction", "sign_in_words"),
+    [
+        ("ar", "ar", "rtl", "تسجيل الدخول"),
+        ("zh", "zh-Hans", "ltr", "登录"),
+        ("ru", "ru", "ltr", "Войти"),
+        ("en", "en", "ltr", "Sign in"),
+    ],
+)
+def test_each_language_sets_the_pages_lang_and_direction(
+    admin_app: Flask, code: str, lang: str, direction: str, sign_in_words: str
+) -> None:
+    client = admin_app.test_client()
+    client.get(f"/language/{code}")
+    page = client.get("/signin").get_data(as_text=True)
+    assert f'<html lang="{lang}" dir="{direction}">' in page
+    assert sign_in_words in page
+
+
+@pytest.mark.parametrize("code", list(LANGUAGES))
+def test_dates_are_written_in_the_pages_language(admin_app: Flask, code: str) -> None:
+    account = make_account(admin_app, "auditor")
+    client = admin_app.test_client()
+    client.get(f"/language/{code}")
+    sign_in(admin_app, client, account)
+    page = client.get("/audit/").get_data(as_text=True)
+    with admin_app.test_request_context(), force_locale(code):
+        written = format_date(today(), format="long")
+    assert written in page
+    if code != "en":
+        with admin_app.test_request_context(), force_locale("en"):
+            assert format_date(today(), format="long") not in page
 
 
 def test_the_language_saved_on_the_account_follows_the_person(admin_app: Flask) -> None:
@@ -194,7 +242,7 @@ def test_the_main_admin_pages_show_no_english_sentence_in_another_language(
             response = reviewer.get(path)
             assert response.status_code == 200, path
             page = response.get_data(as_text=True)
-            assert f'<html lang="{language}"' in page, path
+            assert f'<html lang="{LANG_ATTRIBUTE.get(language, language)}"' in page, path
             leaked = [text for text in english if text in page]
             assert leaked == [], (path, leaked[:5])
 

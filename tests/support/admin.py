@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 import time
 from typing import Any
 
+import babel.dates
 import nacl.pwhash
 import pyotp
 from flask import Flask
@@ -82,3 +84,8 @@ def audit_actions(app: Flask) -> list[tuple[str, str, str | None]]:
             (e.actor, e.action, e.case_ref)
             for e in session.scalars(select(AuditEntry).order_by(AuditEntry.seq))
         ]
+
+
+def long_date(day: datetime.date, language: str = "en") -> str:
+    """A date as the admin pages write it in ``language`` ("December 1, 2026")."""
+    return babel.dates.format_date(day, format="long", locale=language)

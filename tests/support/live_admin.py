@@ -78,10 +78,21 @@ def admin_server(live_intake: LiveIntake, admin: Flask, reviewer: Account) -> It
 
 
 def sign_in(page: Any, admin: LiveAdmin) -> None:
-    page.goto(admin.url + "/signin")
-    page.fill("#username", admin.reviewer.username)
-    page.fill("#password", admin.reviewer.password)
-    page.click("main button[type=submit]")
-    page.fill("#code", next_code(admin.app, admin.reviewer))
-    page.click("form[action^='/signin/verify'] button[type=submit]")
+    sign_in_as(page, admin, admin.reviewer)
     page.wait_for_url("**/cases/")
+
+
+def password_step(page: Any, admin: LiveAdmin, account: Account) -> None:
+    """The sign-in form, up to the second-step page."""
+    page.goto(admin.url + "/signin")
+    page.fill("#username", account.username)
+    page.fill("#password", account.password)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/signin/verify**")
+
+
+def sign_in_as(page: Any, admin: LiveAdmin, account: Account) -> None:
+    password_step(page, admin, account)
+    page.fill("#code", next_code(admin.app, account))
+    page.click("form[action^='/signin/verify'] button[type=submit]")
+    page.wait_for_load_state()

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from reprisal_intake.models import today
 from reprisal_intake.models.casework import Measure
 from tests.factories import database, make_account
-from tests.support.admin import audit_actions, form_post, sign_in
+from tests.support.admin import audit_actions, form_post, long_date, sign_in
 from tests.support.casework import Casework, a_case_on_my_desk, record_consent
 
 
@@ -63,7 +63,7 @@ def test_no_outward_action_once_the_risk_assessment_is_due_for_review(
     assert work.assess_risk(next_review=yesterday).status_code == 302
     refused = send(work, measure_id)
     assert refused.status_code == 409
-    assert f"was due for review on {yesterday.isoformat()}" in refused.get_data(as_text=True)
+    assert f"was due for review on {long_date(yesterday)}" in refused.get_data(as_text=True)
     assert work.assess_risk().status_code == 302
     assert send(work, measure_id).status_code == 302
 

@@ -17,7 +17,7 @@ from admin.vocabulary import MEASURE_KINDS_BY_CODE
 from reprisal_intake.models import EnvelopeChunk, today
 from reprisal_intake.models.casework import Measure
 from tests.factories import database, make_account
-from tests.support.admin import audit_actions, csrf_of, sign_in, unlock
+from tests.support.admin import audit_actions, csrf_of, long_date, sign_in, unlock
 from tests.support.casework import Casework, a_case_on_my_desk, record_consent
 
 DUE = (today() + datetime.timedelta(days=30)).isoformat()
@@ -283,7 +283,7 @@ def test_the_case_page_shows_each_consent_in_force_and_every_version(
     in_force = page.split('<table class="consents">', 1)[1].split("</table>", 1)[0]
     row = in_force.split("Raise it confidentially with the State, naming the person", 1)[1]
     assert row.split("</tr>", 1)[0].count("withdrawn") == 1
-    assert today().isoformat() in row and "The person who suffered the reprisal" in row
+    assert long_date(today()) in row and "The person who suffered the reprisal" in row
     history = page.split("Every recorded version", 1)[1].split("</details>", 1)[0]
     assert "naming the person: withdrawn" in history and "naming the person: granted" in history
 

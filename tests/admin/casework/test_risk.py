@@ -16,7 +16,7 @@ from crypto.bundle import open_bundle
 from reprisal_intake.models import EnvelopeChunk, Item, today
 from reprisal_intake.models.casework import RiskAssessment
 from tests.factories import database
-from tests.support.admin import audit_actions, form_post, unlock
+from tests.support.admin import audit_actions, form_post, long_date, unlock
 from tests.support.casework import a_case_on_my_desk
 
 NARRATIVE = {
@@ -128,7 +128,7 @@ def test_a_review_date_in_the_past_is_overdue(
     )
     assert "overdue" in work.page().split("Next review", 1)[1][:200]
     overdue = work.reviewer.get("/casework/overdue").get_data(as_text=True)
-    assert f"{work.ref}</a>: review due {yesterday.isoformat()}" in overdue
+    assert f"{work.ref}</a>: review due {long_date(yesterday)}" in overdue
 
 
 def test_likelihood_times_severity_gives_the_level() -> None:
