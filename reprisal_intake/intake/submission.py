@@ -52,6 +52,21 @@ def case_suite(reader_public_keys: Iterable[bytes]) -> int:
     return SUITE_CLASSICAL
 
 
+class _SuiteGuess:
+    """The suite the last reading of the certified readers called for: 2 when any reader held a
+    hybrid key. Only a guess for files encrypted before the mechanism is known (never a reason to
+    seal to anyone): ``store_on_server`` seals them again when it was wrong. Per process; set only
+    from the certified circle, never from what a request sends."""
+
+    suite = SUITE_CLASSICAL
+
+
+def likely_case_suite() -> int:
+    """The suite a new case will most likely need, before its mechanism is known (files are
+    encrypted as they arrive), from the last reading of the certified readers (no query)."""
+    return _SuiteGuess.suite
+
+
 def new_case_key(suite: int) -> CaseKey:
     """A fresh secret key of ``suite`` for a case or an identity item."""
     return generate_hybrid_key() if suite == SUITE_HYBRID else generate_keypair()
@@ -128,6 +143,11 @@ class MechanismChoice:
 def mechanism_choices(session: Session, org_keys: tuple[bytes, ...]) -> list[MechanismChoice]:
     """Every mechanism in order, each with who would read a report sent to it now (two queries)."""
     circle = reader_circle(session, org_keys, today())
+    _SuiteGuess.suite = (
+        SUITE_HYBRID
+        if any(len(r.public_key) == HYBRID_PUBLIC_KEY_SIZE for r, _codes in circle.readers)
+        else SUITE_CLASSICAL
+    )
     choices = []
     for code, name, accepts in session.execute(_MECHANISMS):
         readers = circle.for_mechanism(code) if accepts else []

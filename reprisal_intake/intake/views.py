@@ -27,7 +27,7 @@ from crypto.codename import (
 )
 from crypto.envelope import CHUNK_LOG2_TEXT, encrypt
 from crypto.keys import CaseKey
-from crypto.stanzas import SUITE_HYBRID, RecipientKey
+from crypto.stanzas import RecipientKey
 
 from .. import consents as consent_rules
 from .. import domain
@@ -53,6 +53,7 @@ from .submission import (
     CaseFacts,
     MechanismChoice,
     NoReviewersError,
+    likely_case_suite,
     mechanism_choices,
     new_case_key,
     store_on_server,
@@ -131,11 +132,11 @@ def _readers(rows: list[MechanismChoice], everyone: list[tuple[str, str]]) -> li
 
 def _upload_case_key() -> CaseKey:
     """The key this request's attachments are encrypted to as they arrive, made on first use and
-    never stored unsealed. The mechanism is not known yet: it is an X-Wing key (readers are moving
-    to hybrid keys); ``store_on_server`` seals the files again to a classical case key when the
-    mechanism has a classical reader."""
+    never stored unsealed. The mechanism is not known yet: the key is X-Wing when any certified
+    reader held a hybrid key when they were last read; ``store_on_server`` seals the files again
+    to a case key of the other suite when the mechanism needs it."""
     if "case_key" not in g:
-        g.case_key = new_case_key(SUITE_HYBRID)
+        g.case_key = new_case_key(likely_case_suite())
     key: CaseKey = g.case_key
     return key
 
