@@ -4,7 +4,8 @@
 
 Prints, for each suite: sealing and opening one stanza (a file key, and a case key for a reviewer),
 the stanza and header sizes, what the intake's server path spends sealing one report to 3 readers
-(case key, the report's envelope, 3 access stanzas) and a reader spends opening it; then the same
+(a case key of the suite, the report's envelope, 3 access stanzas, the submitter public key of the
+suite from the codename: X-Wing for suite 2) and a reader spends opening it; then the same
 report encrypted by the browser library (rptenv.js, libsodium.js with and without WebAssembly) in
 Debian's Chromium (via Playwright) and under node. The two suites are timed in alternating rounds (suite 1, suite 2, suite 1, ...) and each
 figure is the best round (the mean of a batch of calls): on a shared machine the best round is the
@@ -36,6 +37,7 @@ from crypto import (  # noqa: E402
     open_case_key,
     seal_case_key,
 )
+from crypto.codename import derive_codename_v2_keys  # noqa: E402
 from crypto.envelope import header_size  # noqa: E402
 from crypto.stanzas import (  # noqa: E402
     FILE_KEY_LABEL,
@@ -47,6 +49,7 @@ from crypto.stanzas import (  # noqa: E402
 NODE_SCRIPT = ROOT / "bench" / "pq_cost_node.js"
 REPORT = json.dumps({"what": "x" * 3000, "where": "airport", "when": "2026-11-30"}).encode()
 READERS = 3
+CODENAME = "spectrum embellish mockup navy bottom gravy ipod favored hazard freight"
 
 
 def best_ms(
@@ -78,8 +81,11 @@ def python_actions(suite: int) -> dict[str, Callable[[], object]]:
     access = seal_case_key(case_key, reader.public_key)
 
     def seal_report() -> tuple[bytes, list[bytes]]:
+        # As the no-JS path does: the case key and the submitter key are of the readers' suite.
+        submitter = derive_codename_v2_keys(CODENAME, "en").submitter_public_key(suite)
         key = new_key(suite)
         envelope = encrypt(REPORT, [key.public_key], {"kind": "report"}, chunk_log2=CHUNK_LOG2_TEXT)
+        assert len(bytes(submitter)) in (32, 1216)
         return envelope, [seal_case_key(key, r.public_key) for r in readers]
 
     envelope, stanzas = seal_report()
@@ -122,13 +128,18 @@ PAGE_SCRIPTS = [
     ROOT / "reprisal_intake/static/js/libsodium-ready.js",
     ROOT / "reprisal_intake/static/vendor/libsodium/libsodium-wrappers.js",
     ROOT / "reprisal_intake/static/js/rptenv.js",
+    ROOT / "reprisal_intake/static/js/codename.js",
 ]
-PAGE_TIMING = """([reportBytes, readerCount]) => {
+# As report.js does: the codename's keys (codename.js derives the X-Wing submitter key for either
+# suite), a case key of the readers' suite, the report's envelope, one access stanza per reader.
+PAGE_TIMING = """([reportBytes, readerCount, codename]) => {
     const R = RPTENV;
     const report = new Uint8Array(reportBytes).fill(120);
     const actions = [1, 2].map((suite) => {
         const readers = Array.from({ length: readerCount }, () => R.generateCaseKeyPair(suite));
         return () => {
+            const submitter = CODENAME.deriveKeys(codename, 'en');
+            submitter.hybridSubmitterSeed.fill(0);
             const key = R.generateCaseKeyPair(suite);
             R.encryptBytes(report, [key.publicKey], { kind: 'report' }, 12);
             for (const reader of readers) R.sealCaseKey(key.privateKey, reader.publicKey);
@@ -169,7 +180,7 @@ def chromium_figures() -> dict[str, list[float]] | None:
                 for script in PAGE_SCRIPTS:
                     page.add_script_tag(path=str(script))
                 page.evaluate("() => RPTENV.ready")
-                figures[name] = page.evaluate(PAGE_TIMING, [len(REPORT), READERS])
+                figures[name] = page.evaluate(PAGE_TIMING, [len(REPORT), READERS, CODENAME])
             finally:
                 browser.close()
     return figures

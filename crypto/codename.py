@@ -4,6 +4,8 @@ v1: root      = BLAKE2b-256(normalised codename, UTF-8)                 (unkeyed
 v2: root      = BLAKE2b-256("RPTENV codename v2" 0 language 0 codename) (unkeyed; words as listed)
 lookup_tag    = BLAKE2b-256("RPTENV v1 lookup tag", key = root)
 submitter key = BLAKE2b-256("RPTENV v1 submitter key", key = root)  as an X25519 secret key
+v2 only, added: X-Wing submitter seed = BLAKE2b-256("RPTENV codename v2 X-Wing submitter key",
+                key = root), the 32-byte seed of an X-Wing (suite 2) key
 
 New codenames are v2: words from the page language's list (``V2_LANGUAGES``), drawn from a secret
 (the report form's one-time token), so that the same form always gives the same codename. A
@@ -22,7 +24,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import nacl.bindings
-from nacl.public import PrivateKey
+from nacl.public import PrivateKey, PublicKey
+
+from .xwing import PUBLIC_KEY_SIZE, XWingPublicKey, XWingSecretKey
 
 __all__ = [
     "CODENAME_WORDS",
@@ -94,10 +98,34 @@ def is_well_formed(text: str) -> bool:
 
 @dataclass(frozen=True)
 class CodenameKeys:
-    """What the server needs from a codename. Its repr shows no secret."""
+    """What the server needs from a codename. Its repr shows no secret.
+
+    ``hybrid_seed`` is the seed of the X-Wing submitter key (codename v2 only; None for v1).
+    """
 
     lookup_tag: bytes = field(repr=False)
     submitter_key: PrivateKey = field(repr=False)
+    hybrid_seed: bytes | None = field(default=None, repr=False)
+
+    @property
+    def hybrid_submitter_key(self) -> XWingSecretKey:
+        """The X-Wing submitter key; ValueError for a codename that has none (v1)."""
+        if self.hybrid_seed is None:
+            raise ValueError("a version-1 codename has no X-Wing submitter key")
+        return XWingSecretKey(self.hybrid_seed)
+
+    def submitter_key_for(self, public_key: bytes) -> PrivateKey | XWingSecretKey | None:
+        """The submitter secret key whose public key a case recorded (32 bytes: X25519, 1216:
+        X-Wing), or None when this codename has no key of that suite."""
+        if len(public_key) == PUBLIC_KEY_SIZE:
+            return self.hybrid_submitter_key if self.hybrid_seed is not None else None
+        return self.submitter_key
+
+    def submitter_public_key(self, suite: int) -> PublicKey | XWingPublicKey:
+        """The submitter public key a new case of ``suite`` (1 or 2) records."""
+        if suite == 2:
+            return self.hybrid_submitter_key.public_key
+        return self.submitter_key.public_key
 
 
 def _blake2b_256(message: bytes, key: bytes = b"") -> bytes:
@@ -123,6 +151,7 @@ V2_MIN_BITS = 128
 V2_SECRET_SIZE = 32
 _V2_ROOT_LABEL = b"RPTENV codename v2"
 _V2_WORDS_LABEL = b"RPTENV codename v2 words"
+_V2_HYBRID_SUBMITTER_LABEL = b"RPTENV codename v2 X-Wing submitter key"
 _CJK_IDEOGRAPH = re.compile("([\u3400-\u4dbf\u4e00-\u9fff])")
 
 
@@ -219,6 +248,7 @@ def derive_codename_v2_keys(codename: str, language: str) -> CodenameKeys:
     return CodenameKeys(
         lookup_tag=_blake2b_256(_LOOKUP_TAG_LABEL, key=root),
         submitter_key=PrivateKey(_blake2b_256(_SUBMITTER_KEY_LABEL, key=root)),
+        hybrid_seed=_blake2b_256(_V2_HYBRID_SUBMITTER_LABEL, key=root),
     )
 
 

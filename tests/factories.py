@@ -16,8 +16,9 @@ from nacl.public import PrivateKey
 from sqlalchemy import select
 
 from crypto.codename import CodenameKeys, read_codename
-from crypto.keys import generate_keypair
+from crypto.keys import generate_hybrid_key, generate_keypair
 from crypto.records import sign_reader
+from crypto.xwing import XWingSecretKey
 from reprisal_intake.db import Database
 from reprisal_intake.models import Mechanism, Reviewer, random_id
 
@@ -43,7 +44,7 @@ CONSENT_SCOPES_ASKED = (
 class ReviewerWithKey:
     id: str
     name: str
-    secret_key: PrivateKey
+    secret_key: PrivateKey | XWingSecretKey
 
 
 # The organisation key of the test deployment: conftest pins its public half for every app
@@ -82,13 +83,23 @@ def database(app: Flask) -> Database:
 
 
 def make_reviewer(
-    app: Flask, *mechanisms: str, name: str | None = None, certified: bool = True
+    app: Flask,
+    *mechanisms: str,
+    name: str | None = None,
+    certified: bool = True,
+    hybrid: bool = False,
 ) -> ReviewerWithKey:
-    """A focal point's offline key; with ``certified`` (the default) the organisation signed it."""
-    key = generate_keypair()
+    """A focal point's offline key; with ``certified`` (the default) the organisation signed it.
+    ``hybrid``: an X-Wing (suite 2) key and record instead of an X25519 one."""
+    key: PrivateKey | XWingSecretKey = generate_hybrid_key() if hybrid else generate_keypair()
     name = name or f"Reviewer {next(_names)}"
     codes = mechanisms or ("CAT",)
-    record = reader_record(bytes(key.public_key), *codes, holder=name) if certified else None
+    suite = 2 if hybrid else 1
+    record = (
+        reader_record(bytes(key.public_key), *codes, holder=name, suite=suite)
+        if certified
+        else None
+    )
     with database(app).session() as session:
         rows = list(session.scalars(select(Mechanism).where(Mechanism.code.in_(codes))))
         reviewer = Reviewer(

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from crypto.errors import RptenvError
 from crypto.keys import open_case_key, public_key_from_bytes, reseal_case_key, seal_case_key
 from crypto.records import ReaderRecord, verify_record
-from crypto.stanzas import SUITE_HYBRID, ReaderKey, RecipientKey
+from crypto.stanzas import SUITE_HYBRID, ReaderKey, RecipientKey, suite_of
 from reprisal_intake.models import AccessStanza, AdminSession, Case, ItemAccess, Reviewer
 from reprisal_intake.reader_records import RecordRejected, check_reader_record, is_revoked
 
@@ -59,7 +59,17 @@ def reseal_reader_stanzas(
         .with_for_update()
     )
     for item_stanza in item_stanzas:
-        item_key = open_case_key([item_stanza.sealed_item_key], old_key)
+        # An identity item's own key is of its case key's suite (X-Wing for a suite-2 case).
+        item_case_key = session.scalar(
+            select(Case.public_key).where(Case.ref == item_stanza.case_ref)
+        )
+        if item_case_key is None:  # pragma: no cover - an item stanza always belongs to a case
+            raise MigrationRefused(f"item stanza {item_stanza.id} names no case")
+        item_key = open_case_key(
+            [item_stanza.sealed_item_key],
+            old_key,
+            case_suite=suite_of(public_key_from_bytes(item_case_key)),
+        )
         item_stanza.sealed_item_key = seal_case_key(item_key, new_public)
     return len(stanzas)
 

@@ -10,7 +10,6 @@ from typing import Any
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from nacl.public import PublicKey
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import Forbidden
@@ -37,6 +36,7 @@ from admin.vocabulary import (
     REPLY_GRADES,
 )
 from crypto.envelope import encrypt
+from crypto.keys import public_key_from_bytes
 from reprisal_intake.db import get_db
 from reprisal_intake.items import add_item
 from reprisal_intake.models import Case, User, today
@@ -248,7 +248,7 @@ def _seal_file(db: Session, case: Case) -> str | None:
         return None
     envelope = encrypt(
         upload.stream.read(),
-        [PublicKey(case.public_key)],
+        [public_key_from_bytes(case.public_key)],
         {
             "kind": "attachment",
             "name": upload.filename,

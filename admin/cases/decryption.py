@@ -12,14 +12,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from nacl.public import PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crypto.envelope import EnvelopeReader
 from crypto.errors import RptenvError
-from crypto.keys import open_case_key, public_key_from_bytes
-from crypto.stanzas import ReaderKey
+from crypto.keys import CaseKey, open_case_key, public_key_from_bytes
+from crypto.stanzas import ReaderKey, suite_of
 from reprisal_intake.db import Database
 from reprisal_intake.envelopes import PIECE_SIZE, open_envelope
 from reprisal_intake.items import OWN_KEY_KINDS
@@ -30,7 +29,7 @@ _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 def case_key_for(
     db: Session, case: Case, reviewer_id: str, reviewer_key: ReaderKey
-) -> PrivateKey | None:
+) -> CaseKey | None:
     """The case secret key from this reviewer's access stanza, or None if the case is not sealed to
     them (or the stanza does not open)."""
     stanza = db.scalar(
@@ -46,15 +45,17 @@ def case_key_for(
         )
     except RptenvError:
         return None
-    # The reviewer's key may be of either suite; case keys are X25519 (the intake makes them so).
-    return key if isinstance(key, PrivateKey) else None
+    # Either suite, for the reviewer's key and for the case key (X-Wing for a case made for
+    # hybrid readers only, docs/spec/rptenv-v2.md section 4).
+    return key
 
 
 def item_keys_for(
     db: Session, case: Case, reviewer_id: str, reviewer_key: ReaderKey
-) -> dict[str, PrivateKey]:
+) -> dict[str, CaseKey]:
     """The keys of the case's own-key items (the identity) sealed to this reviewer, by item id."""
-    keys: dict[str, PrivateKey] = {}
+    keys: dict[str, CaseKey] = {}
+    case_suite = suite_of(public_key_from_bytes(case.public_key))
     rows = db.execute(
         select(ItemAccess.item_id, ItemAccess.sealed_item_key).where(
             ItemAccess.case_ref == case.ref, ItemAccess.reviewer_id == reviewer_id
@@ -62,11 +63,11 @@ def item_keys_for(
     )
     for item_id, stanza in rows:
         try:
-            key = open_case_key([stanza], reviewer_key)
+            # An identity item's own key is of the case key's suite (the intake makes them so).
+            key = open_case_key([stanza], reviewer_key, case_suite=case_suite)
         except RptenvError:
             continue
-        if isinstance(key, PrivateKey):
-            keys[item_id] = key
+        keys[item_id] = key
     return keys
 
 
@@ -101,8 +102,8 @@ def _flatten(answers: dict[str, object]) -> list[tuple[str, str]]:
 def open_item(
     db: Session,
     item: Item,
-    case_key: PrivateKey,
-    item_keys: dict[str, PrivateKey] | None = None,
+    case_key: CaseKey,
+    item_keys: dict[str, CaseKey] | None = None,
 ) -> OpenedItem:
     key = case_key
     if item.kind in OWN_KEY_KINDS:
@@ -170,7 +171,7 @@ class PiecewiseEnvelope(io.RawIOBase):
 
 
 def attachment_stream(
-    database: Database, item_id: str, case_key: PrivateKey
+    database: Database, item_id: str, case_key: CaseKey
 ) -> tuple[dict[str, object], Iterator[bytes]]:
     """The metadata and a generator of the decrypted data, authenticated chunk by chunk.
 

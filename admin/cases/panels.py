@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from nacl.public import PrivateKey
 from sqlalchemy.orm import Session
 
+from crypto.keys import CaseKey
 from reprisal_intake.models import Case, User
 
-Panel = Callable[[Session, User, Case, PrivateKey | None], dict[str, Any]]
+Panel = Callable[[Session, User, Case, CaseKey | None], dict[str, Any]]
 
 _registered: list[Panel] = []
 
@@ -24,9 +24,7 @@ def case_panel(panel: Panel) -> Panel:
     return panel
 
 
-def panel_context(
-    db: Session, user: User, case: Case, case_key: PrivateKey | None
-) -> dict[str, Any]:
+def panel_context(db: Session, user: User, case: Case, case_key: CaseKey | None) -> dict[str, Any]:
     context: dict[str, Any] = {}
     for panel in _registered:
         context.update(panel(db, user, case, case_key))

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from flask import abort
 from flask.typing import ResponseReturnValue
-from nacl.public import PrivateKey
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import Forbidden
 
@@ -17,6 +16,7 @@ from admin.audit import log as audit_log
 from admin.auth import sessions
 from admin.auth.current_user import signed_in
 from admin.cases.decryption import case_key_for, item_keys_for
+from crypto.keys import CaseKey
 from reprisal_intake.db import get_db
 from reprisal_intake.models import AdminSession, Case, User
 from reprisal_intake.web.errors import render_error
@@ -37,10 +37,10 @@ class CaseRequest:
     user: User
     case: Case
     # The case secret key, when the user's key is unlocked and the case is sealed to it.
-    case_key: PrivateKey | None
+    case_key: CaseKey | None
     unlocked: bool
     # Keys of own-key items (the identity) sealed to the user's key, by item id.
-    item_keys: dict[str, PrivateKey]
+    item_keys: dict[str, CaseKey]
 
 
 def open_case_request(db: Session, ref: str, *, with_key: bool = True) -> CaseRequest:

@@ -9,12 +9,11 @@ from __future__ import annotations
 import io
 import json
 
-from nacl.public import PrivateKey
 from sqlalchemy.orm import Session
 
 from admin.cases.decryption import open_item
 from crypto.envelope import encrypt
-from crypto.keys import public_key_from_bytes
+from crypto.keys import CaseKey, public_key_from_bytes
 from reprisal_intake.items import add_item
 from reprisal_intake.models import Case, Item, today
 
@@ -33,7 +32,7 @@ def seal_text(db: Session, case: Case, about: str, fields: dict[str, str]) -> It
     return add_item(db, case.ref, "note", io.BytesIO(envelope), submitter_readable=False)
 
 
-def open_text(db: Session, item_id: str | None, case_key: PrivateKey | None) -> dict[str, str]:
+def open_text(db: Session, item_id: str | None, case_key: CaseKey | None) -> dict[str, str]:
     """The fields of a sealed item, or {} when there is none or the key is locked."""
     if item_id is None or case_key is None:
         return {}

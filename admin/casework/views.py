@@ -14,7 +14,6 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
-from nacl.public import PrivateKey
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import Forbidden
@@ -70,6 +69,7 @@ from admin.vocabulary import (
     STATUS_LABELS,
     VARIANTS,
 )
+from crypto.keys import CaseKey
 from reprisal_intake import domain
 from reprisal_intake.consent_wording import effect
 from reprisal_intake.consents import case_on_hold, in_force
@@ -580,7 +580,7 @@ def overdue_view() -> ResponseReturnValue:
 
 
 def _risk_form_from_last(
-    risks: list[RiskAssessment], case_key: PrivateKey | None, db: Session
+    risks: list[RiskAssessment], case_key: CaseKey | None, db: Session
 ) -> RiskForm:
     """The new version starts from the last one: its ratings, review date and (key unlocked) text."""
     if not risks:
@@ -598,9 +598,7 @@ def _risk_form_from_last(
 
 
 @case_panel
-def casework_panel(
-    db: Session, user: User, case: Case, case_key: PrivateKey | None
-) -> dict[str, Any]:
+def casework_panel(db: Session, user: User, case: Case, case_key: CaseKey | None) -> dict[str, Any]:
     """Context for this area's part of the case page (``case_key`` is None when locked)."""
     risks = list(
         db.scalars(

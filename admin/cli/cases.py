@@ -6,13 +6,12 @@ import json
 from pathlib import Path
 
 import click
-from nacl.public import PublicKey
 
 from admin.audit import log as audit_log
 from admin.cases.bundles import case_summary, export_case, list_cases
 from admin.cli.keyfiles import load_reader_key
 from crypto.errors import RptenvError
-from crypto.keys import open_case_key
+from crypto.keys import open_case_key, public_key_from_bytes
 from reprisal_intake.db import get_db
 from reprisal_intake.models import Case
 
@@ -77,7 +76,7 @@ def case_export(
                 case_key = open_case_key(
                     [stanza.sealed_case_key for stanza in found.access],
                     reader_key,
-                    case_public_key=PublicKey(found.public_key),
+                    case_public_key=public_key_from_bytes(found.public_key),
                 )
             except RptenvError as error:
                 raise click.UsageError(

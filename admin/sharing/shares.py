@@ -4,13 +4,12 @@ re-encrypted) and unsharing it, only ever with the submitter's consent in force.
 from __future__ import annotations
 
 from flask import current_app
-from nacl.public import PrivateKey, PublicKey
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from admin.casework.consent_gate import consent_in_force
 from admin.casework.lifecycle import note_action
-from crypto.keys import public_key_from_bytes, seal_case_key
+from crypto.keys import CaseKey, public_key_from_bytes, seal_case_key
 from reprisal_intake.consents import blocking, case_on_hold
 from reprisal_intake.items import OWN_KEY_KINDS
 from reprisal_intake.models import (
@@ -81,9 +80,7 @@ def share_refusal(db: Session, case: Case, mechanism: Mechanism | None) -> str |
     return None
 
 
-def identity_refusal(
-    case: Case, mechanism_code: str, item_keys: dict[str, PrivateKey]
-) -> str | None:
+def identity_refusal(case: Case, mechanism_code: str, item_keys: dict[str, CaseKey]) -> str | None:
     """Why the person's identity may not go with this share (a reason code), or None."""
     if blocking(case.consents, ("share_with", "share_identity"), mechanism_code):
         return "identity_consent"
@@ -96,7 +93,7 @@ def identity_refusal(
 
 
 def share_identity(
-    db: Session, case: Case, mechanism_code: str, item_keys: dict[str, PrivateKey]
+    db: Session, case: Case, mechanism_code: str, item_keys: dict[str, CaseKey]
 ) -> int:
     """Seal the identity items' keys to the mechanism's reviewers (item stanzas); the caller has
     checked ``identity_refusal``. Returns how many stanzas were added."""
@@ -147,18 +144,16 @@ def unsealed_reviewers(db: Session, case: Case) -> list[Reviewer]:
     )
 
 
-def seal_to(db: Session, case: Case, case_key: PrivateKey, reviewers: list[Reviewer]) -> int:
+def seal_to(db: Session, case: Case, case_key: CaseKey, reviewers: list[Reviewer]) -> int:
     """Add an access stanza for each reviewer (RPTENV spec §1); nothing is re-encrypted."""
     for reviewer in reviewers:
-        stanza = seal_case_key(case_key, PublicKey(reviewer.public_key))
+        stanza = seal_case_key(case_key, public_key_from_bytes(reviewer.public_key))
         db.add(AccessStanza(case_ref=case.ref, reviewer_id=reviewer.id, sealed_case_key=stanza))
     db.flush()
     return len(reviewers)
 
 
-def share_case(
-    db: Session, case: Case, mechanism: Mechanism, case_key: PrivateKey, user: User
-) -> int:
+def share_case(db: Session, case: Case, mechanism: Mechanism, case_key: CaseKey, user: User) -> int:
     """Seal the case key to the mechanism's reviewers and route the case there; returns how many
     access stanzas were added. The caller has checked ``share_refusal``."""
     sealed_to = {stanza.reviewer_id for stanza in case.access}

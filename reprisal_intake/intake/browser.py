@@ -40,6 +40,7 @@ from .submission import (
     NoReviewersError,
     RecipientsChangedError,
     SealedCase,
+    case_suite,
     reviewers_for,
     store_case,
 )
@@ -58,6 +59,7 @@ OPTIONAL_SCOPES = (
 )
 CONSENT_STATES = frozenset({"granted", "refused", "not_asked"})
 UPLOAD_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
+_CASE_KEY_SIZES = {1: 32, 2: XWING_PUBLIC_KEY_SIZE}  # suite -> case and submitter public key size
 
 
 class Invalid(Exception):
@@ -80,14 +82,17 @@ def _b64(value: Any, size: int | None = None, what: str = "value") -> bytes:
     return raw
 
 
-def check_envelope(source: IO[bytes], size: int, what: str) -> None:
-    """Structure only: a valid RPTENV v1 header, a length the format allows, one stanza (the case
-    key: reports and attachments are never sealed to anyone else)."""
+def check_envelope(source: IO[bytes], size: int, what: str, suite: int) -> None:
+    """Structure only: a valid RPTENV header of the case's ``suite`` (version 1 with suite 1,
+    version 2 with suite 2), a length the format allows, one stanza (the case key: reports and
+    attachments are never sealed to anyone else)."""
     try:
         header = read_header(source)
         check_structure(header, size)
     except RptenvError as error:
         raise Invalid(f"{what} is not a valid envelope") from error
+    if header.suite != suite:
+        raise Invalid(f"{what} must be an envelope of suite {suite}")
     if len(header.stanzas) != 1:
         raise Invalid(f"{what} must be sealed to the case key only")
 
@@ -286,20 +291,26 @@ def _sealed(session: Session, payload: dict[str, Any], upload_ids: list[str]) ->
             entry.get("sealed_case_key"), ACCESS_STANZA_SIZES[suite], "sealed_case_key"
         )
         sealed_to[entry["reviewer"]] = public_key
+    # Every key and envelope of the case is of one suite: X-Wing when every reader is hybrid
+    # (store_case then checks that these are the mechanism's current readers).
+    suite = case_suite(sealed_to.values())
+    key_size = _CASE_KEY_SIZES[suite]
     report = _b64(payload.get("report"), None, "report")
-    check_envelope(io.BytesIO(report), len(report), "report")
-    identity, identity_access = _identity(payload, sealed_to)
+    check_envelope(io.BytesIO(report), len(report), "report", suite)
+    identity, identity_access = _identity(payload, sealed_to, suite)
     scope_to_uploads(session, upload_ids)
     attachments = []
     for upload_id in upload_ids:
         upload = session.get(Upload, upload_id)
         if upload is None or upload.parts == 0:
             raise Invalid("an attachment upload is missing")
-        check_envelope(_open_upload(session, upload), upload.size, "attachment")
+        check_envelope(_open_upload(session, upload), upload.size, "attachment", suite)
         attachments.append(_open_upload(session, upload))
     return SealedCase(
-        case_public_key=_b64(payload.get("case_public_key"), 32, "case_public_key"),
-        submitter_public_key=_b64(payload.get("submitter_public_key"), 32, "submitter_public_key"),
+        case_public_key=_b64(payload.get("case_public_key"), key_size, "case_public_key"),
+        submitter_public_key=_b64(
+            payload.get("submitter_public_key"), key_size, "submitter_public_key"
+        ),
         lookup_tag=_b64(payload.get("lookup_tag"), 32, "lookup_tag"),
         access=stanzas,
         sealed_to=sealed_to,
@@ -337,7 +348,7 @@ def _first_outcome(sealed: SealedCase, upload_ids: list[str]) -> ResponseReturnV
 
 
 def _identity(
-    payload: dict[str, Any], readers: dict[str, bytes]
+    payload: dict[str, Any], readers: dict[str, bytes], suite: int
 ) -> tuple[IO[bytes] | None, dict[str, bytes] | None]:
     """The identity envelope and its key's stanzas, one for each reader of the case key (reader id
     -> the public key the case key was sealed to, whose suite gives the stanza's length)."""
@@ -346,7 +357,7 @@ def _identity(
             raise Invalid("identity_access without identity")
         return None, None
     envelope = _b64(payload.get("identity"), None, "identity")
-    check_envelope(io.BytesIO(envelope), len(envelope), "identity")
+    check_envelope(io.BytesIO(envelope), len(envelope), "identity", suite)
     entries = payload.get("identity_access")
     if not isinstance(entries, list):
         raise Invalid("identity_access is missing")

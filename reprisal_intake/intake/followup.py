@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from flask import current_app, session
 from nacl.exceptions import CryptoError
-from nacl.public import PrivateKey, PublicKey
+from nacl.public import PrivateKey
 from nacl.secret import SecretBox
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -23,6 +23,8 @@ from sqlalchemy.orm import Session
 from crypto.codename import CodenameKeys
 from crypto.envelope import EnvelopeReader
 from crypto.errors import RptenvError
+from crypto.keys import public_key_from_bytes
+from crypto.stanzas import RecipientKey
 
 from ..db import scope_to_submitter
 from ..envelopes import open_envelope
@@ -56,7 +58,10 @@ def _session_box() -> SecretBox:
 
 
 def remember(keys: CodenameKeys) -> None:
-    sealed = _session_box().encrypt(keys.lookup_tag + bytes(keys.submitter_key))
+    # The lookup tag, the X25519 submitter key and (codename v2) the X-Wing submitter seed.
+    sealed = _session_box().encrypt(
+        keys.lookup_tag + bytes(keys.submitter_key) + (keys.hybrid_seed or b"")
+    )
     session.clear()
     session[SESSION_KEY] = base64.b64encode(sealed).decode()
     session.permanent = True
@@ -74,7 +79,13 @@ def remembered() -> CodenameKeys | None:
         opened = _session_box().decrypt(base64.b64decode(sealed))
     except (CryptoError, ValueError):
         return None
-    return CodenameKeys(lookup_tag=opened[:32], submitter_key=PrivateKey(opened[32:]))
+    if len(opened) not in (64, 96):
+        return None
+    return CodenameKeys(
+        lookup_tag=opened[:32],
+        submitter_key=PrivateKey(opened[32:64]),
+        hybrid_seed=opened[64:] or None,
+    )
 
 
 def find_case(db_session: Session, keys: CodenameKeys) -> Case | None:
@@ -111,8 +122,13 @@ def identity_holders(db_session: Session, case: Case) -> set[str]:
     )
 
 
-def submitter_recipients(case: Case) -> list[PublicKey]:
-    return [PublicKey(case.public_key), PublicKey(case.submitter_public_key)]
+def submitter_recipients(case: Case) -> list[RecipientKey]:
+    """What the person's own follow-ups are sealed to: the case key and the submitter key, both
+    of the case's suite (X25519, or X-Wing for a case made for hybrid readers only)."""
+    return [
+        public_key_from_bytes(case.public_key),
+        public_key_from_bytes(case.submitter_public_key),
+    ]
 
 
 def readable_messages(db_session: Session, case: Case, keys: CodenameKeys) -> list[Message]:
@@ -126,10 +142,13 @@ def readable_messages(db_session: Session, case: Case, keys: CodenameKeys) -> li
         .where(Item.case_ref == case.ref, Item.submitter_readable.is_(True))
         .order_by(Item.seq)
     )
+    submitter_key = keys.submitter_key_for(case.submitter_public_key)
+    if submitter_key is None:  # a v1 codename never names a case with an X-Wing submitter key
+        return []
     messages = []
     for item in items:
         try:
-            reader = EnvelopeReader(open_envelope(db_session, item.id), keys.submitter_key)
+            reader = EnvelopeReader(open_envelope(db_session, item.id), submitter_key)
         except RptenvError:
             continue
         metadata = reader.metadata

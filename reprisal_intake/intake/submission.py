@@ -5,17 +5,25 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Mapping, Sequence
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO
 
-from nacl.public import PrivateKey
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from crypto.codename import CodenameKeys
-from crypto.envelope import CHUNK_LOG2_TEXT, encrypt
-from crypto.keys import public_key_from_bytes, seal_case_key
+from crypto.envelope import CHUNK_LOG2_TEXT, EnvelopeReader, EnvelopeWriter, encrypt
+from crypto.keys import (
+    CaseKey,
+    generate_hybrid_key,
+    generate_keypair,
+    public_key_from_bytes,
+    seal_case_key,
+)
+from crypto.stanzas import SUITE_CLASSICAL, SUITE_HYBRID, suite_of
+from crypto.xwing import PUBLIC_KEY_SIZE as HYBRID_PUBLIC_KEY_SIZE
 
 from ..consent_wording import WORDING_VERSION
 from ..items import store_new_items
@@ -33,6 +41,52 @@ from ..models import (
 )
 from ..next_due import triage_deadline
 from ..readers import reader_circle
+
+
+def case_suite(reader_public_keys: Iterable[bytes]) -> int:
+    """The suite of a new case's keys (case key, submitter key, identity key) and of its envelopes:
+    2 (X-Wing) when every reader it is sealed to holds a hybrid key, else 1. A case that a
+    classical key can open is only as strong as X25519 (docs/spec/rptenv-v2.md sections 3-4)."""
+    keys = list(reader_public_keys)
+    if keys and all(len(key) == HYBRID_PUBLIC_KEY_SIZE for key in keys):
+        return SUITE_HYBRID
+    return SUITE_CLASSICAL
+
+
+class _SuiteGuess:
+    """The suite the last reading of the certified readers called for: 2 when any reader held a
+    hybrid key. Only a guess for files encrypted before the mechanism is known (never a reason to
+    seal to anyone): ``store_on_server`` seals them again when it was wrong. Per process; set only
+    from the certified circle, never from what a request sends."""
+
+    suite = SUITE_CLASSICAL
+
+
+def likely_case_suite() -> int:
+    """The suite a new case will most likely need, before its mechanism is known (files are
+    encrypted as they arrive), from the last reading of the certified readers (no query)."""
+    return _SuiteGuess.suite
+
+
+def new_case_key(suite: int) -> CaseKey:
+    """A fresh secret key of ``suite`` for a case or an identity item."""
+    return generate_hybrid_key() if suite == SUITE_HYBRID else generate_keypair()
+
+
+def reseal_envelope(source: IO[bytes], old_key: CaseKey, new_key: CaseKey) -> IO[bytes]:
+    """The envelope ``source`` (sealed to ``old_key`` alone) sealed again to ``new_key`` alone, with
+    the same metadata and chunk size: one chunk in memory at a time, only ciphertext spooled."""
+    reader = EnvelopeReader(source, old_key)  # type: ignore[arg-type]
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - returned to the caller, who closes it
+    writer = EnvelopeWriter(
+        spool, [new_key.public_key], reader.metadata, chunk_log2=reader.header.chunk_log2
+    )
+    for chunk in reader.chunks():
+        writer.write(chunk)
+    writer.close()
+    source.close()  # the envelope sealed to the old key is of no more use
+    spool.seek(0)
+    return spool
 
 
 class NoReviewersError(Exception):
@@ -90,6 +144,11 @@ class MechanismChoice:
 def mechanism_choices(session: Session, org_keys: tuple[bytes, ...]) -> list[MechanismChoice]:
     """Every mechanism in order, each with who would read a report sent to it now (two queries)."""
     circle = reader_circle(session, org_keys, today())
+    _SuiteGuess.suite = (
+        SUITE_HYBRID
+        if any(len(r.public_key) == HYBRID_PUBLIC_KEY_SIZE for r, _codes in circle.readers)
+        else SUITE_CLASSICAL
+    )
     choices = []
     for code, name, accepts in session.execute(_MECHANISMS):
         readers = circle.for_mechanism(code) if accepts else []
@@ -162,7 +221,7 @@ def store_on_server(
     session: Session,
     facts: CaseFacts,
     *,
-    case_key: PrivateKey,
+    case_key: CaseKey | None,
     codename_keys: CodenameKeys,
     report: dict[str, object],
     identity: str = "",
@@ -171,19 +230,35 @@ def store_on_server(
 ) -> str:
     """The no-JavaScript path: seal the case (in memory only) to the certified keys read in this
     same transaction, then write it; return its reference. The rows are the same as the browser
-    path's but for content."""
+    path's but for content.
+
+    ``case_key`` is the key the attachments were encrypted to as they arrived (None without
+    attachments). It was made before the mechanism was known: when it is not of the suite the
+    mechanism's readers call for, a new case key is made and the attachments sealed again to it.
+    """
     recipients = reviewers_for(session, facts.mechanism_code, org_keys)
     if not recipients:
         raise NoReviewersError(facts.mechanism_code)
-    sealed = seal_on_server(
-        recipients,
-        case_key=case_key,
-        codename_keys=codename_keys,
-        report=report,
-        identity=identity,
-        attachments=attachments,
-    )
-    return _insert_case(session, facts, sealed)
+    suite = case_suite(r.public_key for r in recipients)
+    resealed: list[IO[bytes]] = []
+    if case_key is None or suite_of(case_key) != suite:
+        old_key, case_key = case_key, new_case_key(suite)
+        if old_key is not None:
+            resealed = [reseal_envelope(a, old_key, case_key) for a in attachments]
+            attachments = resealed
+    try:
+        sealed = seal_on_server(
+            recipients,
+            case_key=case_key,
+            codename_keys=codename_keys,
+            report=report,
+            identity=identity,
+            attachments=attachments,
+        )
+        return _insert_case(session, facts, sealed)
+    finally:
+        for spool in resealed:
+            spool.close()
 
 
 def _insert_case(session: Session, facts: CaseFacts, sealed: SealedCase) -> str:
@@ -277,14 +352,16 @@ def _insert_case(session: Session, facts: CaseFacts, sealed: SealedCase) -> str:
 def seal_on_server(
     recipients: Sequence[RecipientKey],
     *,
-    case_key: PrivateKey,
+    case_key: CaseKey,
     codename_keys: CodenameKeys,
     report: dict[str, object],
     identity: str = "",
     attachments: Sequence[IO[bytes]],
 ) -> SealedCase:
     """Seal what the browser would have (in memory only) to ``recipients``. The identity gets a key
-    of its own, sealed to the same readers, so that sharing the case key never hands it over."""
+    of its own, sealed to the same readers, so that sharing the case key never hands it over.
+    The submitter key and the identity key are of the case key's suite."""
+    suite = suite_of(case_key)
     report_envelope = encrypt(
         json.dumps(report, ensure_ascii=False, sort_keys=True).encode(),
         [case_key.public_key],
@@ -294,7 +371,7 @@ def seal_on_server(
     identity_envelope = None
     identity_access = None
     if identity:
-        identity_key = PrivateKey.generate()
+        identity_key = new_case_key(suite)
         identity_envelope = io.BytesIO(
             encrypt(
                 identity.encode(),
@@ -309,7 +386,7 @@ def seal_on_server(
         }
     return SealedCase(
         case_public_key=bytes(case_key.public_key),
-        submitter_public_key=bytes(codename_keys.submitter_key.public_key),
+        submitter_public_key=bytes(codename_keys.submitter_public_key(suite)),
         lookup_tag=codename_keys.lookup_tag,
         access={
             r.reviewer_id: seal_case_key(case_key, public_key_from_bytes(r.public_key))

@@ -14,16 +14,16 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from flask import Request
-from nacl.public import PublicKey
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import BadRequest
 
 from crypto.envelope import CHUNK_LOG2_FILE, EnvelopeWriter
+from crypto.stanzas import RecipientKey
 
 from ..models import today
 
 # endpoint -> function giving the public keys that files posted to it are encrypted to.
-RecipientResolver = Callable[[], list[PublicKey]]
+RecipientResolver = Callable[[], list[RecipientKey]]
 _RESOLVERS: dict[str, RecipientResolver] = {}
 
 
@@ -34,7 +34,7 @@ def accepts_encrypted_files(endpoint: str, resolver: RecipientResolver) -> None:
 class EncryptedUpload(io.RawIOBase):
     """The file object Werkzeug writes one file part into: plaintext in, ciphertext spooled."""
 
-    def __init__(self, recipients: list[PublicKey], metadata: dict[str, object]) -> None:
+    def __init__(self, recipients: list[RecipientKey], metadata: dict[str, object]) -> None:
         super().__init__()
         self._spool: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed with this object
         self._writer = EnvelopeWriter(self._spool, recipients, metadata, chunk_log2=CHUNK_LOG2_FILE)

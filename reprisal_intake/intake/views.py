@@ -14,7 +14,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
-from nacl.public import PrivateKey, PublicKey
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import BadRequest
@@ -27,7 +26,8 @@ from crypto.codename import (
     read_codename,
 )
 from crypto.envelope import CHUNK_LOG2_TEXT, encrypt
-from crypto.keys import generate_keypair
+from crypto.keys import CaseKey
+from crypto.stanzas import RecipientKey
 
 from .. import consents as consent_rules
 from .. import domain
@@ -53,7 +53,9 @@ from .submission import (
     CaseFacts,
     MechanismChoice,
     NoReviewersError,
+    likely_case_suite,
     mechanism_choices,
+    new_case_key,
     store_on_server,
 )
 from .uploads import accepts_encrypted_files, encrypted_upload
@@ -128,15 +130,18 @@ def _readers(rows: list[MechanismChoice], everyone: list[tuple[str, str]]) -> li
     ]
 
 
-def _case_key() -> PrivateKey:
-    """The new case's key pair, made on first use in this request and never stored unsealed."""
+def _upload_case_key() -> CaseKey:
+    """The key this request's attachments are encrypted to as they arrive, made on first use and
+    never stored unsealed. The mechanism is not known yet: the key is X-Wing when any certified
+    reader held a hybrid key when they were last read; ``store_on_server`` seals the files again
+    to a case key of the other suite when the mechanism needs it."""
     if "case_key" not in g:
-        g.case_key = generate_keypair()
-    key: PrivateKey = g.case_key
+        g.case_key = new_case_key(likely_case_suite())
+    key: CaseKey = g.case_key
     return key
 
 
-def _followup_recipients() -> list[PublicKey]:
+def _followup_recipients() -> list[RecipientKey]:
     keys = followup.remembered()
     if keys is None:
         raise BadRequest("Enter your codename before sending files.")
@@ -252,7 +257,7 @@ def submit() -> ResponseReturnValue:
                         given_by=form.consent_given_by.data,
                         language=str(get_locale() or "en"),
                     ),
-                    case_key=_case_key(),
+                    case_key=g.get("case_key"),
                     codename_keys=codename_keys,
                     report=form.report_data(),
                     identity=form.identity_text(),
@@ -537,5 +542,5 @@ def followup_leave() -> ResponseReturnValue:
     return redirect(url_for("intake.landing"), code=303)
 
 
-accepts_encrypted_files("intake.submit", lambda: [_case_key().public_key])
+accepts_encrypted_files("intake.submit", lambda: [_upload_case_key().public_key])
 accepts_encrypted_files("intake.followup_case", _followup_recipients)

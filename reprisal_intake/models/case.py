@@ -58,6 +58,9 @@ class Case(Base):
     )
 
     ref: Mapped[str] = mapped_column(String(24), primary_key=True, default=new_case_ref)
+    # The case's and the submitter's public keys, of the case's suite: 32 bytes (X25519) or 1216
+    # (X-Wing, docs/spec/rptenv-v2.md). The declared length is not enforced: BYTEA on PostgreSQL,
+    # BLOB on SQLite (both hold either size; the schema of 0001 stays as it is).
     public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
     submitter_public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
     created: Mapped[datetime.date] = mapped_column(Date, default=today, index=True)

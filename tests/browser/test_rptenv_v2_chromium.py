@@ -26,7 +26,9 @@ SCRIPTS = [
     STATIC / "js" / "libsodium-ready.js",  # as the report page loads them
     STATIC / "vendor" / "libsodium" / "libsodium-wrappers.js",
     STATIC / "js" / "rptenv.js",
+    STATIC / "js" / "codename.js",
 ]
+CASE_VECTORS = json.loads((ROOT / "tests" / "vectors" / "case-v2.json").read_text("utf-8"))
 XWING_VECTORS = json.loads((ROOT / "tests" / "vectors" / "xwing-draft.json").read_text("utf-8"))
 REPORT = json.dumps({"what": "arrested at the airport after the session", "where": "T2"}).encode()
 
@@ -121,3 +123,49 @@ def test_python_seals_chromium_opens(page: Any) -> None:
         [b64(stanza), b64(envelope)],
     )
     assert opened == {"data": b64(REPORT), "kind": "reply", "refused": "NotARecipientError"}
+
+
+def test_chromium_passes_the_codename_x_wing_submitter_and_suite_2_case_vectors(page: Any) -> None:
+    """tests/vectors/case-v2.json in the browser, as in Python and node."""
+    results = page.evaluate(
+        """(vectors) => {
+            const hex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+            const unhex = (t) => Uint8Array.from(t.match(/../g), (h) => parseInt(h, 16));
+            const text = (b) => new TextDecoder().decode(b);
+            const keys = vectors.submitter_keys.map((v) => {
+                const k = CODENAME.deriveKeys(v.codename, v.language);
+                return hex(k.hybridSubmitterSeed) === v.xwing_submitter_seed &&
+                    hex(k.hybridSubmitterPublicKey) === v.xwing_submitter_public_key;
+            });
+            const c = vectors.case;
+            const seed = RPTENV.openCaseKey(unhex(c.access_stanza), unhex(c.reviewer_seed), 2);
+            const submitter = CODENAME.deriveKeys(c.codename, c.language);
+            let classicalRefused = false;
+            try {
+                RPTENV.openEnvelope(unhex(c.reply), submitter.submitterSecretKey, 1);
+            } catch (error) {
+                classicalRefused = error instanceof RPTENV.NotARecipientError;
+            }
+            return {
+                keys: keys,
+                caseSeed: hex(seed),
+                casePublicKey: hex(RPTENV.publicKeyFromSecretKey(seed, 2)),
+                report: text(RPTENV.openEnvelope(unhex(c.report), seed, 2).data),
+                replyByCase: text(RPTENV.openEnvelope(unhex(c.reply), seed, 2).data),
+                replyBySubmitter: text(RPTENV.openEnvelope(unhex(c.reply),
+                    submitter.hybridSubmitterSeed, 2).data),
+                classicalRefused: classicalRefused,
+            };
+        }""",
+        CASE_VECTORS,
+    )
+    case = CASE_VECTORS["case"]
+    assert results == {
+        "keys": [True] * len(CASE_VECTORS["submitter_keys"]),
+        "caseSeed": case["case_seed"],
+        "casePublicKey": case["case_public_key"],
+        "report": case["report_plaintext"],
+        "replyByCase": case["reply_plaintext"],
+        "replyBySubmitter": case["reply_plaintext"],
+        "classicalRefused": True,
+    }

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from crypto.envelope import decrypt_to
-from crypto.keys import open_case_key
+from crypto.keys import open_case_key, public_key_from_bytes
 from reprisal_intake.envelopes import open_envelope
 from reprisal_intake.models import AccessStanza, Case, Consent, EnvelopeChunk, Item, SubmitterTag
 from reprisal_intake.models.base import Base
@@ -38,7 +38,10 @@ def read_item(app: Flask, item: Item, reviewer_key) -> tuple[dict, bytes]:
         stanzas = session.scalars(
             select(AccessStanza.sealed_case_key).where(AccessStanza.case_ref == item.case_ref)
         )
-        case_key = open_case_key(list(stanzas), reviewer_key)
+        case_public_key = session.scalar(select(Case.public_key).where(Case.ref == item.case_ref))
+        case_key = open_case_key(
+            list(stanzas), reviewer_key, case_public_key=public_key_from_bytes(case_public_key)
+        )
         out = io.BytesIO()
         metadata = decrypt_to(open_envelope(session, item.id), case_key, out)
         return metadata, out.getvalue()

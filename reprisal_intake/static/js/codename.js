@@ -75,7 +75,11 @@ function (sodium) {
     return chosen.join(' ');
   }
 
-  /** {lookupTag, submitterPublicKey, submitterSecretKey} of a codename exactly as listed. */
+  /**
+   * {lookupTag, submitterPublicKey, submitterSecretKey, hybridSubmitterPublicKey,
+   * hybridSubmitterSeed} of a codename exactly as listed. The hybrid pair is the X-Wing (suite 2)
+   * submitter key: its 32-byte seed and its 1216-byte public key.
+   */
   function deriveKeys(codename, language) {
     checkLanguage(language);
     const message = concat([ascii('RPTENV codename v2'), [0], ascii(language), [0],
@@ -84,10 +88,16 @@ function (sodium) {
     try {
       const lookupTag = sodium.crypto_generichash(32, ascii('RPTENV v1 lookup tag'), rootKey);
       const secretKey = sodium.crypto_generichash(32, ascii('RPTENV v1 submitter key'), rootKey);
+      const hybridSeed = sodium.crypto_generichash(32,
+        ascii('RPTENV codename v2 X-Wing submitter key'), rootKey);
+      const hybridPair = sodium.crypto_kem_xwing_seed_keypair(hybridSeed);
+      hybridPair.privateKey.fill(0);
       return {
         lookupTag: lookupTag,
         submitterPublicKey: sodium.crypto_scalarmult_base(secretKey),
         submitterSecretKey: secretKey,
+        hybridSubmitterPublicKey: hybridPair.publicKey,
+        hybridSubmitterSeed: hybridSeed,
       };
     } finally {
       rootKey.fill(0);

@@ -447,6 +447,13 @@
     return keys;
   }
 
+  function caseSuite(recipients) {
+    var hybrid = recipients.length > 0 && recipients.every(function (r) {
+      return RPTENV.fromBase64(r.public_key).length === RPTENV.XWING_PUBLIC_KEY_SIZE;
+    });
+    return hybrid ? RPTENV.SUITE_HYBRID : RPTENV.SUITE_CLASSICAL;
+  }
+
   async function sendEncrypted() {
     var data = new FormData(form);
     var mechanism = data.get('mechanism');
@@ -471,14 +478,17 @@
     await RPTENV.ready;
     var codename = CODENAME.fromSecret(CODENAME.tokenSecret(tokenInput.value), language, words);
     var submitter = CODENAME.deriveKeys(codename, language);
-    var caseKeys = RPTENV.generateCaseKeyPair();
+    // One suite for every key and envelope of the case: X-Wing when every reader holds a hybrid
+    // key, X25519 otherwise (docs/spec/rptenv-v2.md sections 3-4). The server checks the same.
+    var suite = caseSuite(keys.recipients);
+    var caseKeys = RPTENV.generateCaseKeyPair(suite);
     say('encrypting', 0);
     var report = RPTENV.encryptBytes(new TextEncoder().encode(JSON.stringify(answers(data))),
       [caseKeys.publicKey], {kind: 'report', created: todayUtc()}, 12);
     // The identity gets a key of its own, sealed to the same readers: sharing the case key with
     // another mechanism never hands it over (docs/spec/rptenv-v1-identity.md).
     var identityText = (data.get('identity') || '').trim();
-    var identityKeys = identityText ? RPTENV.generateCaseKeyPair() : null;
+    var identityKeys = identityText ? RPTENV.generateCaseKeyPair(suite) : null;
     var identity = identityKeys ? RPTENV.encryptBytes(new TextEncoder().encode(identityText),
       [identityKeys.publicKey], {kind: 'identity', created: todayUtc()}, 12) : null;
     var uploads = [];
@@ -496,7 +506,8 @@
         in_detention: data.get('in_detention') || null,
         consent: consent(data),
         case_public_key: RPTENV.toBase64(caseKeys.publicKey),
-        submitter_public_key: RPTENV.toBase64(submitter.submitterPublicKey),
+        submitter_public_key: RPTENV.toBase64(suite === RPTENV.SUITE_HYBRID
+          ? submitter.hybridSubmitterPublicKey : submitter.submitterPublicKey),
         lookup_tag: RPTENV.toBase64(submitter.lookupTag),
         access: keys.recipients.map(function (r) {
           return {reviewer: r.id, public_key: r.public_key, sealed_case_key: RPTENV.toBase64(
@@ -529,6 +540,7 @@
       identityKeys.privateKey.fill(0);
     }
     submitter.submitterSecretKey.fill(0);
+    submitter.hybridSubmitterSeed.fill(0);
     showReceipt(codename, receipt, [mechanism].concat(data.getAll('share_with')));
   }
 

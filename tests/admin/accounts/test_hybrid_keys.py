@@ -17,9 +17,9 @@ from flask.testing import FlaskClient
 from nacl.public import PrivateKey
 from sqlalchemy import select
 
-from crypto.envelope import decrypt
+from crypto.envelope import decrypt, read_header
 from crypto.keyfile import dump_key_file, load_key_file
-from crypto.keys import ACCESS_STANZA_SIZES, open_case_key
+from crypto.keys import ACCESS_STANZA_SIZES, open_case_key, public_key_from_bytes
 from crypto.stanzas import SUITE_HYBRID
 from crypto.xwing import PUBLIC_KEY_SIZE, XWingSecretKey
 from reprisal_intake.envelopes import open_envelope
@@ -127,7 +127,11 @@ def test_a_key_made_in_the_app_is_hybrid_and_reads_replies_and_exports(
         reply = session.scalars(select(Item).where(Item.kind == "reply")).one()
         key = load_key_file(wrapped, PASSPHRASE)
         stanzas = [s.sealed_case_key for s in session.get(Case, case.ref).access]
-        case_key = open_case_key(stanzas, key)
+        case_key = open_case_key(
+            stanzas, key, case_public_key=public_key_from_bytes(case.public_key)
+        )
+        assert isinstance(case_key, XWingSecretKey)  # every reader is hybrid: a suite-2 case key
+        assert read_header(open_envelope(session, reply.id)).suite == SUITE_HYBRID
         assert decrypt(open_envelope(session, reply.id).read(), case_key)[1] == b"HYBRID-REPLY-88"
 
     exported = form_post(reviewer, f"/cases/{case.ref}/export", {}, page)
