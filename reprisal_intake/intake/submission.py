@@ -53,19 +53,12 @@ def case_suite(reader_public_keys: Iterable[bytes]) -> int:
     return SUITE_CLASSICAL
 
 
-class _SuiteGuess:
-    """The suite the last reading of the certified readers called for: 2 when any reader held a
-    hybrid key. Only a guess for files encrypted before the mechanism is known (never a reason to
-    seal to anyone): ``store_on_server`` seals them again when it was wrong. Per process; set only
-    from the certified circle, never from what a request sends."""
-
-    suite = SUITE_CLASSICAL
-
-
-def likely_case_suite() -> int:
-    """The suite a new case will most likely need, before its mechanism is known (files are
-    encrypted as they arrive), from the last reading of the certified readers (no query)."""
-    return _SuiteGuess.suite
+def likely_case_suite(choices: Iterable[MechanismChoice]) -> int:
+    """The suite a new case will most likely need before its mechanism is known (files are
+    encrypted as they arrive): 2 when any mechanism's certified readers hold a hybrid key. Only a
+    guess, never a reason to seal to anyone: ``store_on_server`` seals the files again when it was
+    wrong."""
+    return SUITE_HYBRID if any(choice.hybrid_readers for choice in choices) else SUITE_CLASSICAL
 
 
 def new_case_key(suite: int) -> CaseKey:
@@ -139,16 +132,12 @@ class MechanismChoice:
     accepting: bool  # accepts reports and has at least one certified focal point to read them
     focal_points: int = 0  # certified focal points who would read a new case
     escrow_holders: tuple[str, ...] = ()  # holders of the escrow keys it would also be sealed to
+    hybrid_readers: bool = False  # any of its readers holds an X-Wing (suite 2) key
 
 
 def mechanism_choices(session: Session, org_keys: tuple[bytes, ...]) -> list[MechanismChoice]:
     """Every mechanism in order, each with who would read a report sent to it now (two queries)."""
     circle = reader_circle(session, org_keys, today())
-    _SuiteGuess.suite = (
-        SUITE_HYBRID
-        if any(len(r.public_key) == HYBRID_PUBLIC_KEY_SIZE for r, _codes in circle.readers)
-        else SUITE_CLASSICAL
-    )
     choices = []
     for code, name, accepts in session.execute(_MECHANISMS):
         readers = circle.for_mechanism(code) if accepts else []
@@ -159,6 +148,7 @@ def mechanism_choices(session: Session, org_keys: tuple[bytes, ...]) -> list[Mec
                 bool(readers),
                 sum(not r.escrow for r in readers),
                 tuple(sorted({r.record.holder for r in readers if r.escrow})),
+                any(len(r.public_key) == HYBRID_PUBLIC_KEY_SIZE for r in readers),
             )
         )
     return choices

@@ -136,7 +136,7 @@ def _upload_case_key() -> CaseKey:
     reader held a hybrid key when they were last read; ``store_on_server`` seals the files again
     to a case key of the other suite when the mechanism needs it."""
     if "case_key" not in g:
-        g.case_key = new_case_key(likely_case_suite())
+        g.case_key = new_case_key(likely_case_suite(current_app.extensions.get(_CHOICES_SEEN, ())))
     key: CaseKey = g.case_key
     return key
 
@@ -182,9 +182,15 @@ def _mechanism_label(language: str, code: str, stored_name: str) -> str:
     return f"{domain.mechanism_name(code, stored_name)} ({code})"
 
 
+# The mechanism choices this app last read, for the suite of files encrypted as they arrive.
+_CHOICES_SEEN = "reprisal_intake.mechanism_choices_seen"
+
+
 def _read_mechanism_choices() -> list[MechanismChoice]:
     with get_db().session() as session:
-        return mechanism_choices(session, _org_keys())
+        choices = mechanism_choices(session, _org_keys())
+    current_app.extensions[_CHOICES_SEEN] = tuple(choices)
+    return choices
 
 
 # While the database is down, the form shows the choices last read (web.lastread).
@@ -243,6 +249,7 @@ def submit() -> ResponseReturnValue:
     try:
         with get_db().session() as session:
             mechanisms = mechanism_choices(session, _org_keys())
+            current_app.extensions[_CHOICES_SEEN] = tuple(mechanisms)
             accepting, everyone = _labelled(mechanisms)
             form = ReportForm(accepting, everyone)
             files = _uploaded_files(form.attachments.data or [])
