@@ -175,8 +175,10 @@ def sentence(action: str, detail: Mapping[str, object]) -> str:
             "Mechanism: %(name)s.", name=domain.mechanism_name(str(detail.get("mechanism", "")))
         )
     if action == "sign_in" and detail.get("method"):
-        method = {"totp": _("authenticator app"), "webauthn": _("security key")}
-        return _("With %(method)s.", method=method.get(str(detail["method"]), _("recovery code")))
+        methods = {"totp": _("authenticator app"), "webauthn": _("security key")}
+        # Babel does not extract a call nested in another call's arguments: name it first.
+        recovery_code = _("recovery code")
+        return _("With %(method)s.", method=methods.get(str(detail["method"]), recovery_code))
     if action in ("role_change", "invitation_created", "user_deactivated") and detail.get("user"):
         return _("Account: %(user)s.", user=detail["user"])
     if action == "statistics_exported":

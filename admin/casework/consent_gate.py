@@ -70,16 +70,14 @@ def consent_refusals(
         )
     for scope, mechanism, state in blocking(case.consents, scopes, mechanism_code):
         row = current_consents(case.consents).get((scope, mechanism))
+        # Babel does not extract a call nested in another call's arguments: name it first.
+        since = _(" (since %(date)s)", date=format_date(row.recorded, format="long")) if row else ""
         reasons.append(
             _(
                 "Consent for “%(scope)s” is %(state)s%(since)s, not granted.",
                 scope=scope_label(scope, mechanism),
                 state=label(CONSENT_STATE_LABELS, state),
-                since=(
-                    _(" (since %(date)s)", date=format_date(row.recorded, format="long"))
-                    if row
-                    else ""
-                ),
+                since=since,
             )
             + " "
             + effect(scope, state, mechanism)
