@@ -100,16 +100,16 @@ def seal_to_readers(db: Session, case: Case, item: Item, key: CaseKey, reader_id
 
 def seal_own_key_item(
     db: Session, case: Case, data: bytes, metadata: dict[str, object], reader_ids: set[str]
-) -> Item:
-    """A "note" envelope sealed to a fresh key of its own, that key sealed to ``reader_ids``."""
+) -> tuple[Item, PrivateKey]:
+    """A "note" envelope sealed to a fresh key of its own, that key sealed to ``reader_ids``;
+    returns the item and its key (for this request only: it is stored nowhere else)."""
     if not reader_ids:
         raise NoReaders
     item_key = generate_keypair()
     envelope = encrypt(data, [item_key.public_key], metadata, chunk_log2=CHUNK_LOG2_TEXT)
     item = add_item(db, case.ref, "note", io.BytesIO(envelope), submitter_readable=False)
     seal_to_readers(db, case, item, item_key, reader_ids)
-    del item_key
-    return item
+    return item, item_key
 
 
 def seal_internal(db: Session, case: Case, data: bytes, about: str = "") -> Item:
@@ -117,7 +117,8 @@ def seal_internal(db: Session, case: Case, data: bytes, about: str = "") -> Item
     metadata: dict[str, object] = {"kind": "note", "created": today().isoformat()}
     if about:
         metadata["about"] = about
-    return seal_own_key_item(db, case, data, metadata, record_holders(db, case))
+    item, _key = seal_own_key_item(db, case, data, metadata, record_holders(db, case))
+    return item
 
 
 def seal_internal_fields(

@@ -14,7 +14,7 @@ from .base import Base, random_id, today
 # What a mechanism receives (docs/domain.md, "Sharing a case"): a summary a focal point wrote (its own
 # key, sealed to that mechanism's focal points only: the report stays out), the full case without
 # the person's identity (the case key), or the full case with it (the case key and the identity's).
-SHARE_PARTS = ("summary", "full", "full_identity")
+SHARE_PARTS = ("summary", "without_identity", "with_identity")
 # proposed -> (approved) -> shared; a share that needs no approval is shared at once.
 SHARE_STATUSES = ("proposed", "approved", "shared")
 
@@ -36,7 +36,9 @@ class CaseShare(Base):
     shared_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     unshared_on: Mapped[datetime.date | None] = mapped_column(Date)
     unshared_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    part: Mapped[str] = mapped_column(String(24), default="full", server_default="full")
+    part: Mapped[str] = mapped_column(
+        String(24), default="without_identity", server_default="without_identity"
+    )
     # The internal record (internal notes, risk narratives, the risk notes of measures) went too:
     # only when the focal point who shared chose it.
     internal_record: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())

@@ -21,9 +21,10 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("case_shares", schema=None) as batch_op:
-        # Shares made before levels existed sealed the case key: the full case.
+        # Shares made before levels existed sealed the case key: the full case (the identity went
+        # only with its own stanzas, which the focal point chose).
         batch_op.add_column(
-            sa.Column("part", sa.String(length=24), server_default="full", nullable=False)
+            sa.Column("part", sa.String(length=24), server_default="without_identity", nullable=False)
         )
         batch_op.add_column(
             sa.Column("internal_record", sa.Boolean(), server_default=sa.false(), nullable=False)
