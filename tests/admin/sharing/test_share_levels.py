@@ -8,18 +8,21 @@ The person's follow-up page says who has the case and what part of it."""
 from __future__ import annotations
 
 import datetime
+import html
 import io
 from dataclasses import dataclass
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from reprisal_intake.consents import OUTWARD_ACTIONS, SHARE_ACTIONS
-from reprisal_intake.domain import CONSENT_STATES
+from reprisal_intake.domain import CONSENT_STATES, mechanism_name
 from reprisal_intake.models import Case, Item, today
 from reprisal_intake.models.sharing import CaseShare
+from reprisal_intake.web.templating import LANGUAGES
 from tests.factories import database, make_account
 from tests.support.admin import audit_actions, form_post, sign_in, unlock
 from tests.support.casework import record_consent, risk_assessed
@@ -301,3 +304,35 @@ def test_a_mechanism_shared_without_it_never_reads_notes_written_later(
     # Resealing never gives ASG the internal record (nor a new CAT key anything but its due).
     page = at_asg.get(f"/cases/{case.ref}").get_data(as_text=True)
     assert "cannot read it yet" not in page
+
+
+@pytest.mark.parametrize("part", ["summary", "without_identity"])
+def test_the_follow_up_page_says_who_has_what_in_the_six_languages(
+    app: Flask, admin_app: Flask, client: FlaskClient, part: str
+) -> None:
+    """The person's words for each holder come from the intake's catalogue in each language."""
+    case = a_case_with_everything(app, admin_app, client)
+    receiver(admin_app)
+    assert share(case, part).status_code == 303
+    assert enter(client, case.codename).status_code == 303
+    chosen = (
+        "%(mechanism)s, the mechanism you chose: your report and, if you gave them, your names "
+        "and contact details."
+    )
+    shared = {
+        "summary": "%(mechanism)s: only a summary a focal point wrote, not your report and not "
+        "your names or contact details.",
+        "without_identity": "%(mechanism)s: your report, without your names and contact details.",
+    }[part]
+    for language in LANGUAGES:
+        prefix = "" if language == "en" else f"/{language}"
+        page = html.unescape(client.get(f"{prefix}/followup/case").get_data(as_text=True))
+        with app.test_request_context(), force_locale(language):
+            expected = [
+                gettext(chosen, mechanism=mechanism_name("CAT")),
+                gettext(shared, mechanism=mechanism_name(RECEIVER)),
+            ]
+        for words in expected:
+            assert words in page, (language, words)
+        if language != "en":
+            assert "the mechanism you chose" not in page, language
