@@ -293,8 +293,9 @@ def seal_summary(db: Session, case: Case, text: str) -> tuple[Item, PrivateKey]:
 
 def missing_item_readers(db: Session, case: Case) -> dict[str, set[str]]:
     """By own-key item id, the readers it should be sealed to and is not: the holders of the
-    internal record for its items, and for the identity the focal points of the mechanisms that
-    hold it (the one the person chose, those it was shared with together with it)."""
+    internal record for its items, for the identity the readers of the mechanisms that hold it
+    (the one the person chose, those it was shared with together with it), and for a summary the
+    holders of the internal record and the focal points of the mechanism it was written for."""
     shares = {s.mechanism_code: s for s in active_shares(db, case)}
     owning = {m.code for m in case.mechanisms if m.code not in shares}
     with_identity = {code for code, s in shares.items() if s.part == "with_identity"}
@@ -307,6 +308,9 @@ def missing_item_readers(db: Session, case: Case) -> dict[str, set[str]]:
     for item in case.items:
         if item.kind in OWN_KEY_KINDS and item.id in own:
             wanted[item.id] = identity_readers
+    for code, share in shares.items():
+        if share.part == "summary" and share.summary_item_id is not None:
+            wanted[share.summary_item_id] = record | certified_reviewer_ids(db, {code})
     missing = {}
     for item_id, readers in wanted.items():
         holders = set(

@@ -20,10 +20,10 @@ from sqlalchemy import select
 
 from reprisal_intake.consents import OUTWARD_ACTIONS, SHARE_ACTIONS
 from reprisal_intake.domain import CONSENT_STATES, mechanism_name
-from reprisal_intake.models import Case, Item, today
+from reprisal_intake.models import AccessStanza, Case, Item, ItemAccess, today
 from reprisal_intake.models.sharing import CaseShare
 from reprisal_intake.web.templating import LANGUAGES
-from tests.factories import database, make_account
+from tests.factories import database, make_account, make_reviewer
 from tests.support.admin import audit_actions, form_post, sign_in, unlock
 from tests.support.casework import record_consent, risk_assessed
 from tests.support.intake import CODENAME, enter, submit
@@ -336,3 +336,38 @@ def test_the_follow_up_page_says_who_has_what_in_the_six_languages(
             assert words in page, (language, words)
         if language != "en":
             assert "the mechanism you chose" not in page, language
+
+
+def test_resealing_gives_a_new_key_what_its_mechanism_holds_and_no_more(
+    app: Flask, admin_app: Flask, client: FlaskClient
+) -> None:
+    """Re-sealing remains the mechanism: a new CAT key gets the case key, the identity and the
+    internal record; a new key of a mechanism given a summary gets the summary only."""
+    case = a_case_with_everything(app, admin_app, client)
+    receiver(admin_app)
+    assert share(case, "summary").status_code == 303
+    new_cat = make_reviewer(app, "CAT", name="New CAT key")
+    new_asg = make_reviewer(app, "ASG", name="New ASG key")
+    page = case.cat.get(f"/cases/{case.ref}").get_data(as_text=True)
+    assert "cannot read it yet: New ASG key, New CAT key." in page
+    assert form_post(case.cat, f"/cases/{case.ref}/reseal", {}, page).status_code == 303
+    with database(app).session() as session:
+        kinds = {
+            reviewer: sorted(
+                session.scalars(
+                    select(Item.kind)
+                    .join(ItemAccess, ItemAccess.item_id == Item.id)
+                    .where(ItemAccess.reviewer_id == reviewer)
+                )
+            )
+            for reviewer in (new_cat.id, new_asg.id)
+        }
+        stanzas = set(
+            session.scalars(
+                select(AccessStanza.reviewer_id).where(AccessStanza.case_ref == case.ref)
+            )
+        )
+    # CAT: the identity, the note, the risk narrative and the summary it sent; ASG: the summary.
+    assert kinds == {new_cat.id: ["identity", "note", "note", "note"], new_asg.id: ["note"]}
+    assert new_cat.id in stanzas and new_asg.id not in stanzas
+    assert "cannot read it yet" not in case.cat.get(f"/cases/{case.ref}").get_data(as_text=True)
