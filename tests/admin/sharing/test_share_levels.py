@@ -18,8 +18,11 @@ from flask.testing import FlaskClient
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
+from crypto.envelope import CHUNK_LOG2_TEXT, encrypt
+from crypto.keys import public_key_from_bytes
 from reprisal_intake.consents import OUTWARD_ACTIONS, SHARE_ACTIONS
 from reprisal_intake.domain import CONSENT_STATES, mechanism_name
+from reprisal_intake.items import add_item
 from reprisal_intake.models import AccessStanza, Case, Item, ItemAccess, today
 from reprisal_intake.models.sharing import CaseShare
 from reprisal_intake.web.templating import LANGUAGES
@@ -371,3 +374,26 @@ def test_resealing_gives_a_new_key_what_its_mechanism_holds_and_no_more(
     assert kinds == {new_cat.id: ["identity", "note", "note", "note"], new_asg.id: ["note"]}
     assert new_cat.id in stanzas and new_asg.id not in stanzas
     assert "cannot read it yet" not in case.cat.get(f"/cases/{case.ref}").get_data(as_text=True)
+
+
+def test_a_note_written_before_the_internal_record_was_sealed_apart_still_opens(
+    app: Flask, admin_app: Flask, client: FlaskClient
+) -> None:
+    """Notes stored before 2026-12-02 are sealed to the case key (docs/spec/
+    rptenv-v1-own-key-items.md section 1): they keep opening, nothing is re-encrypted; they are not
+    withheld from a mechanism the case was shared with in full, which always held the case key."""
+    case = a_case_with_everything(app, admin_app, client)
+    with database(app).session() as session:
+        stored = session.get(Case, case.ref)
+        envelope = encrypt(
+            b"OLD-NOTE-5528",
+            [public_key_from_bytes(stored.public_key)],
+            {"kind": "note", "created": today().isoformat()},
+            chunk_log2=CHUNK_LOG2_TEXT,
+        )
+        add_item(session, case.ref, "note", io.BytesIO(envelope), submitter_readable=False)
+    assert "OLD-NOTE-5528" in case.cat.get(f"/cases/{case.ref}").get_data(as_text=True)
+    at_asg = receiver(admin_app)
+    assert share(case, "without_identity").status_code == 303
+    seen = at_asg.get(f"/cases/{case.ref}").get_data(as_text=True)
+    assert "OLD-NOTE-5528" in seen and MARKERS["note"] not in seen
