@@ -221,8 +221,15 @@ def sharing_panel(db: Session, user: User, case: Case, case_key: Any) -> dict[st
 
 
 def _refused(
-    case: Case, username: str, db: Session, code: str, reason: str, status: int = 409
+    case: Case,
+    username: str,
+    db: Session,
+    code: str,
+    reason: str,
+    status: int = 409,
+    typed: str = "",
 ) -> ResponseReturnValue:
+    """Audit the refusal and say why; a summary the focal point typed comes back to them."""
     audit_log.record(
         db,
         username,
@@ -231,7 +238,11 @@ def _refused(
         detail={"mechanism": code, "reason": reason},
     )
     return render_template(
-        "admin/sharing/refused.html", case=case, mechanism=code, message=REFUSALS[reason]
+        "admin/sharing/refused.html",
+        case=case,
+        mechanism=code,
+        message=REFUSALS[reason],
+        typed=typed,
     ), status
 
 
@@ -293,8 +304,9 @@ def share(ref: str) -> ResponseReturnValue:
             ), 400
         code = (form.mechanism.data or "").strip().upper()[:16]
         mechanism = db.get(Mechanism, code)
+        typed = (form.summary.data or "") if form.part.data == "summary" else ""
         if opened.case_key is None:
-            return _refused(case, opened.user.username, db, code, "key_needed")
+            return _refused(case, opened.user.username, db, code, "key_needed", typed=typed)
         part = form.part.data or "without_identity"
         action_risk = form.action_risk.data if form.action_risk.data in RISK_CODES else None
         proposal = CaseShare(
@@ -312,20 +324,22 @@ def share(ref: str) -> ResponseReturnValue:
         if reason is None:
             reason = _gate(db, case, proposal)
         if reason is None and part == "summary" and not (form.summary.data or "").strip():
-            return _refused(case, opened.user.username, db, code, "summary_needed", 400)
+            return _refused(case, opened.user.username, db, code, "summary_needed", 400, typed)
         if reason is None and part == "with_identity":
             reason = identity_refusal(case, code, opened.item_keys)
         if reason is None and proposal.internal_record:
             reason = keys_refusal(db, case, proposal, opened.item_keys)
         if reason is not None:
-            return _refused(case, opened.user.username, db, code, reason)
+            return _refused(case, opened.user.username, db, code, reason, typed=typed)
         if part == "summary":
             try:
                 summary, summary_key = seal_summary(db, case, form.summary.data or "")
                 proposal.summary_item_id = summary.id
                 opened.item_keys[summary.id] = summary_key
             except NoReaders:
-                return _refused(case, opened.user.username, db, code, "no_record_readers")
+                return _refused(
+                    case, opened.user.username, db, code, "no_record_readers", typed=typed
+                )
         if not needs_approval(part, action_risk):
             return _carry_out(db, opened, proposal)
         db.add(proposal)

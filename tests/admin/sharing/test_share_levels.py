@@ -211,6 +211,11 @@ def test_each_level_is_offered_and_shared_only_under_its_consent(
         return
     assert response.status_code == 409
     assert mechanisms == ["CAT"] and rows == [], "nothing shared, nothing proposed"
+    with database(app).session() as session:
+        notes = list(session.scalars(select(Item.id).where(Item.kind == "note")))
+    assert len(notes) == 2, "no summary stored: only the note and the risk narrative"
+    if part == "summary":
+        assert MARKERS["summary"] in response.get_data(as_text=True), "what was typed comes back"
     if scope == "share_identity":
         assert 'value="with_identity"' not in page, "not offered without the person's consent"
     refused = [a for _w, a, r in audit_actions(admin_app) if r == case.ref and a == "share_refused"]
