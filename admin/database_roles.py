@@ -41,6 +41,7 @@ CASE_SCOPED = (
     "item_access",
     "items",
     "envelope_chunks",
+    "case_shares",
 )
 INTAKE_INSERTS = (
     "cases",
@@ -60,6 +61,7 @@ INTAKE_READS_OWN_CASE = (
     "submitter_tags",
     "items",
     "envelope_chunks",
+    "case_shares",
 )
 INTAKE_READS = ("mechanisms", "reviewer_mechanisms", "reader_revocations")
 INTAKE_REVIEWER_COLUMNS = ("id", "public_key", "active", "escrow", "record")
@@ -88,6 +90,8 @@ INSERT_CHECKS = {
     "consents": NEW_OR_OWN_CASE,
     "items": NEW_OR_OWN_CASE,
     "envelope_chunks": "reprisal_chunk_writable(item_id)",
+    # Never: only the admin app shares a case (the intake has no INSERT grant on it either).
+    "case_shares": "false",
 }
 INTAKE_FUNCTIONS = (
     "reprisal_lookup_tag()",
@@ -167,6 +171,8 @@ def grant_statements(connection: Connection, intake_role: str, admin_role: str) 
         # Who holds the identity of their own case, for the follow-up page (no key opens here).
         "item_access": f"case_ref IN {OWN_CASE}",
         "submitter_tags": "tag = reprisal_lookup_tag()",
+        # Who the case was shared with and what part of it, for the follow-up page.
+        "case_shares": f"case_ref IN {OWN_CASE}",
         "items": f"submitter_readable AND case_ref IN {OWN_CASE}",
         # Row-level security applies inside the subquery too: only the readable items above.
         "envelope_chunks": "item_id IN (SELECT i.id FROM items i)",

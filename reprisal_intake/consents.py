@@ -28,8 +28,8 @@ def _variants(prefix: str) -> dict[str | None, tuple[str, ...]]:
 
 # Every outward action and the scopes it discloses under, by variant (None: the action has none).
 # docs/domain.md has the same table; tests/test_consent_table.py checks that they agree.
-# "share" is sharing the case from the sharing panel ("share_with_identity": with the person's
-# identity item); the others are measure kinds.
+# "share_summary", "share" and "share_with_identity" are sharing the case from the sharing panel
+# (SHARE_ACTIONS); the others are measure kinds.
 OUTWARD_ACTIONS: dict[str, dict[str | None, tuple[str, ...]]] = {
     "acknowledge": {None: ()},
     "verify": {None: ("store_assess",)},
@@ -41,10 +41,18 @@ OUTWARD_ACTIONS: dict[str, dict[str | None, tuple[str, ...]]] = {
     "mobilise_diplomats": _variants("other_states"),
     "public_statement": _variants("public"),
     "refer_mechanism": {None: ("share_with",)},
+    "share_summary": {None: ("share_with",)},
     "share": {None: ("share_with",)},
     "share_with_identity": {None: ("share_with", "share_identity")},
     "sg_report": _variants("sg_report"),
     "committee_report": {None: ("committee_report",)},
+}
+# The sharing actions of the table and the part of the case each sends (docs/domain.md, "Sharing a
+# case"): a summary a focal point wrote, the full case without the person's identity, or with it.
+SHARE_ACTIONS = {
+    "share_summary": "summary",
+    "share": "without_identity",
+    "share_with_identity": "with_identity",
 }
 # Actions a second focal point approves before they are sent, whatever their risk: they face the
 # State or other States, or they are public (docs/domain.md, "Do no harm").

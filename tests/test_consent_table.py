@@ -8,7 +8,7 @@ from pathlib import Path
 
 from admin.vocabulary import MEASURE_KINDS
 from reprisal_intake import domain
-from reprisal_intake.consents import OUTWARD_ACTIONS
+from reprisal_intake.consents import OUTWARD_ACTIONS, SHARE_ACTIONS
 
 DOMAIN = Path(__file__).resolve().parents[1] / "docs" / "domain.md"
 ROW = re.compile(r"^\| (\w+) \| (named|anonymised|-) \| ([^|]+) \|$")
@@ -32,9 +32,7 @@ def test_the_documented_table_is_the_code_table() -> None:
 
 
 def test_every_measure_kind_and_sharing_are_in_the_table() -> None:
-    assert {k.code for k in MEASURE_KINDS} | {"share", "share_with_identity"} == set(
-        OUTWARD_ACTIONS
-    )
+    assert {k.code for k in MEASURE_KINDS} | set(SHARE_ACTIONS) == set(OUTWARD_ACTIONS)
 
 
 def test_every_scope_in_the_table_is_a_consent_scope() -> None:

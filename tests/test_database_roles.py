@@ -246,7 +246,8 @@ def test_the_intake_role_reads_a_reply_but_never_an_internal_note(roles: Roles) 
     with database(owner).session() as session:
         case = session.scalars(select(Case)).one()
         add_reply(session, case, "REPLY-TO-READ")
-        note_id = add_note(session, case, "NOTE-NEVER-READ").id
+        with owner.app_context():
+            note_id = add_note(session, case, "NOTE-NEVER-READ").id
 
     page = client.get("/followup")
     entered = client.post(

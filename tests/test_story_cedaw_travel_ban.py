@@ -15,6 +15,7 @@ step is audited, the log's chain is intact, and none of her words are in it.
 from __future__ import annotations
 
 import datetime
+import html
 import re
 
 from flask import Flask
@@ -150,9 +151,23 @@ def test_a_travel_ban_reported_to_cedaw_is_handled_as_she_was_told(
     replied = form_post(focal, f"{case_page}/reply", {"reply": REPLY})
     assert replied.status_code == 303
 
-    # The case goes to ASG, as she agreed.
-    shared = form_post(focal, f"{case_page}/share", {"mechanism": "ASG", "confirm_consent": "y"})
+    # The case goes to ASG, as she agreed: the full case without her identity and without the
+    # internal record (the focal point does not tick it), after the risk assessment above.
+    shared = form_post(
+        focal,
+        f"{case_page}/share",
+        {
+            "mechanism": "ASG",
+            "part": "without_identity",
+            "action_risk": "medium",
+            "confirm_consent": "y",
+        },
+    )
     assert shared.status_code == 303, shared.get_data(as_text=True)
+    assert (
+        "Shared with ASG on " + today().isoformat() + ": the full case without the person's "
+        "identity." in html.unescape(focal.get(case_page).get_data(as_text=True))
+    )
 
     # She comes back, reads the question and the same words about her choices.
     assert enter(client, codename).status_code == 303
@@ -160,6 +175,10 @@ def test_a_travel_ban_reported_to_cedaw_is_handled_as_she_was_told(
     assert "STORY-REPLY-2208" in followup and ASKING in followup
     for words in (STATE_BLOCKED, ASG_ALLOWED, CONTACT_NOT_ASKED):
         assert words in followup
+    assert (
+        "Assistant Secretary-General leading UN work on reprisals: your report, without your names"
+        " and contact details." in followup
+    )
     # Withdrawing statistics blocks nothing but statistics; the share with ASG holds.
     changed = consent_change(client, scope_statistics="refused", share_with=["ASG"])
     assert "Not done: counting the case in de-identified statistics." in changed
@@ -227,7 +246,11 @@ def test_a_travel_ban_reported_to_cedaw_is_handled_as_she_was_told(
     reader = admin_app.test_client()
     sign_in(admin_app, reader, asg)
     assert unlock(reader).status_code == 302
-    assert "STORY-7731" in reader.get(case_page).get_data(as_text=True)
+    at_asg = reader.get(case_page).get_data(as_text=True)
+    assert "STORY-7731" in at_asg
+    # Not the CEDAW focal point's risk narrative: it is CEDAW's internal record.
+    assert "Border police and the security service" not in at_asg
+    assert "Not shared with you: the risk narrative" in at_asg
 
     # Every step is in the audit log, and none of it holds her words.
     steps = [action for _actor, action, case_ref in audit_actions(admin_app) if case_ref == ref]

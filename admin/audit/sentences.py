@@ -50,6 +50,9 @@ ACTION_LABELS: dict[str, LazyString] = {
     "case_shared": _l("Case shared"),
     "case_unshared": _l("Sharing stopped"),
     "share_refused": _l("Sharing refused"),
+    "share_proposed": _l("Sharing proposed, waiting for a second person's approval"),
+    "share_approved": _l("Sharing approved by a second focal point"),
+    "share_approval_refused": _l("Sharing approval refused"),
     "reply_sent": _l("Reply sent to the person"),
     "note_added": _l("Internal note added"),
     "purge_planned": _l("Deletion planned"),
@@ -170,7 +173,7 @@ def sentence(action: str, detail: Mapping[str, object]) -> str:
             version=detail.get("version", "-"),
             date=detail.get("next_review", "-"),
         )
-    if action in ("case_shared", "case_unshared", "share_refused"):
+    if action in ("case_shared", "case_unshared", "share_refused", "share_proposed"):
         return _(
             "Mechanism: %(name)s.", name=domain.mechanism_name(str(detail.get("mechanism", "")))
         )

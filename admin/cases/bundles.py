@@ -15,7 +15,7 @@ from crypto.bundle import BundleAccess, BundleItemSource, write_bundle
 from crypto.keys import CaseKey, public_key_from_bytes
 from reprisal_intake.envelopes import open_envelope
 from reprisal_intake.items import OWN_KEY_KINDS
-from reprisal_intake.models import AccessStanza, Case
+from reprisal_intake.models import AccessStanza, Case, ItemAccess
 
 
 def case_summary(case: Case) -> dict[str, Any]:
@@ -55,6 +55,9 @@ def write_case_bundle(
             .order_by(AccessStanza.id)
         )
     ]
+    own_key = set(
+        session.scalars(select(ItemAccess.item_id).where(ItemAccess.case_ref == case.ref))
+    )
     items = [
         BundleItemSource(
             id=item.id,
@@ -62,10 +65,11 @@ def write_case_bundle(
             created=item.created,
             open=partial(open_envelope, session, item.id),
         )
-        # A v1 bundle's items all open with the case key; the identity does not, so it stays out
-        # (docs/spec/rptenv-v1-identity.md).
+        # A v1 bundle's items all open with the case key; the identity, the internal record and
+        # summaries are sealed to keys of their own (item stanzas), so they stay out
+        # (docs/spec/rptenv-v1-identity.md, rptenv-v1-own-key-items.md).
         for item in case.items
-        if item.kind not in OWN_KEY_KINDS
+        if item.kind not in OWN_KEY_KINDS and item.id not in own_key
     ]
     summary = case_summary(case)
     summary.pop("ref")

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crypto.envelope import EnvelopeReader
-from crypto.errors import RptenvError
+from crypto.errors import NotARecipientError, RptenvError
 from crypto.keys import CaseKey, open_case_key, public_key_from_bytes
 from crypto.stanzas import ReaderKey, suite_of
 from reprisal_intake.db import Database
@@ -80,7 +80,8 @@ class OpenedItem:
     answers: dict[str, object] | None = None
     error: str | None = None
     fields: list[tuple[str, str]] = field(default_factory=list)
-    # An own-key item (the identity) whose key is not sealed to this reader: not shown, not an error.
+    # An own-key item (the identity, the internal record, a summary) whose key is not sealed to this
+    # reader: not shown, not an error.
     withheld: bool = False
 
 
@@ -102,21 +103,27 @@ def _flatten(answers: dict[str, object]) -> list[tuple[str, str]]:
 def open_item(
     db: Session,
     item: Item,
-    case_key: CaseKey,
+    case_key: CaseKey | None,
     item_keys: dict[str, CaseKey] | None = None,
 ) -> OpenedItem:
     key = case_key
-    if item.kind in OWN_KEY_KINDS:
-        own = (item_keys or {}).get(item.id)
-        if own is None:
-            return OpenedItem(item, {}, withheld=True)
+    own = (item_keys or {}).get(item.id)
+    if own is not None:
         key = own
+    elif item.kind in OWN_KEY_KINDS or key is None:
+        return OpenedItem(item, {}, withheld=True)
     try:
         reader = EnvelopeReader(open_envelope(db, item.id), key)
         metadata = dict(reader.metadata)
         if item.kind == "attachment":
             return OpenedItem(item, metadata)
         data = b"".join(reader.chunks())
+    except NotARecipientError:
+        if item.kind == "note":
+            # A note of the internal record (or a summary for another mechanism) sealed to its own
+            # key, which is not sealed to this reader (docs/spec/rptenv-v1-own-key-items.md).
+            return OpenedItem(item, {}, withheld=True)
+        return OpenedItem(item, {}, error="This item could not be decrypted or is damaged.")
     except RptenvError:
         return OpenedItem(item, {}, error="This item could not be decrypted or is damaged.")
     text = data.decode("utf-8", errors="replace")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort
+from flask import abort, g
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import Forbidden
@@ -55,8 +55,17 @@ def open_case_request(db: Session, ref: str, *, with_key: bool = True) -> CaseRe
         raise CaseAccessDenied(user.username, case.ref)
     unlocked = sessions.unlocked_key(row) if with_key else None
     case_key = case_key_for(db, case, *unlocked) if unlocked else None
-    item_keys = item_keys_for(db, case, *unlocked) if unlocked and case_key else {}
+    # Own-key items open without the case key too: a summary shared with a mechanism is all it has.
+    item_keys = item_keys_for(db, case, *unlocked) if unlocked else {}
+    g.case_item_keys = item_keys
     return CaseRequest(row, user, case, case_key, unlocked is not None, item_keys)
+
+
+def current_item_keys() -> dict[str, CaseKey]:
+    """The own-key item keys ``open_case_request`` found for this request (for the case page's
+    panels, which receive the case key only)."""
+    keys: dict[str, CaseKey] = g.get("case_item_keys", {})
+    return keys
 
 
 def forbidden(error: Forbidden) -> ResponseReturnValue:

@@ -113,8 +113,8 @@ def story(db: Session, case: Case, opened: list[OpenedItem]) -> list[Event]:
     previous: tuple[datetime.date, datetime.time] | None = None
     for entry in sorted(opened, key=lambda o: o.item.seq):
         item = entry.item
-        if item.kind in ("report", "identity") or item.id in sent_with_report:
-            continue
+        if item.kind in ("report", "identity") or item.id in sent_with_report or entry.withheld:
+            continue  # a withheld item (not sealed to this reader) has no place in their story
         if item.kind == "note" and "about" in entry.metadata:
             continue  # a risk narrative or a measure's text: shown in its own section
         by = written_by.get(item.id)

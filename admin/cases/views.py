@@ -35,6 +35,7 @@ from admin.cases.list_display import ListedCase, listed_cases
 from admin.cases.listing import DUE_FILTERS, ORDERS, CaseFilters, CaseRow, case_page
 from admin.cases.news import NEWS_LABELS
 from admin.cases.news import news as case_news
+from admin.cases.own_key_items import SUMMARY_ABOUT
 from admin.cases.panels import panel_context
 from admin.cases.reading import read_report
 from admin.cases.requests import CaseAccessDenied, forbidden, open_case_request
@@ -170,9 +171,10 @@ def case_page_view(ref: str) -> ResponseReturnValue:
     with get_db().session() as db:
         opened_case = open_case_request(db, ref)
         user, case, case_key = opened_case.user, opened_case.case, opened_case.case_key
+        # Without the case key (a case shared as a summary) only own-key items may open.
         opened = (
             [open_item(db, item, case_key, opened_case.item_keys) for item in case.items]
-            if case_key
+            if case_key or opened_case.item_keys
             else []
         )
         has_offline_key = any(k.wrapped_secret_key is None for k in user_reviewers(db, user))
@@ -196,6 +198,14 @@ def case_page_view(ref: str) -> ResponseReturnValue:
             "reading": read_report(report.answers) if report and report.answers else None,
             "report_files": report_attachments(opened),
             "identity": next((o for o in opened if o.item.kind == "identity"), None),
+            "summaries": [
+                o
+                for o in opened
+                if o.item.kind == "note"
+                and o.metadata.get("about") == SUMMARY_ABOUT
+                and o.error is None
+                and not o.withheld
+            ],
             "story": story(db, case, opened) if case_key else [],
             "unlocked": opened_case.unlocked,
             "sealed_to_me": case_key is not None,

@@ -21,6 +21,7 @@ from werkzeug.exceptions import Forbidden
 from admin.access import CASE_ROLES, case_scope, require_roles
 from admin.audit import log as audit_log
 from admin.auth.current_user import signed_in
+from admin.cases.own_key_items import NO_RECORD_READERS, NoReaders
 from admin.cases.panels import case_panel
 from admin.cases.requests import forbidden, open_case_request
 from admin.casework import lifecycle
@@ -293,12 +294,15 @@ def assess_risk(ref: str) -> ResponseReturnValue:
             )
             or 0
         ) + 1
-        narrative = seal_text(
-            db,
-            case,
-            "risk",
-            {name: getattr(form, name).data or "" for name in RISK_NARRATIVE_FIELDS},
-        )
+        try:
+            narrative = seal_text(
+                db,
+                case,
+                "risk",
+                {name: getattr(form, name).data or "" for name in RISK_NARRATIVE_FIELDS},
+            )
+        except NoReaders:
+            return _refused(case, [str(NO_RECORD_READERS)])
         assessment = RiskAssessment(
             case_ref=case.ref,
             version=version,
@@ -433,7 +437,10 @@ def send_measure(ref: str, measure_id: str) -> ResponseReturnValue:
                 },
             )
             return _refused(case, reasons)
-        note = seal_text(db, case, "measure", {"risk_note": form.risk_note.data or ""})
+        try:
+            note = seal_text(db, case, "measure_risk", {"risk_note": form.risk_note.data or ""})
+        except NoReaders:
+            return _refused(case, [str(NO_RECORD_READERS)])
         measure.status = "sent"
         measure.sent_on = form.sent_on.data
         measure.channel = form.channel.data
@@ -588,6 +595,7 @@ def _risk_form_from_last(
     last = risks[0]
     narrative = open_text(db, last.narrative_item_id, case_key)
     narrative.pop("error", None)
+    narrative.pop("withheld", None)
     return RiskForm(
         formdata=None,
         likelihood=last.likelihood,

@@ -7,6 +7,7 @@ import io
 
 from sqlalchemy.orm import Session
 
+from admin.cases.own_key_items import seal_internal
 from admin.casework.consent_gate import consent_in_force
 from admin.casework.lifecycle import note_action
 from crypto.envelope import CHUNK_LOG2_TEXT, encrypt
@@ -40,12 +41,8 @@ def add_reply(db: Session, case: Case, text: str) -> Item:
 
 
 def add_note(db: Session, case: Case, text: str) -> Item:
-    """An internal note between reviewers, sealed to the case key only."""
-    envelope = encrypt(
-        text.encode("utf-8"),
-        [public_key_from_bytes(case.public_key)],
-        {"kind": "note", "created": today().isoformat()},
-        chunk_log2=CHUNK_LOG2_TEXT,
-    )
+    """An internal note between reviewers, sealed to a key of its own that only the mechanisms
+    holding the internal record read (admin/cases/own_key_items.py), never to the case key: a
+    mechanism the case is shared with does not read it unless the sharing included it."""
     note_action(case)
-    return add_item(db, case.ref, "note", io.BytesIO(envelope), submitter_readable=False)
+    return seal_internal(db, case, text.encode("utf-8"))

@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Length
 
 from admin.access import CASE_ROLES, require_roles
 from admin.audit import log as audit_log
+from admin.cases.own_key_items import NO_RECORD_READERS, NoReaders
 from admin.cases.panels import case_panel
 from admin.cases.requests import CaseRequest, forbidden, open_case_request
 from admin.contact.messages import add_note, add_reply, contact_consent, language_name
@@ -123,7 +124,10 @@ def note(ref: str) -> ResponseReturnValue:
             return _compose_again(opened, None, form, None)
         if opened.case_key is None:
             return _compose_again(opened, None, form, str(KEY_NEEDED))
-        item = add_note(db, opened.case, form.note.data or "")
+        try:
+            item = add_note(db, opened.case, form.note.data or "")
+        except NoReaders:
+            return _compose_again(opened, None, form, str(NO_RECORD_READERS))
         audit_log.record(
             db,
             opened.user.username,
@@ -131,5 +135,11 @@ def note(ref: str) -> ResponseReturnValue:
             case_ref=opened.case.ref,
             detail={"item": item.id},
         )
-        flash(_("Your note was encrypted and stored. Only reviewers of the case can read it."))
+        flash(
+            _(
+                "Your note was encrypted and stored. Only the focal points of the mechanism the "
+                "person chose (and of a mechanism it was shared with together with the internal "
+                "record) can read it."
+            )
+        )
         return redirect(url_for("cases.case_page_view", ref=opened.case.ref), code=303)

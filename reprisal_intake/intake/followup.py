@@ -32,12 +32,11 @@ from ..models import (
     AuditInboxEvent,
     Case,
     Item,
-    ItemAccess,
     SubmitterTag,
     random_id,
-    reviewer_mechanisms,
     today,
 )
+from ..models.sharing import CaseShare
 
 SESSION_KEY = "followup"
 
@@ -110,16 +109,17 @@ def has_item(db_session: Session, item_id: str) -> bool:
     return db_session.scalar(select(Item.id).where(Item.id == item_id)) is not None
 
 
-def identity_holders(db_session: Session, case: Case) -> set[str]:
-    """The mechanisms whose reviewers hold a stanza of the case's identity item."""
-    holders = select(ItemAccess.reviewer_id).where(ItemAccess.case_ref == case.ref)
-    return set(
-        db_session.scalars(
-            select(reviewer_mechanisms.c.mechanism_code).where(
-                reviewer_mechanisms.c.reviewer_id.in_(holders)
-            )
+def shared_parts(db_session: Session, case: Case) -> dict[str, str]:
+    """The mechanisms the case was shared with and the part each received (a summary, the full
+    case without or with the person's identity: docs/domain.md, "Sharing a case")."""
+    rows = db_session.execute(
+        select(CaseShare.mechanism_code, CaseShare.part).where(
+            CaseShare.case_ref == case.ref,
+            CaseShare.status == "shared",
+            CaseShare.unshared_on.is_(None),
         )
     )
+    return {code: part for code, part in rows}
 
 
 def submitter_recipients(case: Case) -> list[RecipientKey]:

@@ -465,7 +465,9 @@ def _case_page(
         # A closed case is deleted once past the retention of every one of its mechanisms.
         kept = [m.retention_days for m in mechanisms]
         retention_days = None if None in kept or not kept else max(d for d in kept if d is not None)
-        holders = [(m, m.code in followup.identity_holders(session, case)) for m in mechanisms]
+        # None for the mechanism the person chose, else the part it was shared.
+        parts = followup.shared_parts(session, case)
+        holders = [(m, parts.get(m.code)) for m in mechanisms]
         status_code = case.status
         created = case.created
     if consent_form is None:

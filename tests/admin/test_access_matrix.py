@@ -19,6 +19,7 @@ from sqlalchemy import Connection, select
 
 from reprisal_intake.models import Case, Item
 from reprisal_intake.models.casework import Measure
+from reprisal_intake.models.sharing import CaseShare
 from tests.factories import Account, database, make_account, make_reviewer
 from tests.support.admin import csrf_of
 from tests.support.intake import submit
@@ -112,6 +113,11 @@ ADMIN_ACCESS: dict[tuple[str, str], Access] = {
     ("sharing.reseal", "POST"): Access(302, 303, 303, 403, 403, other={"focal_point": 403}),
     ("sharing.share", "POST"): Access(302, 400, 400, 403, 403, other={"focal_point": 403}),
     ("sharing.unshare", "POST"): Access(302, 400, 400, 403, 403, other={"focal_point": 403}),
+    # Approving or carrying out a proposed sharing without confirming the consent: 400.
+    ("sharing.approve_share", "POST"): Access(302, 400, 400, 403, 403, other={"focal_point": 403}),
+    ("sharing.carry_out_share", "POST"): Access(
+        302, 400, 400, 403, 403, other={"focal_point": 403}
+    ),
     # Every statistics coding field is optional: an empty coding is saved (302).
     ("statistics.code_case", "POST"): Access(302, 302, 302, 403, 403, other={"focal_point": 403}),
     ("statistics.dashboard", "GET"): Access(302, 200, 200, 403, 403),
@@ -173,12 +179,16 @@ def _world(
         item = session.scalars(select(Item.id).where(Item.kind == "attachment")).one()
         measure = Measure(case_ref=ref, kind="acknowledge", consent_scope="contact")
         session.add(measure)
+        proposal = CaseShare(case_ref=ref, mechanism_code="ASG", status="proposed")
+        session.add(proposal)
         session.flush()
         measure_id = measure.id
+        share_id = proposal.id
     values = {
         "ref": ref,
         "item_id": item,
         "measure_id": measure_id,
+        "share_id": share_id,
         "user_id": other_user.id,
         "code": "fr",
         "token": "no-such-invitation",

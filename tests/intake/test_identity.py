@@ -24,9 +24,10 @@ from reprisal_intake.envelopes import open_envelope
 from reprisal_intake.models import Case, Item, ItemAccess
 from tests.factories import database, make_account, make_reviewer
 from tests.support.admin import form_post, sign_in, unlock
-from tests.support.casework import record_consent
+from tests.support.casework import record_consent, risk_assessed
 from tests.support.intake import CODENAME, counts, enter, read_item, submit
 from tests.support.scripted_browser import B64, ScriptedBrowser
+from tests.support.sharing import approve_and_carry_out
 
 NAME = "IDENT-4471 Amina K., +41 79 000 00 00"
 
@@ -113,12 +114,17 @@ def test_a_mechanism_the_case_is_shared_with_reads_the_report_not_the_identity(
     codename = CODENAME.search(receipt.get_data(as_text=True)).group(1)
     with database(app).session() as session:
         ref = session.scalars(select(Case.ref)).one()
+    risk_assessed(app, ref)
     at_cat = admin_app.test_client()
     sign_in(admin_app, at_cat, cat)
     assert unlock(at_cat).status_code == 302
     page = at_cat.get(f"/cases/{ref}").get_data(as_text=True)
     assert "IDENT-4471" in page and "SHARED-REPORT-8" in page
-    shared = form_post(at_cat, f"/cases/{ref}/share", {"mechanism": "ASG", "confirm_consent": "y"})
+    shared = form_post(
+        at_cat,
+        f"/cases/{ref}/share",
+        {"mechanism": "ASG", "confirm_consent": "y", "action_risk": "medium"},
+    )
     assert shared.status_code == 303
 
     at_asg = admin_app.test_client()
@@ -131,7 +137,10 @@ def test_a_mechanism_the_case_is_shared_with_reads_the_report_not_the_identity(
 
     assert enter(client, codename).status_code == 303
     followup = client.get("/followup/case").get_data(as_text=True)
-    assert "Committee against Torture: your report and your names and contact details." in followup
+    assert (
+        "Committee against Torture, the mechanism you chose: your report and, if you gave them,"
+        " your names and contact details." in followup
+    )
     assert (
         "Assistant Secretary-General leading UN work on reprisals: your report, without your names"
         " and contact details." in followup
@@ -158,18 +167,26 @@ def test_the_identity_goes_to_another_mechanism_only_under_its_own_consent(
     codename = CODENAME.search(receipt.get_data(as_text=True)).group(1)
     with database(app).session() as session:
         ref = session.scalars(select(Case.ref)).one()
+    risk_assessed(app, ref)
     at_cat = admin_app.test_client()
     sign_in(admin_app, at_cat, cat)
     assert unlock(at_cat).status_code == 302
     page = at_cat.get(f"/cases/{ref}").get_data(as_text=True)
     assert 'value="with_identity"' not in page, "not offered without the person's consent"
-    share = {"mechanism": "ASG", "confirm_consent": "y", "part": "with_identity"}
+    share = {
+        "mechanism": "ASG",
+        "confirm_consent": "y",
+        "part": "with_identity",
+        "action_risk": "low",
+    }
     refused = form_post(at_cat, f"/cases/{ref}/share", share)
     assert refused.status_code == 409
     assert "did not agree that their names and contact details go" in refused.get_data(as_text=True)
     record_consent(app, ref, "share_identity", "granted")
     assert 'value="with_identity"' in at_cat.get(f"/cases/{ref}").get_data(as_text=True)
     assert form_post(at_cat, f"/cases/{ref}/share", share).status_code == 303
+    # Named: proposed, approved by a second CAT focal point, carried out by the first.
+    approve_and_carry_out(admin_app, at_cat, ref)
 
     at_asg = admin_app.test_client()
     sign_in(admin_app, at_asg, asg)

@@ -63,7 +63,8 @@ def test_a_note_is_never_listed_even_if_it_were_marked_readable(
     with database(app).session() as session:
         case = session.scalars(select(Case)).one()
         add_reply(session, case, "visible reply")
-        note = add_note(session, case, "SECRET-NOTE")
+        with app.app_context():
+            note = add_note(session, case, "SECRET-NOTE")
         # Even a wrongly flagged note does not open with the submitter key: it has no stanza for it.
         session.get(Item, note.id).submitter_readable = True
         session.flush()

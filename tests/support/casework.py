@@ -117,3 +117,22 @@ def update_case(app: Flask, ref: str, **values: Any) -> None:
         assert case is not None
         for name, value in values.items():
             setattr(case, name, value)
+
+
+def risk_assessed(app: Flask, ref: str, next_review: datetime.date | None = None) -> None:
+    """A risk assessment of the case, due for review on ``next_review`` (in 30 days by default), as
+    the risk form records it: the do-no-harm gate of outward actions and sharing asks for one."""
+    with database(app).session() as session:
+        version = len(
+            list(session.scalars(select(RiskAssessment.id).where(RiskAssessment.case_ref == ref)))
+        )
+        session.add(
+            RiskAssessment(
+                case_ref=ref,
+                version=version + 1,
+                likelihood="possible",
+                severity="serious",
+                level="medium",
+                next_review=next_review or today() + datetime.timedelta(days=30),
+            )
+        )

@@ -46,7 +46,15 @@ def apps_on(live_intake: LiveIntake) -> tuple[Flask, Flask]:
 @contextmanager
 def admin_server(live_intake: LiveIntake, admin: Flask, reviewer: Account) -> Iterator[LiveAdmin]:
     port = free_port()
-    env = {**live_intake.env, "REPRISAL_ADMIN_BIND": f"127.0.0.1:{port}"}
+    # The same pinned organisation keys as the apps of ``apps_on``: the accounts made with
+    # tests.factories are certified readers of the live admin too (it seals the internal record to
+    # certified readers only).
+    pinned = f"{live_intake.env['REPRISAL_ORG_PUBLIC_KEYS']},{b64encode(ORG_PUBLIC_KEY).decode()}"
+    env = {
+        **live_intake.env,
+        "REPRISAL_ADMIN_BIND": f"127.0.0.1:{port}",
+        "REPRISAL_ORG_PUBLIC_KEYS": pinned,
+    }
     log = (live_intake.folder / "gunicorn-admin.log").open("wb")
     server = subprocess.Popen(
         [

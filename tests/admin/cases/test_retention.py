@@ -25,7 +25,8 @@ def report(client: FlaskClient, app: Flask, *, closed_days_ago: int | None, also
     tag = receipt_keys(CODENAME.search(page.get_data(as_text=True)).group(1)).lookup_tag
     with database(app).session() as session:
         case = session.get(Case, session.get(SubmitterTag, tag).case_ref)
-        add_note(session, case, "internal")
+        with app.app_context():
+            add_note(session, case, "internal")
         if also:
             case.mechanisms.append(session.get(Mechanism, also))
             session.add(CaseShare(case_ref=case.ref, mechanism_code=also))

@@ -13,17 +13,16 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from admin.vocabulary import MEASURE_KINDS_BY_CODE
-from reprisal_intake.consents import OUTWARD_ACTIONS
+from reprisal_intake.consents import OUTWARD_ACTIONS, SHARE_ACTIONS
 from reprisal_intake.domain import CONSENT_STATES
-from reprisal_intake.models import today
+from reprisal_intake.models import Case, today
 from reprisal_intake.models.casework import Measure
 from tests.factories import database, make_account
 from tests.support.admin import unlock
-from tests.support.casework import Casework, a_case_on_my_desk, record_consent
+from tests.support.casework import Casework, a_case_on_my_desk, record_consent, risk_assessed
+from tests.support.sharing import approve_and_carry_out
 
 MECHANISM = "SP"
-# Sharing actions of the table, and the part of the case each sends.
-SHARES = {"share": "without_identity", "share_with_identity": "with_identity"}
 BLOCKING = [state for state in CONSENT_STATES if state != "granted"]
 CASES = [
     pytest.param(action, variant, scope, id=f"{action}-{variant or 'plain'}-{scope}")
@@ -76,15 +75,27 @@ def test_planning_and_sending_follow_the_table(
     work = a_case_on_my_desk(app, admin_app, client, identity="MATRIX-IDENTITY")
     make_account(admin_app, "focal_point", mechanisms=(MECHANISM,), key="app")
     grant_all(work, scopes)
-    if action in SHARES:
+    if action in SHARE_ACTIONS:
         assert unlock(work.reviewer).status_code == 302
-        share = {"mechanism": MECHANISM, "confirm_consent": "y", "part": SHARES[action]}
+        risk_assessed(app, work.ref)
+        share = {
+            "mechanism": MECHANISM,
+            "confirm_consent": "y",
+            "part": SHARE_ACTIONS[action],
+            "action_risk": "low",
+            "summary": "MATRIX-SUMMARY",
+        }
         for state in BLOCKING:
             record_consent(app, work.ref, scope, state, _mechanism(scope))
             shared = work.post("share", **share)
             assert shared.status_code == 409, (state, shared.status_code)
         record_consent(app, work.ref, scope, "granted", _mechanism(scope))
-        assert work.post("share", **share).status_code == 303
+        shared = work.post("share", **share)
+        assert shared.status_code == 303, shared.get_data(as_text=True)
+        if SHARE_ACTIONS[action] == "with_identity":  # named: a second person approves first
+            approve_and_carry_out(admin_app, work.reviewer, work.ref)
+        with database(app).session() as session:
+            assert [m.code for m in session.get(Case, work.ref).mechanisms] == ["CAT", MECHANISM]
         return
 
     assert plan(work, action, variant).status_code == 302

@@ -82,9 +82,12 @@ def test_each_assessment_is_a_new_version_with_its_narrative_sealed_to_the_case(
     assert "THREAT-SOURCE-7731" in work.page()
 
 
-def test_the_sealed_narrative_travels_in_the_case_bundle_and_opens_offline(
+def test_the_sealed_narrative_stays_out_of_the_case_bundle(
     app: Flask, admin_app: Flask, client: FlaskClient
 ) -> None:
+    """Issue 15: the narrative is part of the internal record, sealed to a key of its own; a v1
+    bundle holds only what opens with the case key (docs/spec/rptenv-v1-own-key-items.md), so the
+    narrative is not in it, while the page shows it to the focal point."""
     work = a_case_on_my_desk(app, admin_app, client)
     review = (today() + datetime.timedelta(days=7)).isoformat()
     assert (
@@ -100,7 +103,9 @@ def test_the_sealed_narrative_travels_in_the_case_bundle_and_opens_offline(
     notes = [
         json.loads(b"".join(r.chunks())) for item, r in bundle.items() if item["kind"] == "note"
     ]
-    assert notes == [NARRATIVE]
+    assert notes == []
+    assert unlock(work.reviewer).status_code == 302
+    assert NARRATIVE["threat_source"] in work.page()
 
 
 def test_a_missing_review_date_gives_the_form_back_with_what_was_written(

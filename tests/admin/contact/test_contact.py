@@ -78,7 +78,11 @@ def test_a_reply_reaches_the_submitter_and_a_note_never_does(
     assert opens_with(app, reply, submitter_key) == "Nous avons reçu REPLY-51".encode()
     with pytest.raises(RptenvError):
         opens_with(app, note, submitter_key)
-    assert opens_with(app, note, _case_key(app, ref, account)) == b"Call the lawyer NOTE-52"
+    # The note belongs to the internal record: sealed to a key of its own, not to the case key
+    # (which a mechanism the case is shared with receives), that key sealed to the focal point.
+    with pytest.raises(RptenvError):
+        opens_with(app, note, _case_key(app, ref, account))
+    assert opens_with(app, note, _item_key(app, ref, note, account)) == b"Call the lawyer NOTE-52"
 
     shown = reviewer.get(page_path).get_data(as_text=True)
     assert "Nous avons reçu REPLY-51" in shown and "Call the lawyer NOTE-52" in shown
@@ -95,6 +99,16 @@ def _case_key(app: Flask, ref: str, account: Account) -> PrivateKey:
         )
         assert key is not None
         return key
+
+
+def _item_key(app: Flask, ref: str, item: Item, account: Account) -> PrivateKey:
+    from admin.cases.decryption import item_keys_for
+
+    with database(app).session() as session:
+        keys = item_keys_for(
+            session, session.get(Case, ref), account.reviewer.id, account.reviewer.secret_key
+        )
+        return keys[item.id]
 
 
 @pytest.mark.parametrize("answer", ["not_asked", "refused", "withdrawn"])

@@ -12,6 +12,7 @@ from reprisal_intake.consents import next_version
 from reprisal_intake.models import AccessStanza, Case, Consent, Item
 from tests.factories import database, make_account, make_reviewer
 from tests.support.admin import audit_actions, form_post, sign_in, unlock
+from tests.support.casework import risk_assessed
 from tests.support.intake import submit
 
 
@@ -58,6 +59,7 @@ def test_a_case_is_shared_with_asg_as_the_person_allowed_and_unshared_again(
     make_reviewer(app, "SP")
     submit(client, what_happened="SHARED-PHRASE-7731", share_with=["ASG"])
     case = the_case(app)
+    risk_assessed(app, case.ref)
     digests = item_digests(app, case.ref)
     page_path = f"/cases/{case.ref}"
 
@@ -70,10 +72,18 @@ def test_a_case_is_shared_with_asg_as_the_person_allowed_and_unshared_again(
     assert "ASG: Assistant Secretary-General leading UN work on reprisals (consent granted)" in page
 
     # SP was never agreed to: refused, with the reason shown and audited.
-    refused = form_post(at_cat, f"{page_path}/share", {"mechanism": "SP", "confirm_consent": "y"})
+    refused = form_post(
+        at_cat,
+        f"{page_path}/share",
+        {"mechanism": "SP", "confirm_consent": "y", "action_risk": "medium"},
+    )
     assert refused.status_code == 409
     assert "never asked whether it may be shared" in refused.get_data(as_text=True)
-    nothing = form_post(at_cat, f"{page_path}/share", {"mechanism": "", "confirm_consent": "y"})
+    nothing = form_post(
+        at_cat,
+        f"{page_path}/share",
+        {"mechanism": "", "confirm_consent": "y", "action_risk": "medium"},
+    )
     assert nothing.status_code == 400 and "Choose a mechanism." in nothing.get_data(as_text=True)
     # The reviewer must confirm that the consent is still current.
     unconfirmed = form_post(at_cat, f"{page_path}/share", {"mechanism": "ASG"}, page)
@@ -84,7 +94,11 @@ def test_a_case_is_shared_with_asg_as_the_person_allowed_and_unshared_again(
     sign_in(admin_app, at_asg, asg)
     assert at_asg.get(page_path).status_code == 403
 
-    shared = form_post(at_cat, f"{page_path}/share", {"mechanism": "ASG", "confirm_consent": "y"})
+    shared = form_post(
+        at_cat,
+        f"{page_path}/share",
+        {"mechanism": "ASG", "confirm_consent": "y", "action_risk": "medium"},
+    )
     assert shared.status_code == 303
     assert asg.reviewer.id in stanza_holders(app, case.ref)
     assert item_digests(app, case.ref) == digests, "no item is re-encrypted"
@@ -131,18 +145,23 @@ def test_withdrawn_consent_or_a_locked_key_refuses_the_share(
     make_reviewer(app, "ASG")
     submit(client, share_with=["ASG"])
     case = the_case(app)
+    risk_assessed(app, case.ref)
     path = f"/cases/{case.ref}/share"
     reviewer = admin_app.test_client()
     sign_in(admin_app, reviewer, cat)
     page = reviewer.get(f"/cases/{case.ref}").get_data(as_text=True)
 
-    locked = form_post(reviewer, path, {"mechanism": "ASG", "confirm_consent": "y"}, page)
+    locked = form_post(
+        reviewer, path, {"mechanism": "ASG", "confirm_consent": "y", "action_risk": "medium"}, page
+    )
     assert locked.status_code == 409
     assert "Unlock your key first" in locked.get_data(as_text=True)
 
     withdraw_sharing_with_asg(app, case.ref)
     assert unlock(reviewer).status_code == 302
-    withdrawn = form_post(reviewer, path, {"mechanism": "ASG", "confirm_consent": "y"})
+    withdrawn = form_post(
+        reviewer, path, {"mechanism": "ASG", "confirm_consent": "y", "action_risk": "medium"}
+    )
     assert withdrawn.status_code == 409
     assert "withdrew their consent" in withdrawn.get_data(as_text=True)
     refusals = [
@@ -160,11 +179,16 @@ def test_keys_added_later_read_the_case_only_once_a_reader_seals_it_to_them(
     make_reviewer(app, "ASG")
     submit(client, share_with=["ASG"])
     case = the_case(app)
+    risk_assessed(app, case.ref)
     reviewer = admin_app.test_client()
     sign_in(admin_app, reviewer, cat)
     assert unlock(reviewer).status_code == 302
     page_path = f"/cases/{case.ref}"
-    form_post(reviewer, f"{page_path}/share", {"mechanism": "ASG", "confirm_consent": "y"})
+    form_post(
+        reviewer,
+        f"{page_path}/share",
+        {"mechanism": "ASG", "confirm_consent": "y", "action_risk": "medium"},
+    )
 
     new_cat = make_reviewer(app, "CAT", name="New CAT key")
     new_asg = make_reviewer(app, "ASG", name="New ASG key")
@@ -193,6 +217,7 @@ def test_withdrawing_statistics_leaves_an_agreed_share_alone_but_store_and_asses
     make_reviewer(app, "ASG")
     submit(client, share_with=["ASG"], consent_statistics="granted")
     case = the_case(app)
+    risk_assessed(app, case.ref)
     reviewer = admin_app.test_client()
     sign_in(admin_app, reviewer, cat)
     assert unlock(reviewer).status_code == 302
@@ -208,7 +233,9 @@ def test_withdrawing_statistics_leaves_an_agreed_share_alone_but_store_and_asses
                 language="en",
             )
         )
-    shared = form_post(reviewer, path, {"mechanism": "ASG", "confirm_consent": "y"})
+    shared = form_post(
+        reviewer, path, {"mechanism": "ASG", "confirm_consent": "y", "action_risk": "medium"}
+    )
     assert shared.status_code == 303, shared.get_data(as_text=True)
     assert "Deletion reviews" not in reviewer.get("/casework/overdue").get_data(as_text=True)
     assert (
@@ -229,7 +256,9 @@ def test_withdrawing_statistics_leaves_an_agreed_share_alone_but_store_and_asses
     assert "Deletion review open." in page
     overdue = reviewer.get("/casework/overdue").get_data(as_text=True)
     assert "Deletion reviews" in overdue and case.ref in overdue
-    held = form_post(reviewer, path, {"mechanism": "ASG", "confirm_consent": "y"})
+    held = form_post(
+        reviewer, path, {"mechanism": "ASG", "confirm_consent": "y", "action_risk": "medium"}
+    )
     assert held.status_code == 409
 
 
@@ -240,13 +269,16 @@ def test_sharing_and_resealing_never_seal_to_a_key_the_organisation_did_not_cert
     unsigned_asg = make_reviewer(app, "ASG", name="Unsigned ASG key", certified=False)
     submit(client, share_with=["ASG"])
     case = the_case(app)
+    risk_assessed(app, case.ref)
     reviewer = admin_app.test_client()
     sign_in(admin_app, reviewer, cat)
     assert unlock(reviewer).status_code == 302
     page_path = f"/cases/{case.ref}"
     # ASG's only key is not certified: sharing is refused as if ASG had no focal point.
     refused = form_post(
-        reviewer, f"{page_path}/share", {"mechanism": "ASG", "confirm_consent": "y"}
+        reviewer,
+        f"{page_path}/share",
+        {"mechanism": "ASG", "confirm_consent": "y", "action_risk": "medium"},
     )
     assert refused.status_code == 409
     assert unsigned_asg.id not in stanza_holders(app, case.ref)
