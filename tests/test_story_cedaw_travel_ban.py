@@ -26,7 +26,7 @@ from admin.audit import log as audit_log
 from reprisal_intake.models import AuditEntry, Case, today
 from reprisal_intake.models.casework import Measure
 from tests.factories import database, make_account
-from tests.support.admin import audit_actions, form_post, sign_in, unlock
+from tests.support.admin import audit_actions, form_post, long_date, sign_in, unlock
 from tests.support.forms import csrf_token
 from tests.support.intake import CODENAME, enter, submit
 
@@ -164,9 +164,10 @@ def test_a_travel_ban_reported_to_cedaw_is_handled_as_she_was_told(
         },
     )
     assert shared.status_code == 303, shared.get_data(as_text=True)
-    assert (
-        "Shared with ASG on " + today().isoformat() + ": the full case without the person's "
-        "identity." in html.unescape(focal.get(case_page).get_data(as_text=True))
+    assert "Shared with ASG on " + long_date(
+        today()
+    ) + ": the full case without the person's identity." in html.unescape(
+        focal.get(case_page).get_data(as_text=True)
     )
 
     # She comes back, reads the question and the same words about her choices.
