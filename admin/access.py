@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
 from reprisal_intake.models import Case, Reviewer, User, case_mechanisms, reviewer_mechanisms
+from reprisal_intake.models.sharing import CaseShare
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -89,3 +90,29 @@ def may_open_case(db: Session, user: User, case: Case) -> bool:
         return False
     mine = focal_point_mechanisms(db, user)
     return any(m.code in mine for m in case.mechanisms)
+
+
+def summary_only_mechanisms(db: Session, case: Case) -> set[str]:
+    """The mechanisms that hold ``case`` only as a summary shared with them: they read that
+    summary and nothing else, and do no case work on it."""
+    return set(
+        db.scalars(
+            select(CaseShare.mechanism_code).where(
+                CaseShare.case_ref == case.ref,
+                CaseShare.status == "shared",
+                CaseShare.unshared_on.is_(None),
+                CaseShare.part == "summary",
+            )
+        )
+    )
+
+
+def may_work_on_case(db: Session, user: User, case: Case) -> bool:
+    """Whether ``user`` may change ``case`` (triage, status, owner, measures, sharing, approvals):
+    a coordinator, or a focal point of a mechanism that holds more than a summary of it."""
+    if user.has_role("coordinator"):
+        return True
+    if not user.has_role("focal_point"):
+        return False
+    working = {m.code for m in case.mechanisms} - summary_only_mechanisms(db, case)
+    return bool(focal_point_mechanisms(db, user) & working)

@@ -148,3 +148,64 @@ def test_measures_and_status_changes_are_numbered_in_their_case_by_date_then_id(
         changes = dict(connection.execute(text("SELECT id, seq FROM status_changes")).all())
     assert measures == {"m-b": 1, "m-a": 2, "m-c": 3, "m-d": 1}
     assert changes == {"s-1": 1, "s-2": 2}
+
+
+def test_earlier_shares_say_truthfully_what_they_gave(fresh_engine: Engine) -> None:
+    """Before share levels, a share sealed the case key (which opened every note and risk
+    narrative) and the identity went where its own stanzas went: 0015 records both."""
+    schema.upgrade(fresh_engine, "0014_statusflow_sequence")
+    with fresh_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO cases (ref, public_key, submitter_public_key, created, status, "
+                "language, item_count) VALUES ('CASE-A', :k, :k, '2026-11-01', 'received', 'en', 1)"
+            ),
+            {"k": b"k" * 32},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO case_mechanisms (case_ref, mechanism_code) "
+                "VALUES ('CASE-A', 'CAT'), ('CASE-A', 'ASG'), ('CASE-A', 'SPT')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO reviewers (id, name, public_key, active, created, escrow) "
+                "VALUES ('r-asg', 'asg key', :k, TRUE, '2026-11-01', FALSE)"
+            ),
+            {"k": b"p" * 32},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO reviewer_mechanisms (reviewer_id, mechanism_code) VALUES ('r-asg', 'ASG')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO items (id, case_ref, seq, kind, created, size, sha256, "
+                "submitter_readable) VALUES ('i-id', 'CASE-A', 1, 'identity', '2026-11-01', 1, 'x', "
+                "FALSE)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO item_access (id, case_ref, item_id, reviewer_id, sealed_item_key, "
+                "created) VALUES ('a1', 'CASE-A', 'i-id', 'r-asg', :s, '2026-11-01')"
+            ),
+            {"s": b"s" * 80},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO case_shares (id, case_ref, mechanism_code, shared_on) VALUES "
+                "('sh-asg', 'CASE-A', 'ASG', '2026-11-02'), ('sh-spt', 'CASE-A', 'SPT', '2026-11-02')"
+            )
+        )
+    schema.upgrade(fresh_engine)
+    with fresh_engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT id, part, internal_record FROM case_shares ORDER BY id")
+        ).all()
+    assert [(r.id, r.part, bool(r.internal_record)) for r in rows] == [
+        ("sh-asg", "with_identity", True),
+        ("sh-spt", "without_identity", True),
+    ]

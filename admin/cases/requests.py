@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort, g
+from flask import abort, g, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import Forbidden
 
-from admin.access import may_open_case
+from admin.access import may_open_case, may_work_on_case
 from admin.audit import log as audit_log
 from admin.auth import sessions
 from admin.auth.current_user import signed_in
@@ -45,13 +45,18 @@ class CaseRequest:
 
 def open_case_request(db: Session, ref: str, *, with_key: bool = True) -> CaseRequest:
     """The case ``ref`` for the signed-in user: 404 if there is none, ``CaseAccessDenied`` if it lies
-    outside their mechanisms. ``with_key=False`` skips opening the case key (for views that never
+    outside their mechanisms, or if the request changes something and their mechanisms hold only a
+    summary of it. ``with_key=False`` skips opening the case key (for views that never
     decrypt)."""
     row, user = signed_in(db)
     case = db.get(Case, ref.strip().upper())
     if case is None:
         abort(404)
     if not may_open_case(db, user, case):
+        raise CaseAccessDenied(user.username, case.ref)
+    # A mechanism given a summary reads it and changes nothing: every state-changing request needs
+    # a mechanism that holds more than a summary (or the coordinator role).
+    if request.method not in ("GET", "HEAD") and not may_work_on_case(db, user, case):
         raise CaseAccessDenied(user.username, case.ref)
     unlocked = sessions.unlocked_key(row) if with_key else None
     case_key = case_key_for(db, case, *unlocked) if unlocked else None

@@ -22,7 +22,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("case_shares", schema=None) as batch_op:
         # Shares made before levels existed sealed the case key: the full case (the identity went
-        # only with its own stanzas, which the focal point chose).
+        # only with its own stanzas, which the focal point chose): set after the columns exist.
         batch_op.add_column(
             sa.Column("part", sa.String(length=24), server_default="without_identity", nullable=False)
         )
@@ -58,6 +58,23 @@ def upgrade() -> None:
             ["id"],
             ondelete="SET NULL",
         )
+    # Say truthfully what earlier shares gave: the case key opened every note and risk narrative
+    # then (all were sealed to it), and the identity went where its own stanzas went.
+    op.execute("UPDATE case_shares SET internal_record = TRUE")
+    op.execute(
+        """
+        UPDATE case_shares SET part = 'with_identity'
+        WHERE EXISTS (
+            SELECT 1 FROM item_access
+            JOIN items ON items.id = item_access.item_id
+            JOIN reviewer_mechanisms
+                ON reviewer_mechanisms.reviewer_id = item_access.reviewer_id
+            WHERE items.case_ref = case_shares.case_ref
+                AND items.kind = 'identity'
+                AND reviewer_mechanisms.mechanism_code = case_shares.mechanism_code
+        )
+        """
+    )
 
 
 def downgrade() -> None:

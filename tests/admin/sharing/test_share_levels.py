@@ -13,7 +13,7 @@ import io
 from dataclasses import dataclass
 
 import pytest
-from flask import Flask
+from flask import Flask, url_for
 from flask.testing import FlaskClient
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
@@ -402,3 +402,63 @@ def test_a_note_written_before_the_internal_record_was_sealed_apart_still_opens(
     assert share(case, "without_identity").status_code == 303
     seen = at_asg.get(f"/cases/{case.ref}").get_data(as_text=True)
     assert "OLD-NOTE-5528" in seen and MARKERS["note"] not in seen
+
+
+def test_a_mechanism_given_a_summary_changes_nothing_on_the_case(
+    app: Flask, admin_app: Flask, client: FlaskClient
+) -> None:
+    """A summary is read and nothing else: every state-changing case route answers 403 to a focal
+    point whose mechanism holds only a summary (audited), and the case is unchanged."""
+    case = a_case_with_everything(app, admin_app, client)
+    at_asg = receiver(admin_app)
+    assert share(case, "summary").status_code == 303
+    page = at_asg.get(f"/cases/{case.ref}").get_data(as_text=True)
+    assert MARKERS["summary"] in page
+    with database(app).session() as session:
+        before = session.get(Case, case.ref)
+        assert before is not None
+        status, owner = before.status, before.owner_id
+    routes = []
+    with admin_app.test_request_context():
+        for rule in admin_app.url_map.iter_rules():
+            if "ref" in rule.arguments and "POST" in (rule.methods or set()):
+                values = {name: "PLACEHOLDER" for name in rule.arguments}
+                values["ref"] = case.ref
+                routes.append(url_for(rule.endpoint, **values))
+    assert len(routes) >= 20, routes
+    answers = {
+        route: form_post(at_asg, route, {"to_status": "closed", "reason": "resolved"}, page)
+        for route in routes
+    }
+    assert {r: a.status_code for r, a in answers.items() if a.status_code != 403} == {}
+    with database(app).session() as session:
+        after = session.get(Case, case.ref)
+        assert after is not None
+        assert (after.status, after.owner_id) == (status, owner)
+    denied = [a for _w, a, r in audit_actions(admin_app) if r == case.ref and a == "access_denied"]
+    assert len(denied) == len(routes)
+
+
+def test_a_mechanism_given_a_summary_cannot_approve_a_named_share(
+    app: Flask, admin_app: Flask, client: FlaskClient
+) -> None:
+    """The second person of the do-no-harm gate reads the case they approve passing on: a focal
+    point whose mechanism holds only a summary cannot be that person."""
+    case = a_case_with_everything(app, admin_app, client)
+    at_asg = receiver(admin_app)
+    assert share(case, "summary").status_code == 303
+    record_consent(app, case.ref, "share_with", "granted", "SPT")
+    make_account(admin_app, "focal_point", mechanisms=("SPT",), key="app")
+    proposed = form_post(
+        case.cat,
+        f"/cases/{case.ref}/share",
+        {"mechanism": "SPT", "part": "with_identity", "action_risk": "low", "confirm_consent": "y"},
+    )
+    assert proposed.status_code == 303
+    share_id = pending_share_id(app, case.ref)
+    assert approve(at_asg, case.ref, share_id).status_code == 403
+    assert carry_out(case.cat, case.ref, share_id).status_code == 409
+    with database(app).session() as session:
+        pending = session.get(CaseShare, share_id)
+        assert pending is not None
+        assert (pending.status, pending.approved_by) == ("proposed", None)
