@@ -158,34 +158,14 @@ def identity_refusal(case: Case, mechanism_code: str, item_keys: dict[str, CaseK
 def share_identity(
     db: Session, case: Case, mechanism_code: str, item_keys: dict[str, CaseKey]
 ) -> int:
-    """Seal the identity items' keys to the mechanism's reviewers (item stanzas); the caller has
-    checked ``identity_refusal``. Returns how many stanzas were added."""
-    reviewers = list(
-        db.scalars(
-            select(Reviewer).where(Reviewer.id.in_(mechanism_reviewer_ids(db, {mechanism_code})))
-        )
-    )
+    """Seal the identity items' keys to the mechanism's certified focal points (item stanzas); the
+    caller has checked ``identity_refusal``. Returns how many stanzas were added."""
+    readers = certified_reviewer_ids(db, {mechanism_code})
     added = 0
     for item in case.items:
         key = item_keys.get(item.id)
-        if item.kind not in OWN_KEY_KINDS or key is None:
-            continue
-        holders = set(
-            db.scalars(select(ItemAccess.reviewer_id).where(ItemAccess.item_id == item.id))
-        )
-        for reviewer in reviewers:
-            if reviewer.id in holders:
-                continue
-            db.add(
-                ItemAccess(
-                    case_ref=case.ref,
-                    item_id=item.id,
-                    reviewer_id=reviewer.id,
-                    sealed_item_key=seal_case_key(key, public_key_from_bytes(reviewer.public_key)),
-                )
-            )
-            added += 1
-    db.flush()
+        if item.kind in OWN_KEY_KINDS and key is not None:
+            added += seal_to_readers(db, case, item, key, readers)
     return added
 
 

@@ -462,3 +462,26 @@ def test_a_mechanism_given_a_summary_cannot_approve_a_named_share(
         pending = session.get(CaseShare, share_id)
         assert pending is not None
         assert (pending.status, pending.approved_by) == ("proposed", None)
+
+
+def test_the_identity_is_shared_only_to_keys_the_organisation_certified(
+    app: Flask, admin_app: Flask, client: FlaskClient
+) -> None:
+    """No new reader without a second person: an active ASG key stored without the organisation's
+    record gets no stanza for the identity (nor the case key) when the case is shared with it."""
+    case = a_case_with_everything(app, admin_app, client)
+    at_asg = receiver(admin_app)
+    unsigned = make_reviewer(app, RECEIVER, name="Unsigned ASG key", certified=False)
+    assert share(case, "with_identity").status_code == 303
+    approve_and_carry_out(admin_app, case.cat, case.ref)
+    assert MARKERS["identity"] in at_asg.get(f"/cases/{case.ref}").get_data(as_text=True)
+    with database(app).session() as session:
+        item_readers = set(
+            session.scalars(select(ItemAccess.reviewer_id).where(ItemAccess.case_ref == case.ref))
+        )
+        case_readers = set(
+            session.scalars(
+                select(AccessStanza.reviewer_id).where(AccessStanza.case_ref == case.ref)
+            )
+        )
+    assert unsigned.id not in item_readers | case_readers
