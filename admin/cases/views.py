@@ -25,7 +25,14 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from admin.access import CASE_ROLES, case_scope, current_user, require_roles, user_reviewers
+from admin.access import (
+    CASE_ROLES,
+    case_scope,
+    current_user,
+    may_work_on_case,
+    require_roles,
+    user_reviewers,
+)
 from admin.accounts.forms import UnlockForm
 from admin.audit import log as audit_log
 from admin.cases.bundles import write_case_bundle
@@ -188,6 +195,8 @@ def case_page_view(ref: str) -> ResponseReturnValue:
             detail={"items_opened": len(shown), "items": shown} if case_key else {},
         )
         report = next((o for o in opened if o.item.kind == "report"), None)
+        # A mechanism given a summary sees that summary and nothing of the case work.
+        summary_only = not may_work_on_case(db, user, case)
         context = {
             "case": case,
             "mechanisms": [m.code for m in case.mechanisms],
@@ -210,8 +219,10 @@ def case_page_view(ref: str) -> ResponseReturnValue:
             "unlocked": opened_case.unlocked,
             "sealed_to_me": case_key is not None,
             "has_offline_key": has_offline_key,
+            "summary_only": summary_only,
         }
-        context.update(panel_context(db, user, case, case_key))
+        if not summary_only:
+            context.update(panel_context(db, user, case, case_key))
         return render_template(
             "admin/case.html", **context, empty=EmptyForm(), unlock_form=UnlockForm()
         )

@@ -414,6 +414,18 @@ def test_a_mechanism_given_a_summary_changes_nothing_on_the_case(
     assert share(case, "summary").status_code == 303
     page = at_asg.get(f"/cases/{case.ref}").get_data(as_text=True)
     assert MARKERS["summary"] in page
+    # It reads the summary and nothing of the case work: no routing facts, consents, forms.
+    for words in (
+        "Urgency",
+        "In detention",
+        "Case work",
+        "Sharing with other mechanisms",
+        "Statistics coding",
+        "Owner",
+        "What the person allows",
+    ):
+        assert words not in page, words
+    assert "What the person allows" in case.cat.get(f"/cases/{case.ref}").get_data(as_text=True)
     with database(app).session() as session:
         before = session.get(Case, case.ref)
         assert before is not None
