@@ -99,8 +99,7 @@ def summary_only_mechanisms(db: Session, case: Case) -> set[str]:
         db.scalars(
             select(CaseShare.mechanism_code).where(
                 CaseShare.case_ref == case.ref,
-                CaseShare.status == "shared",
-                CaseShare.unshared_on.is_(None),
+                CaseShare.in_force(),
                 CaseShare.part == "summary",
             )
         )

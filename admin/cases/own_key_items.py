@@ -54,8 +54,7 @@ def active_shares_by_code(db: Session, case: Case) -> dict[str, CaseShare]:
     rows = db.scalars(
         select(CaseShare).where(
             CaseShare.case_ref == case.ref,
-            CaseShare.status == "shared",
-            CaseShare.unshared_on.is_(None),
+            CaseShare.in_force(),
         )
     )
     return {row.mechanism_code: row for row in rows}

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from admin.cases.own_key_items import (
     SUMMARY_ABOUT,
+    active_shares_by_code,
     certified_readers,
     grant_internal_record,
     internal_items,
@@ -73,8 +74,7 @@ def active_shares(db: Session, case: Case) -> list[CaseShare]:
             select(CaseShare)
             .where(
                 CaseShare.case_ref == case.ref,
-                CaseShare.status == "shared",
-                CaseShare.unshared_on.is_(None),
+                CaseShare.in_force(),
             )
             .order_by(CaseShare.shared_on, CaseShare.mechanism_code)
         )
@@ -173,7 +173,7 @@ def unsealed_reviewers(db: Session, case: Case) -> list[Reviewer]:
     """Active keys of the case's mechanisms added after the case was sealed or shared, so that
     they cannot read it yet; a shared mechanism counts only while the person's consent holds, and
     never one that received a summary only (it holds no stanza of the case key)."""
-    shares = {share.mechanism_code: share for share in active_shares(db, case)}
+    shares = active_shares_by_code(db, case)
     codes = {
         m.code
         for m in case.mechanisms
@@ -273,7 +273,7 @@ def missing_item_readers(db: Session, case: Case) -> dict[str, set[str]]:
     internal record for its items, for the identity the readers of the mechanisms that hold it
     (the one the person chose, those it was shared with together with it), and for a summary the
     holders of the internal record and the focal points of the mechanism it was written for."""
-    shares = {s.mechanism_code: s for s in active_shares(db, case)}
+    shares = active_shares_by_code(db, case)
     owning = {m.code for m in case.mechanisms if m.code not in shares}
     with_identity = {code for code, s in shares.items() if s.part == "with_identity"}
     identity_readers = certified_readers(db, owning | with_identity)

@@ -471,8 +471,7 @@ def unshare(ref: str) -> ResponseReturnValue:
             select(CaseShare).where(
                 CaseShare.case_ref == case.ref,
                 CaseShare.mechanism_code == code,
-                CaseShare.status == "shared",
-                CaseShare.unshared_on.is_(None),
+                CaseShare.in_force(),
             )
         )
         if found is None:

@@ -115,8 +115,7 @@ def shared_parts(db_session: Session, case: Case) -> dict[str, str]:
     rows = db_session.execute(
         select(CaseShare.mechanism_code, CaseShare.part).where(
             CaseShare.case_ref == case.ref,
-            CaseShare.status == "shared",
-            CaseShare.unshared_on.is_(None),
+            CaseShare.in_force(),
         )
     )
     return {code: part for code, part in rows}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, String
+from sqlalchemy import Boolean, ColumnElement, Date, ForeignKey, String, and_
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -48,3 +48,8 @@ class CaseShare(Base):
     approved_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     approved_on: Mapped[datetime.date | None] = mapped_column(Date)
     summary_item_id: Mapped[str | None] = mapped_column(ForeignKey("items.id", ondelete="SET NULL"))
+
+    @classmethod
+    def in_force(cls) -> ColumnElement[bool]:
+        """The shares that hold now: carried out ("shared") and not undone."""
+        return and_(cls.status == "shared", cls.unshared_on.is_(None))
