@@ -36,6 +36,7 @@ __all__ = [
     "KEY_SIZE",
     "CaseKey",
     "generate_hybrid_key",
+    "generate_key",
     "generate_keypair",
     "open_case_key",
     "public_key_from_base64",
@@ -63,6 +64,11 @@ def generate_keypair() -> PrivateKey:
 def generate_hybrid_key() -> XWingSecretKey:
     """A fresh X-Wing (suite 2) key from the operating system's CSPRNG."""
     return XWingSecretKey.generate()
+
+
+def generate_key(suite: int) -> CaseKey:
+    """A fresh key of ``suite`` (1: X25519, 2: X-Wing), for a case or an item of its own."""
+    return generate_hybrid_key() if suite == SUITE_HYBRID else generate_keypair()
 
 
 def reader_key_from_secret(secret: bytes, suite: int) -> CaseKey:

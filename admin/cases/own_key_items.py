@@ -22,12 +22,11 @@ from sqlalchemy.orm import Session
 from crypto.envelope import CHUNK_LOG2_TEXT, encrypt
 from crypto.keys import (
     CaseKey,
-    generate_hybrid_key,
-    generate_keypair,
+    generate_key,
     public_key_from_bytes,
     seal_case_key,
 )
-from crypto.stanzas import SUITE_HYBRID, suite_of
+from crypto.stanzas import suite_of
 from reprisal_intake.items import add_item
 from reprisal_intake.models import Case, Item, ItemAccess, Reviewer, today
 from reprisal_intake.models.sharing import CaseShare
@@ -111,8 +110,7 @@ def seal_own_key_item(
     if not reader_ids:
         raise NoReaders
     # Of the case key's suite: an internal note of a post-quantum case is post-quantum too.
-    hybrid = suite_of(public_key_from_bytes(case.public_key)) == SUITE_HYBRID
-    item_key: CaseKey = generate_hybrid_key() if hybrid else generate_keypair()
+    item_key = generate_key(suite_of(public_key_from_bytes(case.public_key)))
     envelope = encrypt(data, [item_key.public_key], metadata, chunk_log2=CHUNK_LOG2_TEXT)
     item = add_item(db, case.ref, "note", io.BytesIO(envelope), submitter_readable=False)
     seal_to_readers(db, case, item, item_key, reader_ids)

@@ -27,6 +27,7 @@ from crypto.codename import V2_LANGUAGES, v2_wordlist, wordlist
 from crypto.envelope import check_structure, read_header
 from crypto.errors import RptenvError
 from crypto.keys import ACCESS_STANZA_SIZES
+from crypto.records import SUITE_PUBLIC_KEY_SIZES
 from crypto.xwing import PUBLIC_KEY_SIZE as XWING_PUBLIC_KEY_SIZE
 
 from .. import domain
@@ -59,7 +60,6 @@ OPTIONAL_SCOPES = (
 )
 CONSENT_STATES = frozenset({"granted", "refused", "not_asked"})
 UPLOAD_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
-_CASE_KEY_SIZES = {1: 32, 2: XWING_PUBLIC_KEY_SIZE}  # suite -> case and submitter public key size
 
 
 class Invalid(Exception):
@@ -294,7 +294,7 @@ def _sealed(session: Session, payload: dict[str, Any], upload_ids: list[str]) ->
     # Every key and envelope of the case is of one suite: X-Wing when every reader is hybrid
     # (store_case then checks that these are the mechanism's current readers).
     suite = case_suite(sealed_to.values())
-    key_size = _CASE_KEY_SIZES[suite]
+    key_size = SUITE_PUBLIC_KEY_SIZES[suite]
     report = _b64(payload.get("report"), None, "report")
     check_envelope(io.BytesIO(report), len(report), "report", suite)
     identity, identity_access = _identity(payload, sealed_to, suite)

@@ -15,13 +15,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 
 from crypto.codename import CodenameKeys
 from crypto.envelope import CHUNK_LOG2_TEXT, EnvelopeReader, EnvelopeWriter, encrypt
-from crypto.keys import (
-    CaseKey,
-    generate_hybrid_key,
-    generate_keypair,
-    public_key_from_bytes,
-    seal_case_key,
-)
+from crypto.keys import CaseKey, generate_key, public_key_from_bytes, seal_case_key
 from crypto.stanzas import SUITE_CLASSICAL, SUITE_HYBRID, suite_of
 from crypto.xwing import PUBLIC_KEY_SIZE as HYBRID_PUBLIC_KEY_SIZE
 
@@ -59,11 +53,6 @@ def likely_case_suite(choices: Iterable[MechanismChoice]) -> int:
     guess, never a reason to seal to anyone: ``store_on_server`` seals the files again when it was
     wrong."""
     return SUITE_HYBRID if any(choice.hybrid_readers for choice in choices) else SUITE_CLASSICAL
-
-
-def new_case_key(suite: int) -> CaseKey:
-    """A fresh secret key of ``suite`` for a case or an identity item."""
-    return generate_hybrid_key() if suite == SUITE_HYBRID else generate_keypair()
 
 
 def reseal_envelope(source: IO[bytes], old_key: CaseKey, new_key: CaseKey) -> IO[bytes]:
@@ -232,7 +221,7 @@ def store_on_server(
     suite = case_suite(r.public_key for r in recipients)
     resealed: list[IO[bytes]] = []
     if case_key is None or suite_of(case_key) != suite:
-        old_key, case_key = case_key, new_case_key(suite)
+        old_key, case_key = case_key, generate_key(suite)
         if old_key is not None:
             resealed = [reseal_envelope(a, old_key, case_key) for a in attachments]
             attachments = resealed
@@ -361,7 +350,7 @@ def seal_on_server(
     identity_envelope = None
     identity_access = None
     if identity:
-        identity_key = new_case_key(suite)
+        identity_key = generate_key(suite)
         identity_envelope = io.BytesIO(
             encrypt(
                 identity.encode(),

@@ -26,7 +26,7 @@ from crypto.codename import (
     read_codename,
 )
 from crypto.envelope import CHUNK_LOG2_TEXT, encrypt
-from crypto.keys import CaseKey
+from crypto.keys import CaseKey, generate_key
 from crypto.stanzas import RecipientKey
 
 from .. import consents as consent_rules
@@ -55,7 +55,6 @@ from .submission import (
     NoReviewersError,
     likely_case_suite,
     mechanism_choices,
-    new_case_key,
     store_on_server,
 )
 from .uploads import accepts_encrypted_files, encrypted_upload
@@ -136,7 +135,7 @@ def _upload_case_key() -> CaseKey:
     reader held a hybrid key when they were last read; ``store_on_server`` seals the files again
     to a case key of the other suite when the mechanism needs it."""
     if "case_key" not in g:
-        g.case_key = new_case_key(likely_case_suite(current_app.extensions.get(_CHOICES_SEEN, ())))
+        g.case_key = generate_key(likely_case_suite(current_app.extensions.get(_CHOICES_SEEN, ())))
     key: CaseKey = g.case_key
     return key
 
